@@ -1,0 +1,1 @@
+"""The SQL archive of articles: models, sessions, reads and writes. Knows nothing of Scrapy."""

@@ -1,0 +1,106 @@
+"""The archive's tables."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from archive.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class CrawlRun(Base):
+    """One crawl: when, how, and what came of it."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    mode: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16), default="running")
+    site_url: Mapped[str] = mapped_column(Text)
+    sections: Mapped[list[Any]] = mapped_column(default=list)
+    requests: Mapped[int] = mapped_column(default=0)
+    articles_new: Mapped[int] = mapped_column(default=0)
+    articles_updated: Mapped[int] = mapped_column(default=0)
+    articles_unchanged: Mapped[int] = mapped_column(default=0)
+    fetch_failures: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class Article(Base):
+    """One article or announcement, identified by its canonical URL."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    section: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    published_precision: Mapped[str | None] = mapped_column(String(8))
+    published_source: Mapped[str | None] = mapped_column(String(16))
+    updated_at: Mapped[datetime | None]
+    views: Mapped[int | None] = mapped_column(Integer)
+    meta_line_raw: Mapped[str | None] = mapped_column(Text)
+    images: Mapped[list[Any]] = mapped_column(default=list)
+    attachments: Mapped[list[Any]] = mapped_column(default=list)
+    listing_title: Mapped[str | None] = mapped_column(Text)
+    cues: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    parse_warnings: Mapped[list[Any]] = mapped_column(default=list)
+    fetched_url: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[datetime]
+    last_fetched_at: Mapped[datetime]
+    last_changed_at: Mapped[datetime]
+
+    view_observations: Mapped[list["ViewObservation"]] = relationship(
+        back_populates="article", order_by="ViewObservation.observed_at"
+    )
+
+
+class ViewObservation(Base):
+    """A view count read off the article's page at one moment."""
+
+    __tablename__ = "view_observations"
+    __table_args__ = (UniqueConstraint("article_id", "observed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    observed_at: Mapped[datetime]
+    views: Mapped[int] = mapped_column(Integer)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+    article: Mapped[Article] = relationship(back_populates="view_observations")
+
+
+class Fetch(Base):
+    """The outcome of one request: what was asked, what came back, or why nothing did."""
+
+    __tablename__ = "fetches"
+    __table_args__ = (Index("ix_fetches_url_fetched_at", "url", "fetched_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    requested_url: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[int | None] = mapped_column(Integer)
+    ok: Mapped[bool]
+    error: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime]

@@ -1,0 +1,42 @@
+"""What the archive is given to keep: plain values, independent of how they were gathered."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class ArticleRecord:
+    """One fetched and parsed article page."""
+
+    url: str
+    section: str
+    fetched_url: str
+    fetched_at: datetime
+    title: str | None = None
+    body_text: str = ""
+    body_html: str = ""
+    published_at: datetime | None = None
+    published_precision: str | None = None
+    published_source: str | None = None
+    updated_at: datetime | None = None
+    views: int | None = None
+    meta_line_raw: str | None = None
+    images: list[str] = field(default_factory=list)
+    attachments: list[dict[str, str]] = field(default_factory=list)
+    listing_title: str | None = None
+    cues: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FetchRecord:
+    """The outcome of one request."""
+
+    url: str
+    requested_url: str
+    kind: str
+    ok: bool
+    fetched_at: datetime
+    status: int | None = None
+    error: str | None = None

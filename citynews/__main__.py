@@ -1,0 +1,3 @@
+from citynews.cli import main
+
+raise SystemExit(main())

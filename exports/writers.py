@@ -1,0 +1,172 @@
+"""Streaming writers and the atomic file export with its manifest."""
+
+import csv
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+from exports.records import FIELDS, LIST_FIELDS
+
+FORMATS = ("csv", "json", "jsonl")
+
+
+class ExportError(Exception):
+    """The export cannot be written; the message says why, in one line."""
+
+
+class RecordWriter(Protocol):
+    def write(self, record: dict[str, Any]) -> None: ...
+    def close(self) -> None: ...
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class CsvWriter:
+    """RFC 4180 CSV (CRLF, quoted as needed); lists are JSON inside a cell."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.writer = csv.writer(stream, lineterminator="\r\n")
+        self.writer.writerow(FIELDS)
+
+    def write(self, record: dict[str, Any]) -> None:
+        row = []
+        for name in FIELDS:
+            value = record[name]
+            if name in LIST_FIELDS:
+                value = _json(value)
+            row.append("" if value is None else value)
+        self.writer.writerow(row)
+
+    def close(self) -> None:
+        pass
+
+
+class JsonWriter:
+    """One JSON array, written record by record."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.count = 0
+        stream.write("[")
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.stream.write(",\n" if self.count else "\n")
+        self.stream.write(_json(record))
+        self.count += 1
+
+    def close(self) -> None:
+        self.stream.write("\n]\n" if self.count else "]\n")
+
+
+class JsonlWriter:
+    """One JSON object a line."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.stream.write(_json(record) + "\n")
+
+    def close(self) -> None:
+        pass
+
+
+WRITERS = {"csv": CsvWriter, "json": JsonWriter, "jsonl": JsonlWriter}
+
+
+def write_records(records: Iterable[dict[str, Any]], fmt: str, stream: TextIO) -> int:
+    """Write records to a text stream in a format; return how many were written."""
+    writer: RecordWriter = WRITERS[fmt](stream)
+    count = 0
+    for record in records:
+        writer.write(record)
+        count += 1
+    writer.close()
+    return count
+
+
+@dataclass
+class Manifest:
+    file: str
+    format: str
+    records: int
+    sha256: str
+    bytes: int
+    exported_at: str
+    archive: str
+    filters: dict[str, Any]
+    fields: list[str] = field(default_factory=lambda: list(FIELDS))
+    encoding: str = "utf-8"
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def manifest_path(out: Path) -> Path:
+    """Where the manifest of an export file goes."""
+    return out.with_name(out.name + ".manifest.json")
+
+
+def _atomic_text(out: Path, fmt: str) -> tuple[TextIO, Path]:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    except OSError as error:
+        raise ExportError(f"cannot write {out}: {error.strerror or error}") from None
+    # A BOM lets spreadsheet programs recognise UTF-8 CSV and show Cyrillic intact.
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    return open(handle, "w", encoding=encoding, newline=""), Path(temporary)
+
+
+def export_file(
+    records: Iterable[dict[str, Any]],
+    fmt: str,
+    out: Path,
+    *,
+    archive: str,
+    filters: dict[str, Any],
+    exported_at: datetime,
+) -> Manifest:
+    """Write an export atomically: a killed export never leaves a partial file under out."""
+    stream, temporary = _atomic_text(out, fmt)
+    try:
+        with stream:
+            count = write_records(records, fmt, stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        manifest = Manifest(
+            file=out.name,
+            format=fmt,
+            records=count,
+            sha256=sha256_of(temporary),
+            bytes=temporary.stat().st_size,
+            exported_at=exported_at.isoformat(timespec="seconds"),
+            archive=archive,
+            filters=filters,
+            encoding="utf-8-sig" if fmt == "csv" else "utf-8",
+        )
+        manifest_temporary = temporary.with_name(temporary.name + ".manifest")
+        manifest_temporary.write_text(
+            json.dumps(asdict(manifest), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        os.replace(temporary, out)
+        os.replace(manifest_temporary, manifest_path(out))
+        return manifest
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        temporary.with_name(temporary.name + ".manifest").unlink(missing_ok=True)
+        raise

@@ -1,0 +1,1 @@
+"""Scrapy project that crawls the Smolensk city administration's site."""

@@ -1,0 +1,73 @@
+"""Run the spider in this process, as `citynews crawl` does, and report how it went."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from scraper import settings as project_settings
+from scraper.sections import select_sections
+from scraper.spiders.smoladmin import SmoladminSpider
+from scraper.urls import SiteUrls, is_loopback_url
+
+
+@dataclass
+class CrawlOptions:
+    site_url: str
+    db_url: str
+    sections: list[str] = field(default_factory=list)
+    settings: dict[str, str] = field(default_factory=dict)
+    progress: bool = False
+    log_level: str = "WARNING"
+    log_file: str | None = None
+
+
+@dataclass
+class CrawlResult:
+    outcome: str
+    message: str | None
+    stats: dict[str, Any]
+
+    def summary(self) -> str:
+        value = self.stats.get
+        return (
+            f"crawl {self.outcome}: {value('citynews/pages', 0)} pages fetched, "
+            f"{value('citynews/articles_new', 0)} new, "
+            f"{value('citynews/articles_updated', 0)} updated, "
+            f"{value('citynews/articles_unchanged', 0)} unchanged articles, "
+            f"{value('citynews/errors', 0)} failed fetches"
+        )
+
+
+def crawl_settings(options: CrawlOptions) -> Settings:
+    """Project settings, fast ones for a loopback site, then the user's own on top."""
+    settings = Settings()
+    settings.setmodule(project_settings, priority="project")
+    if is_loopback_url(options.site_url):
+        settings.update(project_settings.LOCAL_FAST_SETTINGS, priority="project")
+    settings.set("CITYNEWS_SITE_URL", options.site_url, priority="cmdline")
+    settings.set("CITYNEWS_DB_URL", options.db_url, priority="cmdline")
+    settings.set("CITYNEWS_PROGRESS", options.progress, priority="cmdline")
+    settings.set("LOG_LEVEL", options.log_level, priority="cmdline")
+    if options.log_file:
+        settings.set("LOG_FILE", options.log_file, priority="cmdline")
+    for name, value in options.settings.items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def run(options: CrawlOptions) -> CrawlResult:
+    """Crawl in this process (blocking) and return the run's outcome and stats."""
+    SiteUrls(options.site_url)
+    select_sections(options.sections)
+    process = CrawlerProcess(crawl_settings(options))
+    crawler = process.create_crawler(SmoladminSpider)
+    process.crawl(crawler, site_url=options.site_url, sections=options.sections)
+    process.start()
+    stats = crawler.stats.get_stats()
+    return CrawlResult(
+        outcome=stats.get("citynews/outcome", "failed"),
+        message=stats.get("citynews/message"),
+        stats=stats,
+    )

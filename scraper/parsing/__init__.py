@@ -1,0 +1,1 @@
+"""Pure functions that turn the site's pages into values: no I/O, no project imports."""

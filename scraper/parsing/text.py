@@ -1,0 +1,156 @@
+"""Text of HTML fragments: blocks, whitespace, chrome recognition."""
+
+import re
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+_LINE_BREAK = "\ue000"
+_SPACES_RE = re.compile(r"[^\S\ue000]+")
+_AROUND_BREAK_RE = re.compile(r" ?\ue000 ?")
+
+BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "blockquote",
+        "center",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "footer",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+        "aside",
+        "nav",
+        "form",
+        "hr",
+    }
+)
+INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg", "link", "meta", "head")
+CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "button", "select", "input"})
+CHROME_MARKERS = (
+    "Размер шрифта:",
+    "Цвета сайта:",
+    "Интервал между буквами",
+    "не является средством массовой информации",
+    "214000, Смоленск",
+    "smol@smoladmin.ru",
+    "Электронные услуги",
+)
+COPYRIGHT_RE = re.compile(r"©\s*\d{4}\s*Администрация города Смоленска")
+BREADCRUMB_RE = re.compile(r"^Главная\s*[•/»>|→]")
+SHARE_RE = re.compile(r"^(Поделиться|Поделитесь|Рассказать друзьям)", re.I)
+SIDE_BLOCK_RE = re.compile(
+    r"^(Другие|Последние|Похожие|Свежие|Все) (новости|материалы|публикации)|^Читайте также"
+    r"|^Смотрите также|^Ещё новости|^Еще новости",
+    re.I,
+)
+SITE_NAMES = frozenset({"администрация города смоленска", "официальный сайт"})
+
+
+def collapse_whitespace(text: str) -> str:
+    """Collapse every whitespace run (nbsp included) to one space and trim."""
+    return _SPACES_RE.sub(" ", text.replace(_LINE_BREAK, " ")).strip()
+
+
+def make_soup(html: str) -> BeautifulSoup:
+    """Parse HTML leniently and drop what is never content (scripts, styles, comments)."""
+    soup = BeautifulSoup(html, "lxml")
+    for node in soup.find_all(string=lambda value: isinstance(value, Comment)):
+        node.extract()
+    for tag in soup.find_all(INVISIBLE_TAGS):
+        if tag.name != "head":
+            tag.decompose()
+    return soup
+
+
+def node_text(node: Tag | NavigableString) -> str:
+    """The visible text of a node with whitespace collapsed."""
+    if isinstance(node, NavigableString):
+        return collapse_whitespace(str(node))
+    return collapse_whitespace(node.get_text(" "))
+
+
+def is_chrome(tag: Tag) -> bool:
+    """Whether a block is site chrome: menus, panel, breadcrumbs, share or side blocks, footer."""
+    if tag.name in CHROME_TAGS or tag.get("role") in ("navigation", "banner", "contentinfo"):
+        return True
+    text = node_text(tag)
+    if any(marker in text for marker in CHROME_MARKERS) or COPYRIGHT_RE.search(text):
+        return True
+    if BREADCRUMB_RE.match(text) or SHARE_RE.match(text) or SIDE_BLOCK_RE.match(text):
+        return True
+    return is_link_list(tag, text)
+
+
+def is_link_list(tag: Tag, text: str) -> bool:
+    """Whether a block is mostly links to other pages (a menu or a list of other articles)."""
+    links = [link for link in tag.find_all("a", href=True) if node_text(link)]
+    page_links = [link for link in links if not _looks_like_file(link["href"])]
+    if len(page_links) < 3 or not text:
+        return False
+    link_chars = sum(len(node_text(link)) for link in links)
+    return link_chars / len(text) >= 0.6
+
+
+def _looks_like_file(href: str) -> bool:
+    last_segment = href.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return "." in last_segment
+
+
+def block_texts(nodes: list[Tag | NavigableString]) -> list[str]:
+    """Split nodes into text blocks: paragraphs, list items, table rows, headings, captions."""
+    blocks: list[str] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        text = _AROUND_BREAK_RE.sub(_LINE_BREAK, _SPACES_RE.sub(" ", "".join(buffer)))
+        text = text.strip(" " + _LINE_BREAK).replace(_LINE_BREAK, "\n")
+        if text:
+            blocks.append(text)
+        buffer.clear()
+
+    def walk(node: Tag | NavigableString) -> None:
+        if isinstance(node, NavigableString):
+            buffer.append(str(node))
+        elif node.name == "br":
+            buffer.append(_LINE_BREAK)
+        elif node.name == "tr":
+            flush()
+            cells = [node_text(cell) for cell in node.find_all(["td", "th"])]
+            row = " | ".join(cell for cell in cells if cell)
+            if row:
+                blocks.append(row)
+        elif node.name in BLOCK_TAGS:
+            flush()
+            for child in node.children:
+                walk(child)
+            flush()
+        else:
+            for child in node.children:
+                walk(child)
+
+    for node in nodes:
+        walk(node)
+    flush()
+    return blocks

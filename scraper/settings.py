@@ -1,0 +1,47 @@
+"""Scrapy settings: polite defaults for the live site.
+
+`citynews crawl` switches to fast settings (LOCAL_FAST_SETTINGS) only when the site URL is a
+loopback address, e.g. a local test server.
+"""
+
+BOT_NAME = "citynews"
+SPIDER_MODULES = ["scraper.spiders"]
+NEWSPIDER_MODULE = "scraper.spiders"
+
+USER_AGENT = "citynews/0.1 (archive of smoladmin.ru news for research; polite crawler)"
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 4
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_ENABLED = True
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {"scraper.pipelines.ArchivePipeline": 300}
+EXTENSIONS = {"scraper.extensions.ProgressReporter": 500}
+
+LOG_LEVEL = "INFO"
+
+# citynews' own settings
+CITYNEWS_SITE_URL = "https://www.smoladmin.ru"
+CITYNEWS_DB_URL = None  # None: $CITYNEWS_DB, else sqlite:///data/citynews.sqlite3
+CITYNEWS_TIMEZONE = "Europe/Moscow"
+CITYNEWS_PROGRESS = False
+
+LOCAL_FAST_SETTINGS = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "DOWNLOAD_TIMEOUT": 10,
+}

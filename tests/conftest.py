@@ -1,0 +1,78 @@
+"""Shared fixtures: archives on SQLite and PostgreSQL, and the local fixture site."""
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.postgres import find_binary, postgres_server
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL_ENV = "CITYNEWS_TEST_PG_URL"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL server: $CITYNEWS_TEST_PG_URL, else one started from the machine's binaries."""
+    if os.environ.get(PG_URL_ENV):
+        yield os.environ[PG_URL_ENV]
+        return
+    if not find_binary("initdb"):
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL binaries are missing on CI: .ci/run must install them")
+        pytest.skip("PostgreSQL is not installed here (apt-get install postgresql)")
+    with postgres_server() as url:
+        yield url
+
+
+def fresh_postgres_database(server_url: str) -> str:
+    """Create an empty database on the server; return its URL."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty archive URL, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    return fresh_postgres_database(request.getfixturevalue("postgres_url"))
+
+
+class SiteServer:
+    """The fixture site, served by a real HTTP server in a subprocess."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.site.server", "--port", "0"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        line = self.process.stdout.readline().strip()
+        if not line.startswith("LISTENING "):
+            self.process.kill()
+            raise RuntimeError(f"the fixture site did not start: {line!r}")
+        self.url = line.split(" ", 1)[1]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def site() -> Iterator[SiteServer]:
+    """A freshly started fixture site (its 503-then-200 page fails once per server)."""
+    server = SiteServer()
+    yield server
+    server.stop()
