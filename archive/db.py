@@ -46,7 +46,7 @@ def redact(url: str | URL) -> str:
     database = parsed.database
     if parsed.get_backend_name() == "sqlite" and database and database != ":memory:":
         parsed = parsed.set(database=str(Path(database).expanduser().resolve()))
-    return parsed.set(username=None, password=None).render_as_string(hide_password=False)
+    return parsed._replace(username=None, password=None).render_as_string(hide_password=False)
 
 
 def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,201 @@
+"""The archive on SQLite and PostgreSQL: upserts, never-worse merges, series, fetch log."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from archive.db import ArchiveError, current_revision, open_archive, redact, session_scope
+from archive.models import Article, ViewObservation
+from archive.records import ArticleRecord, FetchRecord
+from archive.store import (
+    SaveOutcome,
+    finish_run,
+    iter_articles,
+    record_fetch,
+    save_article,
+    start_run,
+    urls_never_fetched,
+)
+
+MSK = ZoneInfo("Europe/Moscow")
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+URL = "https://www.smoladmin.ru/press-centr/novosti/v-smolenske-otkryli-skver"
+
+
+def good_record(**changes) -> ArticleRecord:
+    values = dict(
+        url=URL,
+        section="novosti",
+        fetched_url=URL,
+        fetched_at=T0,
+        title="В Смоленске открыли сквер",
+        body_text="Первый абзац.\n\nВторой абзац.",
+        body_html="<p>Первый абзац.</p><p>Второй абзац.</p>",
+        published_at=datetime(2024, 3, 5, 14, 30, tzinfo=MSK),
+        published_precision="minute",
+        published_source="meta-line",
+        views=523,
+        meta_line_raw="Опубликовано: 05.03.2024 14:30 Просмотров: 523",
+        images=["https://www.smoladmin.ru/upload/skver.jpg"],
+        attachments=[{"url": "https://www.smoladmin.ru/upload/plan.pdf", "title": "План"}],
+    )
+    values.update(changes)
+    return ArticleRecord(**values)
+
+
+@pytest.fixture
+def sessions(db_url):
+    factory = open_archive(db_url)
+    yield factory
+    factory.kw["bind"].dispose()
+
+
+def test_a_fresh_archive_is_migrated_to_the_head_revision(sessions) -> None:
+    assert current_revision(sessions.kw["bind"]) == "0001"
+
+
+def test_saving_twice_keeps_one_row_and_a_view_series(sessions) -> None:
+    with session_scope(sessions) as session:
+        assert save_article(session, good_record(), None) is SaveOutcome.NEW
+    with session_scope(sessions) as session:
+        later = good_record(fetched_at=T0 + timedelta(days=1), views=610)
+        assert save_article(session, later, None) is SaveOutcome.UNCHANGED
+    with session_scope(sessions) as session:
+        assert session.scalar(select(func.count(Article.id))) == 1
+        article = session.scalar(select(Article))
+        assert article.views == 610
+        assert [(o.observed_at, o.views) for o in article.view_observations] == [
+            (T0, 523),
+            (T0 + timedelta(days=1), 610),
+        ]
+        assert article.first_seen_at == T0
+        assert article.last_fetched_at == T0 + timedelta(days=1)
+
+
+def test_times_come_back_aware_and_exact(sessions) -> None:
+    with session_scope(sessions) as session:
+        save_article(session, good_record(), None)
+    with session_scope(sessions) as session:
+        article = session.scalar(select(Article))
+        assert article.published_at == datetime(2024, 3, 5, 11, 30, tzinfo=UTC)
+        assert article.published_at.astimezone(MSK).isoformat() == "2024-03-05T14:30:00+03:00"
+
+
+def test_a_worse_parse_never_blanks_archived_values(sessions) -> None:
+    with session_scope(sessions) as session:
+        save_article(session, good_record(), None)
+    broken = good_record(
+        fetched_at=T0 + timedelta(hours=1),
+        title=None,
+        body_text="",
+        body_html="",
+        published_at=None,
+        published_precision=None,
+        published_source=None,
+        views=None,
+        meta_line_raw=None,
+        images=[],
+        attachments=[],
+        warnings=["no title found", "no body text found"],
+    )
+    with session_scope(sessions) as session:
+        assert save_article(session, broken, None) is SaveOutcome.UNCHANGED
+    with session_scope(sessions) as session:
+        article = session.scalar(select(Article))
+        assert article.title == "В Смоленске открыли сквер"
+        assert article.body_text.startswith("Первый абзац.")
+        assert article.published_at is not None and article.published_precision == "minute"
+        assert article.views == 523
+        assert article.images and article.attachments
+        assert article.parse_warnings == ["no title found", "no body text found"]
+        assert session.scalar(select(func.count(ViewObservation.id))) == 1
+
+
+def test_a_listing_date_never_replaces_the_pages_own_time(sessions) -> None:
+    with session_scope(sessions) as session:
+        save_article(session, good_record(), None)
+    from_listing = good_record(
+        fetched_at=T0 + timedelta(hours=1),
+        published_at=datetime(2024, 3, 5, tzinfo=MSK),
+        published_precision="date",
+        published_source="listing",
+    )
+    with session_scope(sessions) as session:
+        save_article(session, from_listing, None)
+    with session_scope(sessions) as session:
+        article = session.scalar(select(Article))
+        assert article.published_source == "meta-line"
+        assert article.published_at == datetime(2024, 3, 5, 14, 30, tzinfo=MSK)
+
+
+def test_an_edited_title_counts_as_updated(sessions) -> None:
+    with session_scope(sessions) as session:
+        save_article(session, good_record(), None)
+    with session_scope(sessions) as session:
+        edited = good_record(fetched_at=T0 + timedelta(hours=2), title="Сквер открыт")
+        assert save_article(session, edited, None) is SaveOutcome.UPDATED
+    with session_scope(sessions) as session:
+        article = session.scalar(select(Article))
+        assert article.title == "Сквер открыт"
+        assert article.last_changed_at == T0 + timedelta(hours=2)
+
+
+def test_runs_count_requests_failures_and_outcomes(sessions) -> None:
+    with session_scope(sessions) as session:
+        run = start_run(session, T0, "full", "http://127.0.0.1:1", ["novosti"])
+        save_article(session, good_record(), run)
+        for status, ok in ((200, True), (404, False)):
+            record_fetch(
+                session,
+                FetchRecord(url=URL, requested_url=URL, kind="article", ok=ok, fetched_at=T0,
+                            status=status, error=None if ok else f"HTTP {status}"),
+                run,
+            )
+        finish_run(session, run, T0 + timedelta(minutes=1), "completed", None)
+        assert (run.requests, run.fetch_failures, run.articles_new) == (2, 1, 1)
+
+
+def test_pages_that_never_loaded_are_retried(sessions) -> None:
+    gone = "https://www.smoladmin.ru/press-centr/novosti/udalennaya-novost"
+    with session_scope(sessions) as session:
+        for url, ok in ((gone, False), (gone, False), (URL, False), (URL, True)):
+            record_fetch(
+                session,
+                FetchRecord(url=url, requested_url=url, kind="article", ok=ok, fetched_at=T0),
+                None,
+            )
+        assert urls_never_fetched(session) == [gone]
+
+
+def test_filters_by_section_and_publication_time(sessions) -> None:
+    with session_scope(sessions) as session:
+        save_article(session, good_record(), None)
+        save_article(
+            session,
+            good_record(url=URL + "-1", section="novosti-tos",
+                        published_at=datetime(2025, 1, 1, 10, 0, tzinfo=MSK)),
+            None,
+        )
+    with session_scope(sessions) as session:
+        assert [a.url for a in iter_articles(session)] == [URL, URL + "-1"]
+        assert [a.url for a in iter_articles(session, section="novosti-tos")] == [URL + "-1"]
+        since = datetime(2024, 3, 6, tzinfo=MSK)
+        assert [a.url for a in iter_articles(session, since=since)] == [URL + "-1"]
+        assert [a.url for a in iter_articles(session, until=since)] == [URL]
+
+
+def test_bad_database_urls_are_reported_in_one_line() -> None:
+    with pytest.raises(ArchiveError, match="bad database URL"):
+        open_archive("not a url")
+    with pytest.raises(ArchiveError, match="bad database URL"):
+        open_archive("nosuchdialect://x/y")
+    with pytest.raises(ArchiveError, match="cannot open the archive"):
+        open_archive("postgresql+psycopg://nobody:secret@127.0.0.1:1/none")
+
+
+def test_archive_locations_are_shown_without_credentials() -> None:
+    assert redact("postgresql+psycopg://user:secret@db.example/archive") == (
+        "postgresql+psycopg://db.example/archive"
+    )
