@@ -23,29 +23,16 @@ from scraper.parsing.dates import (
     parse_meta_line,
 )
 from scraper.parsing.text import (
+    DOCUMENT_EXTENSIONS,
     SITE_NAMES,
     block_texts,
     collapse_whitespace,
+    holds_page_chrome,
     is_chrome,
     make_soup,
     node_text,
 )
 
-DOCUMENT_EXTENSIONS = (
-    ".pdf",
-    ".doc",
-    ".docx",
-    ".xls",
-    ".xlsx",
-    ".rtf",
-    ".odt",
-    ".ods",
-    ".zip",
-    ".rar",
-    ".7z",
-    ".ppt",
-    ".pptx",
-)
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 TITLE_SEPARATOR_RE = re.compile(r"\s+[|—–-]\s+|\s*\|\s*")
 Node = Tag | NavigableString
@@ -226,9 +213,7 @@ def nodes_between(start: Tag, end: Tag) -> list[Node]:
 def content_scope(heading: Tag) -> Tag:
     """The largest ancestor of the heading that holds no page chrome (header, footer, panel)."""
     scope = heading
-    while isinstance(scope.parent, Tag) and scope.parent.name not in ("body", "html"):
-        if is_chrome(scope.parent):
-            break
+    while isinstance(scope.parent, Tag) and not holds_page_chrome(scope.parent):
         scope = scope.parent
     return scope
 

@@ -3,6 +3,7 @@
 import re
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from w3lib.encoding import html_to_unicode
 
 _LINE_BREAK = "\ue000"
 _SPACES_RE = re.compile(r"[^\S\ue000]+")
@@ -47,6 +48,10 @@ BLOCK_TAGS = frozenset(
     }
 )
 INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg", "link", "meta", "head")
+DOCUMENT_EXTENSIONS = (
+    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".rtf", ".odt", ".ods", ".zip", ".rar", ".7z",
+    ".ppt", ".pptx",
+)
 CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "button", "select", "input"})
 CHROME_MARKERS = (
     "Размер шрифта:",
@@ -103,19 +108,29 @@ def is_chrome(tag: Tag) -> bool:
     return is_link_list(tag, text)
 
 
+def holds_page_chrome(tag: Tag) -> bool:
+    """Whether an element holds the page's header, footer or accessibility panel."""
+    if tag.name in ("body", "html"):
+        return True
+    text = node_text(tag)
+    if any(marker in text for marker in CHROME_MARKERS) or COPYRIGHT_RE.search(text):
+        return True
+    return "официальный сайт" in text and "Администрация города Смоленска" in text
+
+
 def is_link_list(tag: Tag, text: str) -> bool:
     """Whether a block is mostly links to other pages (a menu or a list of other articles)."""
     links = [link for link in tag.find_all("a", href=True) if node_text(link)]
-    page_links = [link for link in links if not _looks_like_file(link["href"])]
-    if len(page_links) < 3 or not text:
+    page_links = [link for link in links if not _is_document_link(link["href"])]
+    if len(page_links) < 2 or not text:
         return False
     link_chars = sum(len(node_text(link)) for link in links)
     return link_chars / len(text) >= 0.6
 
 
-def _looks_like_file(href: str) -> bool:
-    last_segment = href.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-    return "." in last_segment
+def _is_document_link(href: str) -> bool:
+    path = href.split("?", 1)[0].split("#", 1)[0].lower()
+    return path.endswith(DOCUMENT_EXTENSIONS)
 
 
 def block_texts(nodes: list[Tag | NavigableString]) -> list[str]:
@@ -154,3 +169,9 @@ def block_texts(nodes: list[Tag | NavigableString]) -> list[str]:
         walk(node)
     flush()
     return blocks
+
+
+def decode_page(body: bytes, content_type: str | None) -> str:
+    """Decode a served page as Scrapy does: HTTP charset, then BOM, then <meta>, then a guess."""
+    _encoding, text = html_to_unicode(content_type, body)
+    return text

@@ -1,0 +1,105 @@
+"""Article pages in several plausible markups, each against its expected JSON."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scraper.parsing.article import parse_article
+from scraper.parsing.text import decode_page
+from scraper.sections import section_of_path
+from scraper.urls import SiteUrls
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+NAMES = sorted(path.name.removesuffix(".expected.json") for path in PAGES.glob("*.expected.json"))
+SITE = SiteUrls()
+
+
+def parse_fixture(name: str):
+    expected = json.loads((PAGES / f"{name}.expected.json").read_text(encoding="utf-8"))
+    html = decode_page((PAGES / f"{name}.html").read_bytes(), expected["content_type"])
+    served = expected["served_url"]
+    page = parse_article(html, served, lambda link: SITE.canonical(link, served) or link)
+    return page, expected
+
+
+def test_there_are_enough_markups() -> None:
+    assert len(NAMES) >= 9
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_identity_of_the_page(name: str) -> None:
+    expected = json.loads((PAGES / f"{name}.expected.json").read_text(encoding="utf-8"))
+    canonical = SITE.canonical(expected["served_url"])
+    assert canonical == expected["url"]
+    assert section_of_path(canonical.removeprefix("https://www.smoladmin.ru")).key == expected[
+        "section"
+    ]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_title_and_meta_line(name: str) -> None:
+    page, expected = parse_fixture(name)
+    assert page.title == expected["title"]
+    assert page.meta_line_raw == expected["meta_line_raw"]
+    published = page.published_at.isoformat() if page.published_at else None
+    updated = page.updated_at.isoformat() if page.updated_at else None
+    assert (published, updated, page.views) == (
+        expected["published_at"],
+        expected["updated_at"],
+        expected["views"],
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_body_text_is_the_articles_own_text(name: str) -> None:
+    page, expected = parse_fixture(name)
+    assert page.body_text == expected["body_text"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_body_text_carries_no_chrome(name: str) -> None:
+    page, _ = parse_fixture(name)
+    for chrome in (
+        "Размер шрифта",
+        "официальный сайт",
+        "Опубликовано",
+        "Просмотров",
+        "не является средством массовой информации",
+        "214000, Смоленск, ул. Октябрьской революции",
+        "Поделиться",
+        "Главная •",
+    ):
+        assert chrome not in page.body_text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_images_and_attachments(name: str) -> None:
+    page, expected = parse_fixture(name)
+    assert page.images == expected["images"]
+    assert [{"url": a.url, "title": a.title} for a in page.attachments] == expected["attachments"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_cues_used_are_reported(name: str) -> None:
+    page, expected = parse_fixture(name)
+    assert page.cues["title"] in ("h1", "heading-matching-title-tag")
+    assert page.cues["body"] in ("between-title-and-meta", "after-title")
+    if expected["meta_line_raw"]:
+        assert page.cues["meta_line"] == "meta-element"
+    else:
+        assert "no meta line (Опубликовано/Просмотров) found" in page.warnings
+
+
+def test_a_page_without_title_or_meta_line_gives_warnings_not_errors() -> None:
+    page = parse_article("<html><body><div><p>Только текст.</p></div></body></html>", "https://x/")
+    assert page.title is None and page.published_at is None and page.views is None
+    assert page.body_text == "Только текст."
+    assert page.cues["body"] == "densest-block"
+    assert "no title found" in page.warnings
+
+
+def test_an_empty_document_parses_to_an_empty_page() -> None:
+    page = parse_article("", "https://www.smoladmin.ru/press-centr/novosti/x")
+    assert page.title is None and page.body_text == ""
+    assert "no body text found" in page.warnings
