@@ -49,8 +49,19 @@ BLOCK_TAGS = frozenset(
 )
 INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg", "link", "meta", "head")
 DOCUMENT_EXTENSIONS = (
-    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".rtf", ".odt", ".ods", ".zip", ".rar", ".7z",
-    ".ppt", ".pptx",
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".rtf",
+    ".odt",
+    ".ods",
+    ".zip",
+    ".rar",
+    ".7z",
+    ".ppt",
+    ".pptx",
 )
 CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "button", "select", "input"})
 CHROME_MARKERS = (

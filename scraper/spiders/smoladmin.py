@@ -14,9 +14,9 @@ from twisted.python.failure import Failure
 from scraper.items import ArticleRecord, FetchRecord
 from scraper.parsing.article import ArticlePage, parse_article
 from scraper.parsing.dates import start_of_day
-from scraper.parsing.listing import listing_links
+from scraper.listings import read_listing
 from scraper.sections import Section, section_of_path, select_sections
-from scraper.urls import SiteUrls, is_article_url, listing_page_number
+from scraper.urls import SiteUrls
 
 
 def split_sections(sections: str | list[str] | None) -> list[str]:
@@ -98,21 +98,17 @@ class SmoladminSpider(scrapy.Spider):
         yield self.fetch_succeeded(response)
         if not isinstance(response, TextResponse):
             return
-        for link in listing_links(
-            response.text, response.url, lambda url: self.site.canonical(url) or url
-        ):
-            canonical = self.site.canonical(link.url)
-            if canonical is None:
-                continue
-            if is_article_url(canonical, section):
-                request = self.article_request(link.url, section, link.listed_date, link.title)
-            elif listing_page_number(canonical, section) is not None and canonical not in self.seen:
-                self.seen.add(canonical)
-                request = self.listing_request(link.url, section)
-            else:
-                request = None
+        listing = read_listing(response.text, response.url, self.site, section)
+        for article in listing.articles:
+            request = self.article_request(
+                article.link, section, article.listed_date, article.title
+            )
             if request is not None:
                 yield request
+        for canonical, link in listing.pages.items():
+            if canonical not in self.seen:
+                self.seen.add(canonical)
+                yield self.listing_request(link, section)
 
     def parse_article(
         self,
