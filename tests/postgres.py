@@ -43,7 +43,7 @@ def postgres_server() -> Iterator[str]:
     """Run initdb and pg_ctl in a temporary folder on a loopback port; yield a database URL."""
     initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
     if not initdb or not pg_ctl:
-        raise RuntimeError("PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install postgresql")
+        raise RuntimeError("PostgreSQL binaries (initdb, pg_ctl) not found: install postgresql")
     prefix, uid, gid = _as_server_user()
     root = Path(tempfile.mkdtemp(prefix="citynews-pg-"))
     data = root / "data"
@@ -59,6 +59,7 @@ def postgres_server() -> Iterator[str]:
     try:
         yield f"postgresql+psycopg://citynews@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True
+        )
         shutil.rmtree(root, ignore_errors=True)

@@ -149,8 +149,15 @@ def test_runs_count_requests_failures_and_outcomes(sessions) -> None:
         for status, ok in ((200, True), (404, False)):
             record_fetch(
                 session,
-                FetchRecord(url=URL, requested_url=URL, kind="article", ok=ok, fetched_at=T0,
-                            status=status, error=None if ok else f"HTTP {status}"),
+                FetchRecord(
+                    url=URL,
+                    requested_url=URL,
+                    kind="article",
+                    ok=ok,
+                    fetched_at=T0,
+                    status=status,
+                    error=None if ok else f"HTTP {status}",
+                ),
                 run,
             )
         finish_run(session, run, T0 + timedelta(minutes=1), "completed", None)
@@ -174,8 +181,11 @@ def test_filters_by_section_and_publication_time(sessions) -> None:
         save_article(session, good_record(), None)
         save_article(
             session,
-            good_record(url=URL + "-1", section="novosti-tos",
-                        published_at=datetime(2025, 1, 1, 10, 0, tzinfo=MSK)),
+            good_record(
+                url=URL + "-1",
+                section="novosti-tos",
+                published_at=datetime(2025, 1, 1, 10, 0, tzinfo=MSK),
+            ),
             None,
         )
     with session_scope(sessions) as session:

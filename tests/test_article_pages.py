@@ -32,9 +32,10 @@ def test_identity_of_the_page(name: str) -> None:
     expected = json.loads((PAGES / f"{name}.expected.json").read_text(encoding="utf-8"))
     canonical = SITE.canonical(expected["served_url"])
     assert canonical == expected["url"]
-    assert section_of_path(canonical.removeprefix("https://www.smoladmin.ru")).key == expected[
-        "section"
-    ]
+    assert (
+        section_of_path(canonical.removeprefix("https://www.smoladmin.ru")).key
+        == expected["section"]
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)

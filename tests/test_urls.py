@@ -35,8 +35,14 @@ def test_variants_of_one_article_collapse_to_one_canonical_url(link: str) -> Non
 
 
 def test_a_local_server_archives_the_public_identity() -> None:
-    assert LOCAL.canonical("http://127.0.0.1:8123/press-centr/novosti/v-smolenske-otkryli-skver/") == ARTICLE
-    assert LOCAL.to_fetch(ARTICLE) == "http://127.0.0.1:8123/press-centr/novosti/v-smolenske-otkryli-skver"
+    assert (
+        LOCAL.canonical("http://127.0.0.1:8123/press-centr/novosti/v-smolenske-otkryli-skver/")
+        == ARTICLE
+    )
+    assert (
+        LOCAL.to_fetch(ARTICLE)
+        == "http://127.0.0.1:8123/press-centr/novosti/v-smolenske-otkryli-skver"
+    )
     assert LOCAL.to_fetch("https://smoladmin.ru/press-centr/novosti/?page=2&ssv") == (
         "http://127.0.0.1:8123/press-centr/novosti/?page=2"
     )

@@ -12,9 +12,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from scraper.items import ArticleRecord, FetchRecord
+from scraper.listings import read_listing
 from scraper.parsing.article import ArticlePage, parse_article
 from scraper.parsing.dates import start_of_day
-from scraper.listings import read_listing
 from scraper.sections import Section, section_of_path, select_sections
 from scraper.urls import SiteUrls
 

@@ -1,0 +1,170 @@
+"""HTML templates of the fake site: chrome, two article templates, listings and pagers."""
+
+from html import escape
+
+Block = str | tuple
+
+MENU = """<nav class="mainmenu"><ul><li><a href="/ob-administracii/">Об Администрации</a></li>
+<li><a href="/press-centr/">Пресс-центр</a><ul>
+<li><a href="/press-centr/novosti/">Новости</a></li>
+<li><a href="/press-centr/meropriyatiya/">Мероприятия</a></li>
+<li><a href="/press-centr/dvizhenie-transporta/">Движение транспорта</a></li>
+<li><a href="/press-centr/vodo-i-teplosnabzhenie/">Водо- и теплоснабжение</a></li>
+<li><a href="/press-centr/programma-gorod-i-my/">Программа «Город и мы»</a></li></ul></li>
+<li><a href="/gostyam-i-zhitelyam/">Гостям и жителям</a><ul>
+<li><a href="/gostyam-i-zhitelyam/publichnye-slushaniya/">Публичные слушания</a></li>
+<li><a href="/gostyam-i-zhitelyam/obschestvennoe-samoupravlenie/novosti-tos/">Новости ТОС</a></li>
+</ul></li><li><a href="/kontakty/">Контакты</a></li></ul></nav>
+"""
+
+PANEL = """<div class="special-panel">
+<div class="special-panel__row"><span>Размер шрифта:</span> <a href="?svSize=1">А</a>
+ <a href="?svSize=2">А</a></div>
+<div class="special-panel__row"><span>Цвета сайта:</span> <a href="?svColor=2">Ц</a>
+ <a href="?svColor=3">Ц</a></div>
+<div class="special-panel__row"><span>Настройки:</span>
+ <span>Интервал между буквами (Кернинг):</span> <span>Стандартный</span>
+ <a href="?svSpace=1">Средний</a> <a href="?svSpace=2">Большой</a></div>
+<div class="special-panel__row">12 14 16</div><a href="?">Обычная версия сайта</a></div>
+"""
+
+HEADERS = {
+    1: """<div class="b-topline"><a class="b-topline__eye" href="?ssv">Версия для слабовидящих</a>
+ <a class="b-topline__link" href="/search/">Поиск</a></div>
+<header class="b-head"><a class="b-head__logo" href="/"><span>Администрация города Смоленска</span>
+ <span>официальный сайт</span></a></header>
+""",
+    2: """<div id="top" class="site-top"><div class="site-top__logo"><a href="/">Администрация
+ города Смоленска</a><div class="site-top__sub">официальный сайт</div></div>
+<a class="site-top__special" href="/?ssv">Версия для слабовидящих</a></div>
+""",
+}
+
+FOOTERS = {
+    1: """<footer class="b-foot"><div class="b-foot__services"><b>Электронные услуги</b>
+ <a href="https://www.gosuslugi.ru/">Госуслуги</a></div>
+<div class="b-foot__copy">© 2026 Администрация города Смоленска</div>
+<div class="b-foot__addr">214000, Смоленск, ул. Октябрьской революции, 1/2</div>
+<div class="b-foot__mail">E-mail: <a href="mailto:smol@smoladmin.ru">smol@smoladmin.ru</a></div>
+<div class="b-foot__note">Официальный сайт Администрации города Смоленска не является средством
+ массовой информации</div></footer>
+""",
+    2: """<div id="footer"><p>© 2026 Администрация города Смоленска<br>
+214000, Смоленск, ул. Октябрьской революции, 1/2<br>smol@smoladmin.ru</p>
+<p class="disclaimer">Официальный сайт Администрации города Смоленска не является средством
+ массовой информации</p></div>
+""",
+}
+
+BANNERS = """<div class="b-banners"><a href="https://school29.smoladmin.ru/news/">Школа № 29</a>
+ <a href="https://www.gosuslugi.ru/">Портал госуслуг</a>
+ <a href="/upload/docs/plan.pdf">План благоустройства (PDF)</a></div>
+"""
+
+
+def e(text: object) -> str:
+    """Escape text for HTML."""
+    return escape(str(text), quote=True)
+
+
+def document(title: str, inner: str, tpl: int = 1, special: bool = False, cs: str = "utf-8") -> str:
+    """A whole page: panel (accessibility mode), header, menu, content, footer."""
+    return (
+        f'<!DOCTYPE html>\n<html lang="ru"><head><meta charset="{cs}">\n'
+        f"<title>{e(title)} — Администрация города Смоленска</title></head>\n"
+        f'<body class="{"b-page" if tpl == 1 else "page"}{" special" if special else ""}">\n'
+        f"{PANEL if special else ''}{HEADERS[tpl]}{MENU}{inner}{FOOTERS[tpl]}</body></html>\n"
+    )
+
+
+def block_html(block: Block) -> str:
+    """One body block: paragraph, list, table, figure or a paragraph with a link."""
+    if isinstance(block, str):
+        return f"<p>{e(block)}</p>"
+    kind, data = block[0], block[1]
+    if kind == "ul":
+        return "<ul>" + "".join(f"<li>{e(item)}</li>" for item in data) + "</ul>"
+    if kind == "table":
+        tags = ["th"] + ["td"] * (len(data) - 1)
+        rows = [
+            "".join(f"<{c}>{e(x)}</{c}>" for x in row) for c, row in zip(tags, data, strict=True)
+        ]
+        return '<table class="program">' + "".join(f"<tr>{r}</tr>" for r in rows) + "</table>"
+    if kind == "img":
+        return f'<figure><img src="{data}" alt=""><figcaption>{e(block[2])}</figcaption></figure>'
+    return f'<p>{e(block[3])} <a href="{data}">{e(block[2])}</a></p>'
+
+
+def meta_html(tpl: int, published: str, updated: str | None, views: int) -> str:
+    """The meta line: one div (template 1) or labelled spans in wrapper rows (template 2)."""
+    if tpl == 1:
+        upd = f" Актуализировано: {updated}" if updated else ""
+        text = f"Опубликовано: {published}{upd} Просмотров: {views}"
+        return f'<div class="b-article__info">{text}</div>'
+    rows = [("Опубликовано:", published), ("Актуализировано:", updated), ("Просмотров:", views)]
+    inner = "".join(
+        f'<div class="news-info__row"><span class="lbl">{label}</span> <span>{value}</span></div>'
+        for label, value in rows
+        if value is not None
+    )
+    return f'<div class="news-info"><div class="news-info__wrap">{inner}</div></div>'
+
+
+def side_block(tpl: int, links: list[tuple[str, str, str]]) -> str:
+    """The «Другие новости» block: (href, title, date) links to other articles."""
+    if tpl == 1:
+        items = "".join(f'<li>{d} <a href="{h}">{e(t)}</a></li>' for h, t, d in links)
+        return f'<aside class="b-side"><div>Другие новости</div><ul>{items}</ul></aside>'
+    items = "".join(f'<div><a href="{h}">{e(t)}</a> <small>{d}</small></div>' for h, t, d in links)
+    head = "<h3>Другие новости</h3>"
+    return f'<div class="col-side"><div class="more-news">{head}{items}</div></div>'
+
+
+def article_main(tpl: int, title: str, body: str, meta: str, side: str, crumbs: str) -> str:
+    """The content area of an article page in one of the two templates."""
+    if tpl == 1:
+        return (
+            f'<div class="b-crumbs">{crumbs} • <span>{e(title)}</span></div>\n'
+            '<main class="b-layout">'
+            f'<div class="b-article"><h1 class="b-article__title">{e(title)}</h1>\n'
+            f'<div class="b-article__text">{body}</div>\n{meta}\n<div class="b-share">Поделиться: '
+            '<a href="https://vk.com/share.php">ВКонтакте</a></div></div>\n'
+            f"{side}</main>\n"
+        )
+    return (
+        f'<div class="content-area"><div class="col-main"><h1 class="page-title">{e(title)}</h1>\n'
+        f'<div class="text-block">{body}</div>\n{meta}</div>\n{side}</div>\n'
+    )
+
+
+def listing_item(style: str, href: str, title: str, day: str, teaser: str) -> str:
+    """One item of a section listing."""
+    if style == "path":
+        return (
+            f'<div class="news-item"><span class="news-item__date">{day}</span> '
+            f'<a class="news-item__link" href="{href}">{e(title)}</a><p>{e(teaser)}</p></div>\n'
+        )
+    return (
+        f'<div class="b-list__item"><div class="b-list__date">{day}</div>'
+        f'<a class="b-list__title" href="{href}">{e(title)}</a>'
+        f'<div class="b-list__text">{e(teaser)}</div></div>\n'
+    )
+
+
+def pager(style: str, base: str, page: int, pages: int) -> str:
+    """A pager: `?page=N` in div.b-pageline, or `/page/N/` with a.pageline__next2."""
+    if style == "query":
+        url = {n: f"{base}?page={n}" for n in range(1, pages + 1)}
+        prev, nxt = (base if page == 2 else f"?page={page - 1}"), f"?page={page + 1}"
+        cls, prev_cls, next_cls = "b-pageline", "b-pageline__prev", "b-pageline__next"
+    else:
+        url = {n: base if n == 1 else f"{base}page/{n}/" for n in range(1, pages + 1)}
+        prev, nxt = url.get(page - 1), url.get(page + 1)
+        cls, prev_cls, next_cls = "pageline", "pageline__prev2", "pageline__next2"
+    links = [f'<a class="{prev_cls}" href="{prev}">Предыдущая</a>'] if page > 1 else []
+    links += [
+        f'<a href="{u}">{n}</a>' if n != page else f"<span>{n}</span>" for n, u in url.items()
+    ]
+    if page < pages:
+        links.append(f'<a class="{next_cls}" href="{nxt}">Следующая</a>')
+    return f'<div class="{cls}">{" ".join(links)}</div>' if pages > 1 else ""
