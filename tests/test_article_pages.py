@@ -17,7 +17,7 @@ SITE = SiteUrls()
 
 def parse_fixture(name: str):
     expected = json.loads((PAGES / f"{name}.expected.json").read_text(encoding="utf-8"))
-    html = decode_page((PAGES / f"{name}.html").read_bytes(), expected["content_type"])
+    html = decode_page((PAGES / f"{name}.html").read_bytes(), expected["content_type"]).text
     served = expected["served_url"]
     page = parse_article(html, served, lambda link: SITE.canonical(link, served) or link)
     return page, expected
@@ -104,3 +104,24 @@ def test_an_empty_document_parses_to_an_empty_page() -> None:
     page = parse_article("", "https://www.smoladmin.ru/press-centr/novosti/x")
     assert page.title is None and page.body_text == ""
     assert "no body text found" in page.warnings
+
+
+@pytest.mark.parametrize(
+    ("encoding", "declared"),
+    [
+        ("cp1251", "text/html; charset=windows-1251"),
+        ("cp1251", "text/html"),
+        ("cp1251", "text/html; charset=utf-8"),
+        ("utf-8", "text/html; charset=windows-1251"),
+        ("utf-8", None),
+    ],
+)
+def test_cyrillic_survives_declared_and_wrong_encodings(encoding: str, declared) -> None:
+    meta = '<meta charset="windows-1251">' if encoding == "cp1251" else ""
+    html = f"<html><head>{meta}</head><body><h1>Ёлки «на площади»</h1><p>Текст</p></body></html>"
+    decoded = decode_page(html.encode(encoding), declared)
+    page = parse_article(decoded.text, "https://www.smoladmin.ru/press-centr/novosti/yolki")
+    assert page.title == "Ёлки «на площади»"
+    assert page.body_text == "Текст"
+    mismatched = declared and ("utf-8" in declared) != (encoding == "utf-8")
+    assert bool(decoded.warning) == bool(mismatched)

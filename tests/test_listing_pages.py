@@ -17,7 +17,7 @@ SITE = SiteUrls()
 
 def read_fixture(name: str):
     expected = json.loads((LISTINGS / f"{name}.expected.json").read_text(encoding="utf-8"))
-    html = decode_page((LISTINGS / f"{name}.html").read_bytes(), "text/html; charset=utf-8")
+    html = decode_page((LISTINGS / f"{name}.html").read_bytes(), "text/html; charset=utf-8").text
     section = SECTIONS_BY_KEY[expected["section"]]
     return read_listing(html, expected["served_url"], SITE, section), expected
 

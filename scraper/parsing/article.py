@@ -213,7 +213,9 @@ def nodes_between(start: Tag, end: Tag) -> list[Node]:
 def content_scope(heading: Tag) -> Tag:
     """The largest ancestor of the heading that holds no page chrome (header, footer, panel)."""
     scope = heading
-    while isinstance(scope.parent, Tag) and not holds_page_chrome(scope.parent):
+    while scope.name != "body" and isinstance(scope.parent, Tag):
+        if holds_page_chrome(scope.parent):
+            break
         scope = scope.parent
     return scope
 

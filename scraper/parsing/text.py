@@ -1,6 +1,7 @@
 """Text of HTML fragments: blocks, whitespace, chrome recognition."""
 
 import re
+from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from w3lib.encoding import html_to_unicode
@@ -121,8 +122,6 @@ def is_chrome(tag: Tag) -> bool:
 
 def holds_page_chrome(tag: Tag) -> bool:
     """Whether an element holds the page's header, footer or accessibility panel."""
-    if tag.name in ("body", "html"):
-        return True
     text = node_text(tag)
     if any(marker in text for marker in CHROME_MARKERS) or COPYRIGHT_RE.search(text):
         return True
@@ -182,7 +181,33 @@ def block_texts(nodes: list[Tag | NavigableString]) -> list[str]:
     return blocks
 
 
-def decode_page(body: bytes, content_type: str | None) -> str:
-    """Decode a served page as Scrapy does: HTTP charset, then BOM, then <meta>, then a guess."""
-    _encoding, text = html_to_unicode(content_type, body)
-    return text
+@dataclass(frozen=True)
+class DecodedPage:
+    text: str
+    encoding: str
+    warning: str | None = None
+
+
+def decode_page(body: bytes, content_type: str | None) -> DecodedPage:
+    """Decode a served page as Scrapy does (HTTP charset, BOM, <meta>, guess).
+
+    A page whose declared encoding does not fit its bytes, as when a windows-1251 page is
+    served as UTF-8, is decoded as windows-1251 instead of losing its Cyrillic to U+FFFD.
+    """
+    encoding, text = html_to_unicode(content_type, body)
+    if not body.isascii() and "utf" not in encoding.replace("-", "").lower():
+        try:
+            utf8 = body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return DecodedPage(utf8, "utf-8", f"page declared {encoding} but is UTF-8")
+    if "\ufffd" in text and "\ufffd".encode() not in body:
+        try:
+            fallback = body.decode("cp1251")
+        except UnicodeDecodeError:
+            return DecodedPage(text, encoding, f"page is not valid {encoding}")
+        return DecodedPage(
+            fallback, "cp1251", f"page declared {encoding} but is windows-1251; decoded as such"
+        )
+    return DecodedPage(text, encoding)

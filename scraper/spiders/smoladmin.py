@@ -15,6 +15,7 @@ from scraper.items import ArticleRecord, FetchRecord
 from scraper.listings import read_listing
 from scraper.parsing.article import ArticlePage, parse_article
 from scraper.parsing.dates import start_of_day
+from scraper.parsing.text import DecodedPage, decode_page
 from scraper.sections import Section, section_of_path, select_sections
 from scraper.urls import SiteUrls
 
@@ -98,7 +99,7 @@ class SmoladminSpider(scrapy.Spider):
         yield self.fetch_succeeded(response)
         if not isinstance(response, TextResponse):
             return
-        listing = read_listing(response.text, response.url, self.site, section)
+        listing = read_listing(page_text(response).text, response.url, self.site, section)
         for article in listing.articles:
             request = self.article_request(
                 article.link, section, article.listed_date, article.title
@@ -122,14 +123,17 @@ class SmoladminSpider(scrapy.Spider):
             return
         yield self.fetch_succeeded(response)
         canonical = self.site.canonical(response.url) or response.url
+        decoded = page_text(response)
         page = parse_article(
-            response.text,
+            decoded.text,
             response.url,
             absolutize=lambda link: (
                 self.site.canonical(link, response.url) or response.urljoin(link)
             ),
             tz=self.timezone,
         )
+        if decoded.warning:
+            page.warnings.append(decoded.warning)
         final_section = section_of_path(_path(canonical)) or section
         yield self.article_record(
             page, canonical, final_section, response, listed_date, listing_title
@@ -202,6 +206,12 @@ class SmoladminSpider(scrapy.Spider):
             error=error,
             fetched_at=self.now(),
         )
+
+
+def page_text(response: TextResponse) -> DecodedPage:
+    """The page's text, decoded from its bytes with the encoding it really has."""
+    content_type = response.headers.get("Content-Type")
+    return decode_page(response.body, content_type.decode("latin-1") if content_type else None)
 
 
 def _path(url: str) -> str:
