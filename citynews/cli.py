@@ -84,8 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="any Scrapy setting, repeatable",
     )
     crawl.add_argument("--quiet", action="store_true", help="no progress line and no summary")
-    crawl.add_argument("--verbose", action="store_true", help="log every request (INFO level)")
-    crawl.add_argument("--log-file", help="write the crawl's log to this file")
+    crawl.add_argument(
+        "--verbose", action="store_true", help="log the crawl (INFO level) to stderr"
+    )
+    crawl.add_argument(
+        "--log-file", help="append the crawl log (INFO level) to this file instead of stderr"
+    )
     crawl.set_defaults(handler=run_crawl)
 
     export = commands.add_parser("export", help="write a CSV, JSON or JSONL snapshot")
@@ -132,7 +136,7 @@ def run_crawl(args: argparse.Namespace) -> int:
             db_url=db_url,
             settings=dict(args.settings),
             progress=show_progress,
-            log_level="INFO" if args.verbose else ("ERROR" if args.quiet else "WARNING"),
+            log_level="INFO" if args.verbose or args.log_file else "CRITICAL",
             log_file=args.log_file,
         )
     )

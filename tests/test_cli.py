@@ -1,0 +1,212 @@
+"""The command line as a user meets it: help, one-line errors, exit codes, progress, scrapy crawl."""
+
+import json
+import os
+import pty
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from exports.writers import export_file
+from tests.conftest import ROOT, SiteServer
+
+CLI = [sys.executable, "-m", "citynews"]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def citynews(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=ENV
+    )
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", [[], ["crawl"], ["export"], ["db"], ["db", "upgrade"]])
+def test_every_command_has_help(command: list[str], tmp_path: Path) -> None:
+    result = citynews(*command, "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "usage: citynews" in result.stdout
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, code: int, words: str) -> None:
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(error_lines) == 1 and words in error_lines[0], result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["crawl", "--section", "sport"], 2, "unknown section 'sport'"),
+        (["crawl", "--db", "not a url"], 2, "bad database URL"),
+        (["crawl", "--db", "mysqlx://x/y"], 2, "bad database URL"),
+        (["crawl", "--site-url", "smoladmin.ru"], 2, "http"),
+        (["crawl", "-s", "DOWNLOAD_DELAY"], 2, "NAME=VALUE"),
+        (["export", "--format", "xml", "--out", "x"], 2, "invalid choice"),
+        (["export", "--format", "csv", "--out", "x", "--since", "2024-13-01"], 2, "YYYY-MM-DD"),
+        (
+            [
+                "export",
+                "--format",
+                "csv",
+                "--out",
+                "x",
+                "--since",
+                "2025-01-02",
+                "--until",
+                "2025-01-01",
+            ],
+            2,
+            "is after --until",
+        ),
+        (
+            [
+                "export",
+                "--format",
+                "csv",
+                "--out",
+                "x",
+                "--db",
+                "postgresql+psycopg://u:pw@127.0.0.1:1/x",
+            ],
+            2,
+            "cannot open the archive",
+        ),
+    ],
+)
+def test_user_errors_get_one_line_and_status_2(args, code, words, tmp_path: Path) -> None:
+    result = citynews(*args, cwd=tmp_path)
+    assert_one_line_error(result, code, words)
+    assert "pw" not in result.stderr
+
+
+def test_an_unreachable_site_fails_with_a_reason(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    log = tmp_path / "crawl.log"
+    result = citynews(
+        "crawl",
+        "--site-url",
+        url,
+        "--section",
+        "novosti",
+        "-s",
+        "RETRY_TIMES=0",
+        "--log-file",
+        str(log),
+        cwd=tmp_path,
+    )
+    assert_one_line_error(result, 1, "site unreachable")
+    assert (tmp_path / "data" / "citynews.sqlite3").exists()
+    assert "Connection was refused" in log.read_text()
+
+
+def test_an_unwritable_output_fails_and_writes_nothing(tmp_path: Path) -> None:
+    assert citynews("db", "upgrade", cwd=tmp_path).returncode == 0
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = citynews("export", "--format", "csv", "--out", str(blocker / "news.csv"), cwd=tmp_path)
+    assert_one_line_error(result, 1, "cannot write")
+
+
+def test_an_interrupted_export_leaves_the_previous_file_alone(tmp_path: Path) -> None:
+    out = tmp_path / "news.jsonl"
+    out.write_text("previous snapshot\n")
+
+    def records():
+        yield {"url": "https://www.smoladmin.ru/press-centr/novosti/a"}
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        export_file(records(), "jsonl", out, archive="sqlite:///x", filters={}, exported_at=None)
+    assert out.read_text() == "previous snapshot\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["news.jsonl"]
+
+
+def test_a_crawl_on_a_terminal_shows_progress_and_a_summary(tmp_path: Path) -> None:
+    site = SiteServer()
+    controller, terminal = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [*CLI, "crawl", "--site-url", site.url, "--section", "meropriyatiya"],
+            cwd=tmp_path,
+            env=ENV,
+            stdin=subprocess.DEVNULL,
+            stdout=terminal,
+            stderr=terminal,
+        )
+        os.close(terminal)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        assert process.wait(timeout=120) == 0
+    finally:
+        os.close(controller)
+        site.stop()
+    screen = output.decode()
+    assert "pages" in screen and "new 2" in screen
+    assert "crawl completed: 3 pages fetched, 2 new" in screen
+
+
+def test_a_crawl_without_a_terminal_prints_nothing(tmp_path: Path) -> None:
+    site = SiteServer()
+    try:
+        result = citynews(
+            "crawl", "--site-url", site.url, "--section", "meropriyatiya", cwd=tmp_path
+        )
+    finally:
+        site.stop()
+    assert result.returncode == 0
+    assert result.stdout == "" and result.stderr == ""
+
+
+def test_scrapy_crawl_runs_the_same_spider_from_the_repo_root(tmp_path: Path) -> None:
+    site = SiteServer()
+    db_url = f"sqlite:///{tmp_path / 'scrapy.sqlite3'}"
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scrapy",
+                "crawl",
+                "smoladmin",
+                "-a",
+                f"site_url={site.url}",
+                "-a",
+                "sections=dvizhenie-transporta",
+                "-s",
+                f"CITYNEWS_DB_URL={db_url}",
+                "-s",
+                "DOWNLOAD_DELAY=0",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=0",
+                "-s",
+                "LOG_LEVEL=WARNING",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=ENV,
+        )
+    finally:
+        site.stop()
+    assert result.returncode == 0, result.stderr
+    exported = citynews("export", "--format", "json", "--out", "-", "--db", db_url, cwd=tmp_path)
+    records = json.loads(exported.stdout)
+    assert len(records) == 3 and {r["section"] for r in records} == {"dvizhenie-transporta"}
