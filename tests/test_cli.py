@@ -1,4 +1,4 @@
-"""The command line as a user meets it: help, one-line errors, exit codes, progress, scrapy crawl."""
+"""The command line as a user meets it: help, one-line errors, exit codes, progress."""
 
 import json
 import os
