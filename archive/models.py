@@ -1,9 +1,19 @@
 """The archive's tables."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from archive.types import UTCDateTime
@@ -39,6 +49,9 @@ class CrawlRun(Base):
     articles_updated: Mapped[int] = mapped_column(default=0)
     articles_unchanged: Mapped[int] = mapped_column(default=0)
     fetch_failures: Mapped[int] = mapped_column(default=0)
+    articles_removed: Mapped[int] = mapped_column(default=0, server_default="0")
+    coverage: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    sections_walked: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     message: Mapped[str | None] = mapped_column(Text)
 
 
@@ -65,13 +78,68 @@ class Article(Base):
     cues: Mapped[dict[str, Any]] = mapped_column(default=dict)
     parse_warnings: Mapped[list[Any]] = mapped_column(default=list)
     fetched_url: Mapped[str] = mapped_column(Text)
+    listing_date: Mapped[date | None]
     first_seen_at: Mapped[datetime]
     last_fetched_at: Mapped[datetime]
     last_changed_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None]
 
     view_observations: Mapped[list["ViewObservation"]] = relationship(
         back_populates="article", order_by="ViewObservation.observed_at"
     )
+    revisions: Mapped[list["Revision"]] = relationship(
+        back_populates="article", order_by="Revision.observed_at"
+    )
+    events: Mapped[list["ArticleEvent"]] = relationship(order_by="ArticleEvent.at")
+
+
+class Revision(Base):
+    """An earlier version of an article's title and text, from when it was first seen."""
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    observed_at: Mapped[datetime]
+    replaced_at: Mapped[datetime]
+    title: Mapped[str | None] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime | None]
+
+    article: Mapped["Article"] = relationship(back_populates="revisions")
+
+
+class ArticleEvent(Base):
+    """Something that happened to an article's page: removed (404/410) or restored."""
+
+    __tablename__ = "article_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[int | None] = mapped_column(Integer)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+
+class RawPage(Base):
+    """An article page exactly as it was served, compressed, so parsing can be redone offline."""
+
+    __tablename__ = "raw_pages"
+    __table_args__ = (Index("ix_raw_pages_url_fetched_at", "url", "fetched_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    fetched_url: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime]
+    status: Mapped[int] = mapped_column(Integer)
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    compression: Mapped[str] = mapped_column(String(8))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
 
 
 class ViewObservation(Base):
@@ -104,3 +172,4 @@ class Fetch(Base):
     ok: Mapped[bool]
     error: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime]
+    redirected_from: Mapped[str | None] = mapped_column(Text)

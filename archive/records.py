@@ -1,8 +1,17 @@
 """What the archive is given to keep: plain values, independent of how they were gathered."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+
+
+@dataclass
+class RawPageRecord:
+    """An article page as it was served."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
 
 
 @dataclass
@@ -25,8 +34,10 @@ class ArticleRecord:
     images: list[str] = field(default_factory=list)
     attachments: list[dict[str, str]] = field(default_factory=list)
     listing_title: str | None = None
+    listed_date: date | None = None
     cues: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    raw: RawPageRecord | None = None
 
 
 @dataclass
@@ -40,3 +51,4 @@ class FetchRecord:
     fetched_at: datetime
     status: int | None = None
     error: str | None = None
+    redirected_from: str | None = None

@@ -1,18 +1,29 @@
 """Reads and writes of the archive. Functions take a session and never commit: callers do."""
 
 from collections.abc import Iterator
-from dataclasses import asdict
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from archive.models import Article, CrawlRun, Fetch, ViewObservation
+from archive.models import (
+    Article,
+    ArticleEvent,
+    CrawlRun,
+    Fetch,
+    RawPage,
+    Revision,
+    ViewObservation,
+)
+from archive.raw import COMPRESSION, compress, sha256_hex
 from archive.records import ArticleRecord, FetchRecord
 
 CONTENT_FIELDS = ("title", "body_text", "published_at", "updated_at")
+COVERAGE_FIELDS = ("title", "published_at", "body", "views")
 PRECISION_RANK = {None: 0, "date": 1, "minute": 2}
+GONE_STATUSES = (404, 410)
 
 
 class SaveOutcome(StrEnum):
@@ -21,12 +32,21 @@ class SaveOutcome(StrEnum):
     UNCHANGED = "unchanged"
 
 
+# Crawl runs
+
+
 def start_run(
     session: Session, started_at: datetime, mode: str, site_url: str, sections: list[str]
 ) -> CrawlRun:
     """Record the start of a crawl."""
     run = CrawlRun(
-        started_at=started_at, mode=mode, site_url=site_url, sections=sections, outcome="running"
+        started_at=started_at,
+        mode=mode,
+        site_url=site_url,
+        sections=sections,
+        outcome="running",
+        coverage={"fetched": 0, **dict.fromkeys(COVERAGE_FIELDS, 0)},
+        sections_walked=[],
     )
     session.add(run)
     session.flush()
@@ -44,6 +64,22 @@ def finish_run(
     return run
 
 
+def abandon_stale_runs(session: Session) -> int:
+    """Mark runs still 'running' as killed: called by the holder of the crawl lock."""
+    stale = session.scalars(select(CrawlRun).where(CrawlRun.outcome == "running")).all()
+    for run in stale:
+        run.outcome = "killed"
+        run.message = "the process ended without recording an outcome (killed?)"
+    session.flush()
+    return len(stale)
+
+
+def record_walked_section(run: CrawlRun, section: str) -> None:
+    """Note that this run reached the last listing page of a section."""
+    if section not in run.sections_walked:
+        run.sections_walked = [*run.sections_walked, section]
+
+
 def count_outcome(run: CrawlRun, outcome: SaveOutcome) -> None:
     """Add one article outcome to the run's counters."""
     if outcome is SaveOutcome.NEW:
@@ -54,32 +90,123 @@ def count_outcome(run: CrawlRun, outcome: SaveOutcome) -> None:
         run.articles_unchanged += 1
 
 
-def record_fetch(session: Session, fetch: FetchRecord, run: CrawlRun | None) -> Fetch:
-    """Record what one request returned, or why it failed."""
-    row = Fetch(**asdict(fetch), crawl_run_id=run.id if run else None)
-    session.add(row)
+def count_coverage(run: CrawlRun, record: ArticleRecord) -> None:
+    """Count which fields a fetched article page yielded."""
+    present = {
+        "title": bool(record.title),
+        "published_at": record.published_at is not None,
+        "body": bool(record.body_text),
+        "views": record.views is not None,
+    }
+    coverage = dict(run.coverage or {})
+    coverage["fetched"] = coverage.get("fetched", 0) + 1
+    for name, found in present.items():
+        coverage[name] = coverage.get(name, 0) + int(found)
+    run.coverage = coverage
+
+
+def coverage_shares(run: CrawlRun) -> dict[str, float]:
+    """Share of the run's fetched articles that had each field."""
+    coverage = run.coverage or {}
+    fetched = coverage.get("fetched", 0)
+    return {name: coverage.get(name, 0) / fetched for name in COVERAGE_FIELDS} if fetched else {}
+
+
+def recent_runs(session: Session, limit: int = 10) -> list[CrawlRun]:
+    """The latest runs, newest first."""
+    return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)))
+
+
+# Fetches and removals
+
+
+def register_fetch(session: Session, fetch: FetchRecord, run: CrawlRun | None) -> bool:
+    """Record a request's outcome; a 404/410 of an archived article marks it removed.
+
+    Returns True when the fetch removed an archived article.
+    """
+    session.add(Fetch(**fetch.__dict__, crawl_run_id=run.id if run else None))
+    removed = fetch.kind == "article" and fetch.status in GONE_STATUSES
+    removed = removed and mark_removed(session, fetch.url, fetch.fetched_at, fetch.status, run)
     if run is not None:
         run.requests += 1
-        if not fetch.ok:
+        if removed:
+            run.articles_removed += 1
+        elif not fetch.ok:
             run.fetch_failures += 1
     session.flush()
-    return row
+    return removed
+
+
+def mark_removed(
+    session: Session, url: str, at: datetime, status: int | None, run: CrawlRun | None
+) -> bool:
+    """Mark an archived article as gone (kept forever); False if unknown or already gone."""
+    article = session.scalar(select(Article).where(Article.url == url))
+    if article is None:
+        return False
+    if article.removed_at is None:
+        article.removed_at = at
+        session.add(_event(article, at, "removed", status, run))
+    return True
+
+
+def _event(
+    article: Article, at: datetime, kind: str, status: int | None, run: CrawlRun | None
+) -> ArticleEvent:
+    return ArticleEvent(
+        article_id=article.id, at=at, kind=kind, status=status, crawl_run_id=run.id if run else None
+    )
+
+
+def urls_never_fetched(session: Session) -> list[str]:
+    """Article URLs whose every fetch failed, to be tried again on the next run."""
+    succeeded = func.max(case((Fetch.ok, 1), else_=0))
+    stmt = (
+        select(Fetch.url)
+        .where(Fetch.kind == "article", Fetch.url.not_in(select(Article.url)))
+        .group_by(Fetch.url)
+        .having(succeeded == 0)
+        .order_by(Fetch.url)
+    )
+    return list(session.scalars(stmt))
+
+
+# Articles
 
 
 def save_article(session: Session, record: ArticleRecord, run: CrawlRun | None) -> SaveOutcome:
-    """Insert or update an article by URL, never replacing a good value with a worse one."""
+    """Insert or update an article by URL, never replacing a good value with a worse one.
+
+    A changed title or text keeps the previous version as a revision; a view count becomes an
+    observation; a page that answers again after a removal is marked restored.
+    """
     article = session.scalar(select(Article).where(Article.url == record.url))
     if article is None:
         article = new_article(record)
         session.add(article)
+        session.flush()
         outcome = SaveOutcome.NEW
     else:
-        outcome = merge_into(article, record)
-    session.flush()
+        outcome = merge_into(session, article, record)
+        if article.removed_at is not None:
+            article.removed_at = None
+            session.add(_event(article, record.fetched_at, "restored", None, run))
     if record.views is not None:
-        observe_views(session, article, record.fetched_at, record.views, run)
+        session.add(
+            ViewObservation(
+                article_id=article.id,
+                observed_at=record.fetched_at,
+                views=record.views,
+                crawl_run_id=run.id if run else None,
+            )
+        )
+    if record.raw is not None:
+        store_raw_page(session, record, run)
     if run is not None:
         count_outcome(run, outcome)
+        count_coverage(run, record)
+    session.flush()
     return outcome
 
 
@@ -100,6 +227,7 @@ def new_article(record: ArticleRecord) -> Article:
         images=record.images,
         attachments=record.attachments,
         listing_title=record.listing_title,
+        listing_date=record.listed_date,
         cues=record.cues,
         parse_warnings=record.warnings,
         fetched_url=record.fetched_url,
@@ -109,8 +237,41 @@ def new_article(record: ArticleRecord) -> Article:
     )
 
 
-def merge_into(article: Article, record: ArticleRecord) -> SaveOutcome:
+def merge_into(session: Session, article: Article, record: ArticleRecord) -> SaveOutcome:
     """Apply a later fetch to an archived article, keeping archived values a worse parse lacks."""
+    if is_new_version(article, record):
+        session.add(
+            Revision(
+                article_id=article.id,
+                observed_at=article.last_changed_at,
+                replaced_at=record.fetched_at,
+                title=article.title,
+                body_text=article.body_text,
+                body_html=article.body_html,
+                updated_at=article.updated_at,
+            )
+        )
+    changed = apply_parsed_fields(article, record)
+    if record.views is not None:
+        article.views = record.views
+    article.listing_title = record.listing_title or article.listing_title
+    article.fetched_url = record.fetched_url
+    article.last_fetched_at = record.fetched_at
+    if changed:
+        article.last_changed_at = record.fetched_at
+        return SaveOutcome.UPDATED
+    return SaveOutcome.UNCHANGED
+
+
+def is_new_version(article: Article, record: ArticleRecord) -> bool:
+    """Whether a fetch shows a different title or text (an empty parse is no new version)."""
+    title_changed = bool(record.title) and record.title != article.title
+    body_changed = bool(record.body_text) and record.body_text != article.body_text
+    return (title_changed or body_changed) and bool(article.title or article.body_text)
+
+
+def apply_parsed_fields(article: Article, record: ArticleRecord) -> bool:
+    """Copy the parsed fields a record has onto the article; True if its content changed."""
     before = {name: getattr(article, name) for name in CONTENT_FIELDS}
     if record.title:
         article.title = record.title
@@ -119,55 +280,66 @@ def merge_into(article: Article, record: ArticleRecord) -> SaveOutcome:
         article.body_html = record.body_html
         article.images = record.images
         article.attachments = record.attachments
-    if (
-        record.published_at
-        and PRECISION_RANK[record.published_precision]
-        >= PRECISION_RANK[article.published_precision]
-    ):
+    rank = PRECISION_RANK[record.published_precision]
+    if record.published_at and rank >= PRECISION_RANK[article.published_precision]:
         article.published_at = record.published_at
         article.published_precision = record.published_precision
         article.published_source = record.published_source
     article.updated_at = record.updated_at or article.updated_at
     article.meta_line_raw = record.meta_line_raw or article.meta_line_raw
-    article.listing_title = record.listing_title or article.listing_title
-    if record.views is not None:
-        article.views = record.views
+    article.listing_date = record.listed_date or article.listing_date
     article.cues = record.cues
     article.parse_warnings = record.warnings
-    article.fetched_url = record.fetched_url
-    article.last_fetched_at = record.fetched_at
-    if any(getattr(article, name) != value for name, value in before.items()):
-        article.last_changed_at = record.fetched_at
-        return SaveOutcome.UPDATED
-    return SaveOutcome.UNCHANGED
+    return any(getattr(article, name) != value for name, value in before.items())
 
 
-def observe_views(
-    session: Session, article: Article, observed_at: datetime, views: int, run: CrawlRun | None
-) -> None:
-    """Append a view-count reading to the article's series."""
+def store_raw_page(session: Session, record: ArticleRecord, run: CrawlRun | None) -> bool:
+    """Keep the page as served, unless it is byte for byte the one stored last for its URL."""
+    assert record.raw is not None
+    digest = sha256_hex(record.raw.body)
+    latest = session.scalar(
+        select(RawPage.sha256)
+        .where(RawPage.url == record.url)
+        .order_by(RawPage.fetched_at.desc())
+        .limit(1)
+    )
+    if latest == digest:
+        return False
     session.add(
-        ViewObservation(
-            article_id=article.id,
-            observed_at=observed_at,
-            views=views,
+        RawPage(
+            url=record.url,
+            fetched_url=record.fetched_url,
+            fetched_at=record.fetched_at,
+            status=record.raw.status,
+            headers=record.raw.headers,
+            compression=COMPRESSION,
+            body=compress(record.raw.body),
+            size=len(record.raw.body),
+            sha256=digest,
             crawl_run_id=run.id if run else None,
         )
     )
-    session.flush()
+    return True
 
 
-def urls_never_fetched(session: Session) -> list[str]:
-    """Article URLs whose every fetch failed, to be tried again on the next run."""
-    succeeded = func.max(case((Fetch.ok, 1), else_=0))
-    stmt = (
-        select(Fetch.url)
-        .where(Fetch.kind == "article", Fetch.url.not_in(select(Article.url)))
-        .group_by(Fetch.url)
-        .having(succeeded == 0)
-        .order_by(Fetch.url)
+def latest_raw_page(session: Session, url: str) -> RawPage | None:
+    """The last stored page of an article."""
+    return session.scalar(
+        select(RawPage).where(RawPage.url == url).order_by(RawPage.fetched_at.desc()).limit(1)
     )
-    return list(session.scalars(stmt))
+
+
+def article_by_url(session: Session, url: str) -> Article | None:
+    """One article with its history loaded."""
+    return session.scalar(
+        select(Article)
+        .where(Article.url == url)
+        .options(
+            selectinload(Article.view_observations),
+            selectinload(Article.revisions),
+            selectinload(Article.events),
+        )
+    )
 
 
 def iter_articles(
@@ -175,6 +347,7 @@ def iter_articles(
     section: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    with_history: bool = False,
     batch_size: int = 500,
 ) -> Iterator[Article]:
     """Articles in publication order (oldest first), streamed in batches."""
@@ -187,9 +360,79 @@ def iter_articles(
         stmt = stmt.where(Article.published_at >= since)
     if until:
         stmt = stmt.where(Article.published_at < until)
+    if with_history:
+        stmt = stmt.options(
+            selectinload(Article.view_observations), selectinload(Article.revisions)
+        )
     yield from session.scalars(stmt.execution_options(yield_per=batch_size))
 
 
 def count_articles(session: Session) -> int:
     """How many articles the archive holds."""
     return session.scalar(select(func.count(Article.id))) or 0
+
+
+# What a crawl should fetch
+
+
+@dataclass
+class CrawlPlan:
+    """What the archive already knows, so that a crawl fetches only what it must."""
+
+    known: set[str] = field(default_factory=set)
+    due: set[str] = field(default_factory=set)
+    removed: set[str] = field(default_factory=set)
+    settled: set[str] = field(default_factory=set)
+    walked_sections: set[str] = field(default_factory=set)
+    retry: list[str] = field(default_factory=list)
+    listing_dates: dict[str, date] = field(default_factory=dict)
+
+
+def crawl_plan(
+    session: Session, sections: list[str], now: datetime, refresh_days: int
+) -> CrawlPlan:
+    """Known, due-for-refresh, removed and settled articles of the sections, and their walks.
+
+    Settled articles were archived by the time the last completed run that covered their
+    section finished: a listing page holding only settled, undue articles ends an incremental
+    walk, while articles archived by a later, interrupted run do not.
+    """
+    plan = CrawlPlan(retry=urls_never_fetched(session))
+    completed = session.scalars(
+        select(CrawlRun).where(CrawlRun.outcome == "completed").order_by(CrawlRun.id.desc())
+    ).all()
+    settled_since: dict[str, datetime] = {}
+    for run in completed:
+        for section in run.sections or []:
+            settled_since.setdefault(section, run.finished_at or run.started_at)
+        plan.walked_sections.update(run.sections_walked or [])
+    window_start = now - timedelta(days=refresh_days)
+    rows = session.execute(
+        select(
+            Article.url,
+            Article.section,
+            Article.published_at,
+            Article.removed_at,
+            Article.first_seen_at,
+            Article.listing_date,
+        ).where(Article.section.in_(sections))
+    ).all()
+    plan.known.update(
+        session.scalars(
+            select(Fetch.redirected_from)
+            .join(Article, Article.url == Fetch.url)
+            .where(Fetch.redirected_from.is_not(None), Article.section.in_(sections))
+            .distinct()
+        )
+    )
+    for url, section, published_at, removed_at, first_seen_at, listing_date in rows:
+        plan.known.add(url)
+        if listing_date is not None:
+            plan.listing_dates[url] = listing_date
+        if published_at is not None and published_at >= window_start:
+            plan.due.add(url)
+        if removed_at is not None:
+            plan.removed.add(url)
+        if section in settled_since and first_seen_at <= settled_since[section]:
+            plan.settled.add(url)
+    return plan

@@ -1,4 +1,4 @@
-"""The command line: crawl, export and db, tying the scraper, the archive and exports together."""
+"""The command line: ties the scraper, the archive and exports together; says why it fails."""
 
 import argparse
 import logging
@@ -7,9 +7,17 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from archive.db import ArchiveError, open_archive, redact, resolve_db_url, session_scope
+from archive.db import (
+    ArchiveError,
+    create_archive_engine,
+    open_archive,
+    redact,
+    resolve_db_url,
+    session_scope,
+)
 from archive.db import upgrade as upgrade_schema
-from archive.store import iter_articles
+from archive.lock import ArchiveBusy, crawl_lock
+from archive.store import article_by_url, iter_articles
 from exports.records import export_record
 from exports.writers import FORMATS, ExportError, export_file, write_records
 from scraper.sections import SECTIONS_BY_KEY, UnknownSectionError, select_sections
@@ -18,15 +26,23 @@ from scraper.urls import SiteUrls
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_UNHEALTHY = 3
+EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
+EXIT_INTERRUPTED = 130
 SITE_TIMEZONE = ZoneInfo("Europe/Moscow")
+DB_HELP = "archive URL (SQLAlchemy); default: $CITYNEWS_DB or sqlite:///data/citynews.sqlite3"
 
 
 class UserError(Exception):
     """A mistake in what the user asked for; reported in one line, exit status 2."""
 
 
-class CrawlFailed(Exception):
-    """The crawl ran but did not complete; reported in one line, exit status 1."""
+class CommandFailed(Exception):
+    """The command ran but did not succeed; reported in one line with its exit status."""
+
+    def __init__(self, message: str, status: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def section_key(value: str) -> str:
@@ -51,13 +67,22 @@ def setting(value: str) -> tuple[str, str]:
     return name.strip(), setting_value
 
 
+def non_negative(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, got {value!r}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="citynews",
-        description="Crawl smoladmin.ru news into a SQL archive and export snapshots.",
+        description="Crawl smoladmin.ru news into a SQL archive, follow it over time, export it.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    db_help = "archive URL (SQLAlchemy); default: $CITYNEWS_DB or sqlite:///data/citynews.sqlite3"
 
     crawl = commands.add_parser("crawl", help="crawl the site into the archive")
     crawl.add_argument(
@@ -72,7 +97,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY",
         help=f"section to crawl, repeatable (default: all): {', '.join(SECTIONS_BY_KEY)}",
     )
-    crawl.add_argument("--db", help=db_help)
+    crawl.add_argument(
+        "--full", action="store_true", help="walk every listing page (backfill), not only new ones"
+    )
+    crawl.add_argument(
+        "--refresh-days",
+        type=non_negative,
+        default=14,
+        metavar="N",
+        help="re-fetch articles published within the last N days (default 14)",
+    )
+    crawl.add_argument("--db", help=DB_HELP)
     crawl.add_argument(
         "-s",
         "--set",
@@ -97,26 +132,44 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help="output file, or - for stdout")
     export.add_argument("--section", type=section_key, metavar="KEY", help="only this section")
     export.add_argument(
-        "--since",
-        type=day,
-        metavar="YYYY-MM-DD",
-        help="published on or after this day (Moscow time)",
+        "--since", type=day, metavar="YYYY-MM-DD", help="published on or after this day (Moscow)"
     )
     export.add_argument(
-        "--until",
-        type=day,
-        metavar="YYYY-MM-DD",
-        help="published on or before this day (Moscow time)",
+        "--until", type=day, metavar="YYYY-MM-DD", help="published on or before this day (Moscow)"
     )
-    export.add_argument("--db", help=db_help)
+    export.add_argument(
+        "--history",
+        action="store_true",
+        help="add views_history and revisions to every record",
+    )
+    export.add_argument("--db", help=DB_HELP)
     export.set_defaults(handler=run_export)
+
+    status = commands.add_parser("status", help="the archive's health and its last crawl runs")
+    status.add_argument("--runs", type=int, default=10, metavar="N", help="how many runs to list")
+    status.add_argument("--db", help=DB_HELP)
+    status.set_defaults(handler=run_status)
+
+    history = commands.add_parser("history", help="an article's view counts and revisions")
+    history.add_argument("url", help="the article's URL (any form of it)")
+    history.add_argument("--db", help=DB_HELP)
+    history.set_defaults(handler=run_history)
+
+    reparse = commands.add_parser(
+        "reparse", help="rebuild every parsed field from the stored pages (no network)"
+    )
+    reparse.add_argument("--db", help=DB_HELP)
+    reparse.set_defaults(handler=run_reparse)
 
     db = commands.add_parser("db", help="manage the archive's schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_upgrade = db_commands.add_parser("upgrade", help="create or upgrade the archive's schema")
-    db_upgrade.add_argument("--db", help=db_help)
+    db_upgrade.add_argument("--db", help=DB_HELP)
     db_upgrade.set_defaults(handler=run_db_upgrade)
     return parser
+
+
+CRAWL_EXIT = {"failed": EXIT_FAILED, "unhealthy": EXIT_UNHEALTHY, "interrupted": EXIT_INTERRUPTED}
 
 
 def run_crawl(args: argparse.Namespace) -> int:
@@ -127,23 +180,33 @@ def run_crawl(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UserError(str(error)) from None
     db_url = resolve_db_url(args.db)
-    open_archive(db_url).kw["bind"].dispose()
-    show_progress = sys.stderr.isatty() and not args.quiet
-    result = run(
-        CrawlOptions(
-            site_url=args.site_url,
-            sections=args.section or [],
-            db_url=db_url,
-            settings=dict(args.settings),
-            progress=show_progress,
-            log_level="INFO" if args.verbose or args.log_file else "CRITICAL",
-            log_file=args.log_file,
-        )
-    )
+    engine = create_archive_engine(db_url)
+    try:
+        with crawl_lock(engine):
+            upgrade_schema(engine)
+            result = run(
+                CrawlOptions(
+                    site_url=args.site_url,
+                    sections=args.section or [],
+                    db_url=db_url,
+                    settings=dict(args.settings),
+                    mode="full" if args.full else "incremental",
+                    refresh_days=args.refresh_days,
+                    progress=sys.stderr.isatty() and not args.quiet,
+                    log_level="INFO" if args.verbose or args.log_file else "CRITICAL",
+                    log_file=args.log_file,
+                    lock_held=True,
+                )
+            )
+    except ArchiveBusy as error:
+        raise CommandFailed(str(error), EXIT_BUSY) from None
+    finally:
+        engine.dispose()
     if not args.quiet and sys.stdout.isatty():
         print(result.summary())
     if result.outcome != "completed":
-        raise CrawlFailed(result.message or f"the crawl {result.outcome}")
+        message = result.message or f"the crawl {result.outcome}"
+        raise CommandFailed(message, CRAWL_EXIT.get(result.outcome, EXIT_FAILED))
     return EXIT_OK
 
 
@@ -164,12 +227,10 @@ def run_export(args: argparse.Namespace) -> int:
         "until": args.until.isoformat() if args.until else None,
     }
     with session_scope(sessions) as session:
-        records = (
-            export_record(article, SITE_TIMEZONE)
-            for article in iter_articles(session, args.section, since, until)
-        )
+        articles = iter_articles(session, args.section, since, until, with_history=args.history)
+        records = (export_record(article, SITE_TIMEZONE, args.history) for article in articles)
         if args.out == "-":
-            write_records(records, args.format, sys.stdout)
+            write_records(records, args.format, sys.stdout, args.history)
             return EXIT_OK
         manifest = export_file(
             records,
@@ -178,15 +239,64 @@ def run_export(args: argparse.Namespace) -> int:
             archive=redact(db_url),
             filters=filters,
             exported_at=datetime.now(UTC),
+            history=args.history,
         )
     if sys.stderr.isatty():
         print(f"wrote {manifest.records} records to {args.out}", file=sys.stderr)
     return EXIT_OK
 
 
-def run_db_upgrade(args: argparse.Namespace) -> int:
-    from archive.db import create_archive_engine
+def run_status(args: argparse.Namespace) -> int:
+    from citynews.reports import status_report
 
+    db_url = resolve_db_url(args.db)
+    sessions = open_archive(db_url, migrate=False)
+    engine = sessions.kw["bind"]
+    try:
+        with crawl_lock(engine):
+            lock_state = "free (no crawl running)"
+    except ArchiveBusy as error:
+        lock_state = str(error)
+    with session_scope(sessions) as session:
+        print(status_report(session, redact(db_url), lock_state, args.runs))
+    return EXIT_OK
+
+
+def run_history(args: argparse.Namespace) -> int:
+    from citynews.reports import history_report
+
+    canonical = SiteUrls().canonical(args.url)
+    if canonical is None:
+        raise UserError(f"{args.url!r} is not a URL of {SiteUrls().canonical_origin}")
+    sessions = open_archive(resolve_db_url(args.db), migrate=False)
+    with session_scope(sessions) as session:
+        article = article_by_url(session, canonical)
+        if article is None:
+            raise CommandFailed(f"no article {canonical} in the archive")
+        print(history_report(article, SITE_TIMEZONE))
+    return EXIT_OK
+
+
+def run_reparse(args: argparse.Namespace) -> int:
+    from scraper.reparse import reparse_archive
+
+    db_url = resolve_db_url(args.db)
+    engine = create_archive_engine(db_url)
+    try:
+        with crawl_lock(engine):
+            upgrade_schema(engine)
+            sessions = open_archive(db_url, migrate=False)
+            result = reparse_archive(sessions, SITE_TIMEZONE)
+            sessions.kw["bind"].dispose()
+    except ArchiveBusy as error:
+        raise CommandFailed(str(error), EXIT_BUSY) from None
+    finally:
+        engine.dispose()
+    print(result.summary())
+    return EXIT_OK
+
+
+def run_db_upgrade(args: argparse.Namespace) -> int:
     engine = create_archive_engine(resolve_db_url(args.db))
     upgrade_schema(engine)
     engine.dispose()
@@ -199,12 +309,18 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return args.handler(args)
-    except (UserError, ArchiveError, UnknownSectionError) as error:
+    except (UserError, UnknownSectionError) as error:
         print(f"citynews: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (ExportError, CrawlFailed, OSError) as error:
+    except ArchiveError as error:
+        print(f"citynews: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except CommandFailed as error:
+        print(f"citynews: error: {error}", file=sys.stderr)
+        return error.status
+    except (ExportError, OSError) as error:
         print(f"citynews: error: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("citynews: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED

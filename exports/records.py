@@ -20,8 +20,10 @@ FIELDS = (
     "last_fetched_at",
     "published_precision",
     "published_source",
+    "removed_at",
 )
-LIST_FIELDS = ("images", "attachments")
+HISTORY_FIELDS = ("views_history", "revisions")
+LIST_FIELDS = ("images", "attachments", *HISTORY_FIELDS)
 
 
 def iso(moment: datetime | None, tz: ZoneInfo | None = None) -> str | None:
@@ -31,9 +33,9 @@ def iso(moment: datetime | None, tz: ZoneInfo | None = None) -> str | None:
     return (moment.astimezone(tz) if tz else moment).isoformat(timespec="seconds")
 
 
-def export_record(article: Article, site_tz: ZoneInfo) -> dict[str, Any]:
+def export_record(article: Article, site_tz: ZoneInfo, history: bool = False) -> dict[str, Any]:
     """The export record of an article; publication times in the site's zone, ours in UTC."""
-    return {
+    record = {
         "url": article.url,
         "section": article.section,
         "title": article.title,
@@ -49,4 +51,14 @@ def export_record(article: Article, site_tz: ZoneInfo) -> dict[str, Any]:
         "last_fetched_at": iso(article.last_fetched_at),
         "published_precision": article.published_precision,
         "published_source": article.published_source,
+        "removed_at": iso(article.removed_at),
     }
+    if history:
+        record["views_history"] = [
+            {"observed_at": iso(o.observed_at), "views": o.views} for o in article.view_observations
+        ]
+        record["revisions"] = [
+            {"observed_at": iso(r.observed_at), "title": r.title, "body_text": r.body_text}
+            for r in article.revisions
+        ]
+    return record

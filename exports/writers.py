@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from exports.records import FIELDS, LIST_FIELDS
+from exports.records import FIELDS, HISTORY_FIELDS, LIST_FIELDS
 
 FORMATS = ("csv", "json", "jsonl")
 
@@ -29,16 +29,22 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def field_names(history: bool) -> list[str]:
+    """The export's fields, in order."""
+    return [*FIELDS, *HISTORY_FIELDS] if history else list(FIELDS)
+
+
 class CsvWriter:
     """RFC 4180 CSV (CRLF, quoted as needed); lists are JSON inside a cell."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, history: bool = False) -> None:
+        self.fields = field_names(history)
         self.writer = csv.writer(stream, lineterminator="\r\n")
-        self.writer.writerow(FIELDS)
+        self.writer.writerow(self.fields)
 
     def write(self, record: dict[str, Any]) -> None:
         row = []
-        for name in FIELDS:
+        for name in self.fields:
             value = record[name]
             if name in LIST_FIELDS:
                 value = _json(value)
@@ -52,7 +58,7 @@ class CsvWriter:
 class JsonWriter:
     """One JSON array, written record by record."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, history: bool = False) -> None:
         self.stream = stream
         self.count = 0
         stream.write("[")
@@ -69,7 +75,7 @@ class JsonWriter:
 class JsonlWriter:
     """One JSON object a line."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, history: bool = False) -> None:
         self.stream = stream
 
     def write(self, record: dict[str, Any]) -> None:
@@ -82,9 +88,11 @@ class JsonlWriter:
 WRITERS = {"csv": CsvWriter, "json": JsonWriter, "jsonl": JsonlWriter}
 
 
-def write_records(records: Iterable[dict[str, Any]], fmt: str, stream: TextIO) -> int:
+def write_records(
+    records: Iterable[dict[str, Any]], fmt: str, stream: TextIO, history: bool = False
+) -> int:
     """Write records to a text stream in a format; return how many were written."""
-    writer: RecordWriter = WRITERS[fmt](stream)
+    writer: RecordWriter = WRITERS[fmt](stream, history)
     count = 0
     for record in records:
         writer.write(record)
@@ -140,12 +148,13 @@ def export_file(
     archive: str,
     filters: dict[str, Any],
     exported_at: datetime,
+    history: bool = False,
 ) -> Manifest:
     """Write an export atomically: a killed export never leaves a partial file under out."""
     stream, temporary = _atomic_text(out, fmt)
     try:
         with stream:
-            count = write_records(records, fmt, stream)
+            count = write_records(records, fmt, stream, history)
             stream.flush()
             os.fsync(stream.fileno())
         manifest = Manifest(
@@ -157,6 +166,7 @@ def export_file(
             exported_at=exported_at.isoformat(timespec="seconds"),
             archive=archive,
             filters=filters,
+            fields=field_names(history),
             encoding="utf-8-sig" if fmt == "csv" else "utf-8",
         )
         manifest_temporary = temporary.with_name(temporary.name + ".manifest")

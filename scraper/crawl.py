@@ -18,9 +18,12 @@ class CrawlOptions:
     db_url: str
     sections: list[str] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)
+    mode: str = "incremental"
+    refresh_days: int = 14
     progress: bool = False
     log_level: str = "WARNING"
     log_file: str | None = None
+    lock_held: bool = False
 
 
 @dataclass
@@ -35,7 +38,8 @@ class CrawlResult:
             f"crawl {self.outcome}: {value('citynews/pages', 0)} pages fetched, "
             f"{value('citynews/articles_new', 0)} new, "
             f"{value('citynews/articles_updated', 0)} updated, "
-            f"{value('citynews/articles_unchanged', 0)} unchanged articles, "
+            f"{value('citynews/articles_unchanged', 0)} unchanged, "
+            f"{value('citynews/articles_removed', 0)} removed articles, "
             f"{value('citynews/errors', 0)} failed fetches"
         )
 
@@ -49,6 +53,9 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     settings.set("CITYNEWS_SITE_URL", options.site_url, priority="cmdline")
     settings.set("CITYNEWS_DB_URL", options.db_url, priority="cmdline")
     settings.set("CITYNEWS_PROGRESS", options.progress, priority="cmdline")
+    settings.set("CITYNEWS_MODE", options.mode, priority="cmdline")
+    settings.set("CITYNEWS_REFRESH_DAYS", options.refresh_days, priority="cmdline")
+    settings.set("CITYNEWS_LOCK_HELD", options.lock_held, priority="cmdline")
     settings.set("LOG_LEVEL", options.log_level, priority="cmdline")
     if options.log_file:
         settings.set("LOG_FILE", options.log_file, priority="cmdline")

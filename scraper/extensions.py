@@ -33,6 +33,7 @@ class ProgressReporter:
             f"new {value('citynews/articles_new', 0)}  "
             f"updated {value('citynews/articles_updated', 0)}  "
             f"unchanged {value('citynews/articles_unchanged', 0)}  "
+            f"removed {value('citynews/articles_removed', 0)}  "
             f"errors {value('citynews/errors', 0)}"
         )
 

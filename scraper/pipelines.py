@@ -1,25 +1,49 @@
 """The pipeline that writes every item into the archive, one committed transaction each."""
 
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import open_archive, resolve_db_url, session_scope
+from archive.lock import crawl_lock
 from archive.models import CrawlRun
 from archive.records import ArticleRecord, FetchRecord
-from archive.store import finish_run, record_fetch, save_article, start_run, urls_never_fetched
+from archive.store import (
+    abandon_stale_runs,
+    coverage_shares,
+    crawl_plan,
+    finish_run,
+    record_walked_section,
+    register_fetch,
+    save_article,
+    start_run,
+)
+from scraper.spiders.smoladmin import SectionWalked
+
+HEALTH_FIELDS = ("title", "published_at", "body")
+HEALTH_MIN_ARTICLES = 10
+HEALTH_MIN_SHARE = 0.9
 
 
 class ArchivePipeline:
-    """Stores articles and fetch outcomes, and records the crawl run around them."""
+    """Stores articles and fetch outcomes, and records the crawl run around them.
 
-    def __init__(self, crawler: Any, db_url: str, site_url: str, mode: str) -> None:
+    It holds the archive's crawl lock for the whole run, unless the caller already holds it
+    (CITYNEWS_LOCK_HELD, set by `citynews crawl`).
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        settings = crawler.settings
         self.crawler = crawler
-        self.db_url = db_url
-        self.site_url = site_url
-        self.mode = mode
+        self.db_url = resolve_db_url(settings.get("CITYNEWS_DB_URL"))
+        self.hold_lock = not settings.getbool("CITYNEWS_LOCK_HELD")
+        self.refresh_days = settings.getint("CITYNEWS_REFRESH_DAYS")
+        fixed_now = settings.get("CITYNEWS_NOW")
+        self.reference_now = datetime.fromisoformat(fixed_now) if fixed_now else None
         self.sessions: sessionmaker[Session] | None = None
+        self.resources = ExitStack()
         self.run_id: int | None = None
         self.listings_ok = 0
         self.listings_failed = 0
@@ -27,13 +51,7 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ArchivePipeline":
-        settings = crawler.settings
-        return cls(
-            crawler,
-            db_url=resolve_db_url(settings.get("CITYNEWS_DB_URL")),
-            site_url=settings.get("CITYNEWS_SITE_URL"),
-            mode=settings.get("CITYNEWS_MODE", "full"),
-        )
+        return cls(crawler)
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -41,29 +59,37 @@ class ArchivePipeline:
     def open_spider(self, spider: Any = None) -> None:
         spider = spider or self.crawler.spider
         self.sessions = open_archive(self.db_url)
+        engine = self.sessions.kw["bind"]
+        self.resources.callback(engine.dispose)
+        if self.hold_lock:
+            self.resources.enter_context(crawl_lock(engine))
+        sections = [section.key for section in spider.sections]
         with session_scope(self.sessions) as session:
-            run = start_run(
-                session,
-                self.now(),
-                self.mode,
-                spider.site.fetch_origin,
-                [section.key for section in spider.sections],
-            )
+            abandon_stale_runs(session)
+            run = start_run(session, self.now(), spider.mode, spider.site.fetch_origin, sections)
             self.run_id = run.id
-            spider.retry_urls = urls_never_fetched(session)
+            spider.plan = crawl_plan(
+                session, sections, self.reference_now or self.now(), self.refresh_days
+            )
         self.crawler.stats.set_value("citynews/run_id", self.run_id)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         assert self.sessions is not None
+        stats = self.crawler.stats
         with session_scope(self.sessions) as session:
             run = session.get(CrawlRun, self.run_id)
             if isinstance(item, ArticleRecord):
                 outcome = save_article(session, item, run)
-                self.crawler.stats.inc_value(f"citynews/articles_{outcome}")
+                stats.inc_value(f"citynews/articles_{outcome}")
             elif isinstance(item, FetchRecord):
-                record_fetch(session, item, run)
-                self.crawler.stats.inc_value("citynews/pages" if item.ok else "citynews/errors")
+                if register_fetch(session, item, run):
+                    stats.inc_value("citynews/articles_removed")
+                elif not item.ok:
+                    stats.inc_value("citynews/errors")
+                stats.inc_value("citynews/pages")
                 self.count_listing(item)
+            elif isinstance(item, SectionWalked):
+                record_walked_section(run, item.section)
         return item
 
     def count_listing(self, fetch: FetchRecord) -> None:
@@ -76,25 +102,36 @@ class ArchivePipeline:
             self.first_listing_error = self.first_listing_error or f"{fetch.url}: {fetch.error}"
 
     def close_spider(self, spider: Any = None) -> None:
+        spider = spider or self.crawler.spider
         if self.sessions is None:
             return
         reason = self.crawler.stats.get_value("finish_reason") or "finished"
-        outcome, message = self.outcome(reason)
         with session_scope(self.sessions) as session:
             run = session.get(CrawlRun, self.run_id)
+            run.sections_walked = [
+                key for key in run.sections_walked if key not in spider.listing_failed
+            ]
+            outcome, message = self.outcome(reason, run)
             finish_run(session, run, self.now(), outcome, message)
         self.crawler.stats.set_value("citynews/outcome", outcome)
         self.crawler.stats.set_value("citynews/message", message)
-        self.sessions.kw["bind"].dispose()
+        self.resources.close()
 
-    def outcome(self, reason: str) -> tuple[str, str | None]:
+    def outcome(self, reason: str, run: CrawlRun) -> tuple[str, str | None]:
         if reason in ("shutdown", "cancelled"):
             return "interrupted", "the crawl was stopped before it finished"
         if self.listings_ok == 0 and self.listings_failed > 0:
-            return (
-                "failed",
-                f"site unreachable: every listing request failed ({self.first_listing_error})",
-            )
+            reason = f"every listing request failed ({self.first_listing_error})"
+            return "failed", f"site unreachable: {reason}"
         if reason != "finished":
             return "failed", f"the crawl ended early: {reason}"
+        fetched = (run.coverage or {}).get("fetched", 0)
+        shares = coverage_shares(run)
+        low = [name for name in HEALTH_FIELDS if shares.get(name, 1.0) < HEALTH_MIN_SHARE]
+        if fetched >= HEALTH_MIN_ARTICLES and low:
+            found = ", ".join(f"{name} {shares[name]:.0%}" for name in low)
+            return "unhealthy", (
+                f"field coverage dropped below {HEALTH_MIN_SHARE:.0%} of {fetched} fetched "
+                f"articles ({found}): have the site's templates changed?"
+            )
         return "completed", None

@@ -45,3 +45,7 @@ LOCAL_FAST_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "DOWNLOAD_TIMEOUT": 10,
 }
+CITYNEWS_MODE = "incremental"  # or "full": walk every listing page
+CITYNEWS_REFRESH_DAYS = 14  # re-fetch articles published within this many days
+CITYNEWS_NOW = None  # ISO time the refresh window is measured from (default: now)
+CITYNEWS_LOCK_HELD = False  # True when the caller already holds the archive's crawl lock

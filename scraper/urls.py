@@ -171,3 +171,8 @@ def listing_page_number(canonical_url: str, section: Section) -> int | None:
         return int(page) if page.isdigit() else None
     match = _PAGE_IN_PATH.fullmatch("/" + rest)
     return int(match.group(1)) if match and not query else None
+
+
+def url_path(url: str) -> str:
+    """The path of a URL ('/' when it has none)."""
+    return urlsplit(url).path or "/"

@@ -13,7 +13,7 @@ from archive.store import (
     SaveOutcome,
     finish_run,
     iter_articles,
-    record_fetch,
+    register_fetch,
     save_article,
     start_run,
     urls_never_fetched,
@@ -53,7 +53,7 @@ def sessions(db_url):
 
 
 def test_a_fresh_archive_is_migrated_to_the_head_revision(sessions) -> None:
-    assert current_revision(sessions.kw["bind"]) == "0001"
+    assert current_revision(sessions.kw["bind"]) == "0002"
 
 
 def test_saving_twice_keeps_one_row_and_a_view_series(sessions) -> None:
@@ -142,16 +142,17 @@ def test_an_edited_title_counts_as_updated(sessions) -> None:
         assert article.last_changed_at == T0 + timedelta(hours=2)
 
 
-def test_runs_count_requests_failures_and_outcomes(sessions) -> None:
+def test_runs_count_requests_failures_removals_and_outcomes(sessions) -> None:
+    unknown = URL + "-unknown"
     with session_scope(sessions) as session:
         run = start_run(session, T0, "full", "http://127.0.0.1:1", ["novosti"])
         save_article(session, good_record(), run)
-        for status, ok in ((200, True), (404, False)):
-            record_fetch(
+        for url, status, ok in ((URL, 200, True), (URL, 404, False), (unknown, 404, False)):
+            register_fetch(
                 session,
                 FetchRecord(
-                    url=URL,
-                    requested_url=URL,
+                    url=url,
+                    requested_url=url,
                     kind="article",
                     ok=ok,
                     fetched_at=T0,
@@ -161,14 +162,16 @@ def test_runs_count_requests_failures_and_outcomes(sessions) -> None:
                 run,
             )
         finish_run(session, run, T0 + timedelta(minutes=1), "completed", None)
-        assert (run.requests, run.fetch_failures, run.articles_new) == (2, 1, 1)
+        assert (run.requests, run.fetch_failures, run.articles_new) == (3, 1, 1)
+        assert run.articles_removed == 1
+        assert session.scalar(select(Article)).removed_at == T0
 
 
 def test_pages_that_never_loaded_are_retried(sessions) -> None:
     gone = "https://www.smoladmin.ru/press-centr/novosti/udalennaya-novost"
     with session_scope(sessions) as session:
         for url, ok in ((gone, False), (gone, False), (URL, False), (URL, True)):
-            record_fetch(
+            register_fetch(
                 session,
                 FetchRecord(url=url, requested_url=url, kind="article", ok=ok, fetched_at=T0),
                 None,

@@ -228,11 +228,19 @@ def test_export_filters_and_stdout(crawled: Crawled) -> None:
     assert [r["published_at"] for r in records] == sorted(r["published_at"] for r in records)
 
 
-def test_a_second_crawl_adds_no_duplicates(crawled: Crawled) -> None:
+def test_a_second_full_crawl_refetching_everything_adds_no_duplicates(crawled: Crawled) -> None:
     site = SiteServer()
     try:
         again = citynews(
-            "crawl", "--site-url", site.url, "--db", crawled.db_url, cwd=crawled.workdir
+            "crawl",
+            "--site-url",
+            site.url,
+            "--db",
+            crawled.db_url,
+            "--full",
+            "--refresh-days",
+            "36500",
+            cwd=crawled.workdir,
         )
     finally:
         site.stop()

@@ -1,6 +1,14 @@
-"""The spider of smoladmin.ru: section listings, their pagination, and every article once."""
+"""The spider of smoladmin.ru: section listings newest first, and each article that is due.
+
+What is due comes from the archive (a CrawlPlan the pipeline hands over when the spider opens):
+articles not yet archived, articles published within the refresh window, removed articles, and
+pages that never loaded. An incremental walk of a section stops at the first listing page that
+holds nothing due and nothing unsettled; a full walk, or the first walk of a section, visits
+every listing page.
+"""
 
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,13 +19,24 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from scraper.items import ArticleRecord, FetchRecord
-from scraper.listings import read_listing
-from scraper.parsing.article import ArticlePage, parse_article
-from scraper.parsing.dates import start_of_day
-from scraper.parsing.text import DecodedPage, decode_page
+from archive.records import RawPageRecord
+from archive.store import CrawlPlan
+from scraper.articles import build_article_record
+from scraper.items import FetchRecord
+from scraper.listings import ListedArticle, read_listing
+from scraper.parsing.text import decode_page
 from scraper.sections import Section, section_of_path, select_sections
-from scraper.urls import SiteUrls
+from scraper.urls import SiteUrls, listing_page_number, url_path
+
+MODES = ("incremental", "full")
+KEPT_HEADERS = ("Content-Type", "Last-Modified", "ETag", "Date", "Content-Language")
+
+
+@dataclass(frozen=True)
+class SectionWalked:
+    """Item: the crawl reached the last listing page of a section."""
+
+    section: str
 
 
 def split_sections(sections: str | list[str] | None) -> list[str]:
@@ -36,22 +55,28 @@ class SmoladminSpider(scrapy.Spider):
         self,
         site_url: str | None = None,
         sections: str | list[str] | None = None,
+        mode: str | None = None,
         *args: Any,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.site_url_argument = site_url
+        self.mode_argument = mode
         self.sections: list[Section] = select_sections(split_sections(sections))
-        self.retry_urls: list[str] = []
+        self.plan = CrawlPlan()
         self.seen: set[str] = set()
+        self.listing_failed: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "SmoladminSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
-        site_url = spider.site_url_argument or crawler.settings.get("CITYNEWS_SITE_URL")
-        spider.site = SiteUrls(site_url)
+        settings = crawler.settings
+        spider.site = SiteUrls(spider.site_url_argument or settings.get("CITYNEWS_SITE_URL"))
         spider.allowed_domains = [spider.site.fetch_hostname]
-        spider.timezone = ZoneInfo(crawler.settings.get("CITYNEWS_TIMEZONE"))
+        spider.timezone = ZoneInfo(settings.get("CITYNEWS_TIMEZONE"))
+        spider.mode = spider.mode_argument or settings.get("CITYNEWS_MODE")
+        if spider.mode not in MODES:
+            raise ValueError(f"unknown crawl mode {spider.mode!r} (known: {', '.join(MODES)})")
         return spider
 
     def now(self) -> datetime:
@@ -59,21 +84,24 @@ class SmoladminSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for section in self.sections:
-            yield self.listing_request(self.site.listing_fetch_url(section), section)
-        for url in self.retry_urls:
-            section = section_of_path(_path(url))
-            if section is not None and section in self.sections:
-                request = self.article_request(url, section, None, None)
+            yield self.listing_request(self.site.listing_fetch_url(section), section, 1)
+        for url in sorted(self.plan.due | self.plan.removed) + self.plan.retry:
+            section = section_of_path(url_path(url))
+            if section in self.sections:
+                request = self.article_request(url, section, self.plan.listing_dates.get(url), None)
                 if request is not None:
                     yield request
 
-    def listing_request(self, url: str, section: Section) -> scrapy.Request:
+    def walks_everything(self, section: Section) -> bool:
+        return self.mode == "full" or section.key not in self.plan.walked_sections
+
+    def listing_request(self, url: str, section: Section, number: int) -> scrapy.Request:
         return scrapy.Request(
             self.site.to_fetch(url),
             callback=self.parse_listing,
             errback=self.fetch_failed,
-            cb_kwargs={"section": section},
-            meta={"kind": "listing"},
+            cb_kwargs={"section": section, "number": number},
+            meta={"kind": "listing", "section": section.key},
         )
 
     def article_request(
@@ -95,21 +123,54 @@ class SmoladminSpider(scrapy.Spider):
             meta={"kind": "article"},
         )
 
-    def parse_listing(self, response: Response, section: Section) -> Iterator[Any]:
+    def is_due(self, url: str) -> bool:
+        """Whether an article must be fetched: new, in the refresh window, or removed."""
+        plan = self.plan
+        return url not in plan.known or url in plan.due or url in plan.removed
+
+    def parse_listing(self, response: Response, section: Section, number: int) -> Iterator[Any]:
         yield self.fetch_succeeded(response)
         if not isinstance(response, TextResponse):
             return
-        listing = read_listing(page_text(response).text, response.url, self.site, section)
-        for article in listing.articles:
+        text = decode_page(response.body, _content_type(response)).text
+        listing = read_listing(text, response.url, self.site, section)
+        yield from self.follow_articles(listing.articles, section)
+        later_pages = {
+            canonical: link
+            for canonical, link in listing.pages.items()
+            if (listing_page_number(canonical, section) or 0) > number
+        }
+        if not later_pages:
+            if section.key not in self.listing_failed:
+                yield SectionWalked(section.key)
+            return
+        unsettled = any(
+            self.is_due(article.url) or article.url not in self.plan.settled
+            for article in listing.articles
+        )
+        if not (self.walks_everything(section) or unsettled):
+            return
+        for canonical, link in sorted(
+            later_pages.items(), key=lambda item: listing_page_number(item[0], section) or 0
+        ):
+            page_number = listing_page_number(canonical, section) or 0
+            if not self.walks_everything(section) and page_number != number + 1:
+                continue
+            if canonical not in self.seen:
+                self.seen.add(canonical)
+                yield self.listing_request(link, section, page_number)
+
+    def follow_articles(
+        self, articles: list[ListedArticle], section: Section
+    ) -> Iterator[scrapy.Request]:
+        for article in articles:
+            if not self.is_due(article.url):
+                continue
             request = self.article_request(
                 article.link, section, article.listed_date, article.title
             )
             if request is not None:
                 yield request
-        for canonical, link in listing.pages.items():
-            if canonical not in self.seen:
-                self.seen.add(canonical)
-                yield self.listing_request(link, section)
 
     def parse_article(
         self,
@@ -121,71 +182,36 @@ class SmoladminSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield self.fetch_succeeded(response, error="not an HTML page")
             return
-        yield self.fetch_succeeded(response)
-        canonical = self.site.canonical(response.url) or response.url
-        decoded = page_text(response)
-        page = parse_article(
-            decoded.text,
-            response.url,
-            absolutize=lambda link: (
-                self.site.canonical(link, response.url) or response.urljoin(link)
+        fetched = self.fetch_succeeded(response)
+        yield fetched
+        yield build_article_record(
+            raw=RawPageRecord(
+                status=response.status,
+                headers=_kept_headers(response),
+                body=response.body,
             ),
-            tz=self.timezone,
-        )
-        if decoded.warning:
-            page.warnings.append(decoded.warning)
-        final_section = section_of_path(_path(canonical)) or section
-        yield self.article_record(
-            page, canonical, final_section, response, listed_date, listing_title
-        )
-
-    def article_record(
-        self,
-        page: ArticlePage,
-        canonical: str,
-        section: Section,
-        response: Response,
-        listed_date: date | None,
-        listing_title: str | None,
-    ) -> ArticleRecord:
-        published_at, precision, source = page.published_at, None, None
-        if published_at is not None:
-            precision, source = ("minute" if page.published_has_time else "date"), "meta-line"
-        elif listed_date is not None:
-            published_at = start_of_day(listed_date, self.timezone)
-            precision, source = "date", "listing"
-            page.warnings.append("publication date taken from the listing page")
-        cues = dict(page.cues, published_at=source or "none")
-        return ArticleRecord(
-            url=canonical,
-            section=section.key,
             fetched_url=response.url,
-            fetched_at=self.now(),
-            title=page.title,
-            body_text=page.body_text,
-            body_html=page.body_html,
-            published_at=published_at,
-            published_precision=precision,
-            published_source=source,
-            updated_at=page.updated_at,
-            views=page.views,
-            meta_line_raw=page.meta_line_raw,
-            images=page.images,
-            attachments=[{"url": a.url, "title": a.title} for a in page.attachments],
+            fetched_at=fetched.fetched_at,
+            site=self.site,
+            section=section,
+            listed_date=listed_date,
             listing_title=listing_title,
-            cues=cues,
-            warnings=page.warnings,
+            tz=self.timezone,
         )
 
     def fetch_succeeded(self, response: Response, error: str | None = None) -> FetchRecord:
+        url = self.site.canonical(response.url) or response.url
+        first_url = (response.meta.get("redirect_urls") or [response.url])[0]
+        redirected_from = self.site.canonical(first_url)
         return FetchRecord(
-            url=self.site.canonical(response.url) or response.url,
-            requested_url=response.request.url if response.request else response.url,
+            url=url,
+            requested_url=first_url,
             kind=response.meta.get("kind", "other"),
             ok=error is None,
             status=response.status,
             error=error,
             fetched_at=self.now(),
+            redirected_from=redirected_from if redirected_from != url else None,
         )
 
     def fetch_failed(self, failure: Failure) -> Iterator[FetchRecord]:
@@ -193,6 +219,8 @@ class SmoladminSpider(scrapy.Spider):
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             self.crawler.stats.inc_value("citynews/ignored_requests")
             return
+        if request.meta.get("kind") == "listing":
+            self.listing_failed.add(request.meta["section"])
         status = failure.value.response.status if failure.check(HttpError) else None
         error = (
             f"HTTP {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"
@@ -208,11 +236,16 @@ class SmoladminSpider(scrapy.Spider):
         )
 
 
-def page_text(response: TextResponse) -> DecodedPage:
-    """The page's text, decoded from its bytes with the encoding it really has."""
-    content_type = response.headers.get("Content-Type")
-    return decode_page(response.body, content_type.decode("latin-1") if content_type else None)
+def _content_type(response: Response) -> str | None:
+    value = response.headers.get("Content-Type")
+    return value.decode("latin-1") if value else None
 
 
-def _path(url: str) -> str:
-    return "/" + url.split("://", 1)[-1].partition("/")[2]
+def _kept_headers(response: Response) -> dict[str, str]:
+    """The response headers that matter for re-parsing a page later."""
+    kept = {}
+    for name in KEPT_HEADERS:
+        value = response.headers.get(name)
+        if value is not None:
+            kept[name] = value.decode("latin-1")
+    return kept
