@@ -7,12 +7,19 @@ import pytest
 from sqlalchemy import func, select
 
 from archive.db import ArchiveError, current_revision, open_archive, redact, session_scope
-from archive.models import Article, ViewObservation
-from archive.records import ArticleRecord, FetchRecord
+from archive.models import Article, RawPage, ViewObservation
+from archive.raw import decompress
+from archive.records import ArticleRecord, FetchRecord, RawPageRecord
 from archive.store import (
     SaveOutcome,
+    abandon_stale_runs,
+    article_by_url,
+    crawl_plan,
     finish_run,
     iter_articles,
+    latest_raw_page,
+    recent_runs,
+    record_walked_section,
     register_fetch,
     save_article,
     start_run,
@@ -212,3 +219,89 @@ def test_archive_locations_are_shown_without_credentials() -> None:
     assert redact("postgresql+psycopg://user:secret@db.example/archive") == (
         "postgresql+psycopg://db.example/archive"
     )
+
+
+def test_an_edit_keeps_the_previous_version_as_a_revision(sessions) -> None:
+    with session_scope(sessions) as session:
+        save_article(session, good_record(), None)
+    later = T0 + timedelta(days=2)
+    with session_scope(sessions) as session:
+        save_article(session, good_record(fetched_at=T0 + timedelta(days=1)), None)
+        edited = good_record(fetched_at=later, body_text="Первый абзац.\n\nИсправленный абзац.")
+        assert save_article(session, edited, None) is SaveOutcome.UPDATED
+    with session_scope(sessions) as session:
+        article = article_by_url(session, URL)
+        assert article.body_text.endswith("Исправленный абзац.")
+        assert [(r.observed_at, r.replaced_at, r.body_text) for r in article.revisions] == [
+            (T0, later, "Первый абзац.\n\nВторой абзац.")
+        ]
+
+
+def test_a_removed_article_stays_and_its_return_is_an_event(sessions) -> None:
+    gone_at, back_at = T0 + timedelta(days=1), T0 + timedelta(days=3)
+    with session_scope(sessions) as session:
+        save_article(session, good_record(), None)
+        for at in (gone_at, gone_at + timedelta(days=1)):
+            fetch = FetchRecord(
+                url=URL, requested_url=URL, kind="article", ok=False, fetched_at=at, status=410
+            )
+            assert register_fetch(session, fetch, None)
+    with session_scope(sessions) as session:
+        assert article_by_url(session, URL).removed_at == gone_at
+        save_article(session, good_record(fetched_at=back_at), None)
+    with session_scope(sessions) as session:
+        article = article_by_url(session, URL)
+        assert article.removed_at is None and article.title
+        assert [(e.kind, e.at) for e in article.events] == [
+            ("removed", gone_at),
+            ("restored", back_at),
+        ]
+
+
+def test_raw_pages_are_stored_compressed_once_per_distinct_body(sessions) -> None:
+    page = ("<html><body><h1>Заголовок</h1>" + "<p>Текст новости.</p>" * 200).encode()
+    with session_scope(sessions) as session:
+        for hours, body in ((0, page), (1, page), (2, page + b"<!-- views 524 -->")):
+            raw = RawPageRecord(status=200, headers={"Content-Type": "text/html"}, body=body)
+            save_article(
+                session, good_record(fetched_at=T0 + timedelta(hours=hours), raw=raw), None
+            )
+    with session_scope(sessions) as session:
+        pages = session.scalars(select(RawPage).order_by(RawPage.fetched_at)).all()
+        assert [p.fetched_at for p in pages] == [T0, T0 + timedelta(hours=2)]
+        assert decompress(pages[0].body, pages[0].compression) == page
+        assert pages[0].size == len(page) and len(pages[0].body) < len(page) / 10
+        assert latest_raw_page(session, URL).headers == {"Content-Type": "text/html"}
+
+
+def test_the_crawl_plan_knows_what_is_due_settled_and_walked(sessions) -> None:
+    recent = URL + "-recent"
+    with session_scope(sessions) as session:
+        run = start_run(session, T0, "incremental", "x", ["novosti"])
+        save_article(session, good_record(), run)
+        record_walked_section(run, "novosti")
+        finish_run(session, run, T0 + timedelta(minutes=5), "completed", None)
+        interrupted = start_run(session, T0 + timedelta(hours=1), "incremental", "x", ["novosti"])
+        save_article(
+            session,
+            good_record(
+                url=recent, fetched_at=T0 + timedelta(hours=1), published_at=T0 - timedelta(days=2)
+            ),
+            interrupted,
+        )
+        finish_run(session, interrupted, T0 + timedelta(hours=2), "interrupted", None)
+        plan = crawl_plan(session, ["novosti"], now=T0, refresh_days=14)
+        other_section = crawl_plan(session, ["novosti-tos"], now=T0, refresh_days=14)
+    assert plan.known == {URL, recent}
+    assert plan.due == {recent}
+    assert plan.settled == {URL}
+    assert plan.walked_sections == {"novosti"}
+    assert other_section.known == set()
+
+
+def test_runs_left_running_by_a_killed_process_are_marked_killed(sessions) -> None:
+    with session_scope(sessions) as session:
+        start_run(session, T0, "full", "x", ["novosti"])
+    with session_scope(sessions) as session:
+        assert abandon_stale_runs(session) == 1
+        assert recent_runs(session)[0].outcome == "killed"
