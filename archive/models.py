@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -173,3 +174,4 @@ class Fetch(Base):
     error: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime]
     redirected_from: Mapped[str | None] = mapped_column(Text)
+    ignored: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -52,3 +52,4 @@ class FetchRecord:
     status: int | None = None
     error: str | None = None
     redirected_from: str | None = None
+    ignored: bool = False

@@ -123,31 +123,32 @@ def recent_runs(session: Session, limit: int = 10) -> list[CrawlRun]:
 def register_fetch(session: Session, fetch: FetchRecord, run: CrawlRun | None) -> bool:
     """Record a request's outcome; a 404/410 of an archived article marks it removed.
 
-    Returns True when the fetch removed an archived article.
+    Returns True when the fetch newly removed an archived article. A 404/410 of an archived
+    article is a removal, not a failed fetch.
     """
     session.add(Fetch(**fetch.__dict__, crawl_run_id=run.id if run else None))
-    removed = fetch.kind == "article" and fetch.status in GONE_STATUSES
-    removed = removed and mark_removed(session, fetch.url, fetch.fetched_at, fetch.status, run)
+    archived = None
+    if fetch.kind == "article" and fetch.status in GONE_STATUSES:
+        archived = session.scalar(select(Article).where(Article.url == fetch.url))
+    newly_removed = archived is not None and mark_removed(
+        session, archived, fetch.fetched_at, fetch.status, run
+    )
     if run is not None:
-        run.requests += 1
-        if removed:
-            run.articles_removed += 1
-        elif not fetch.ok:
+        run.articles_removed += int(newly_removed)
+        if not fetch.ok and not fetch.ignored and archived is None:
             run.fetch_failures += 1
     session.flush()
-    return removed
+    return newly_removed
 
 
 def mark_removed(
-    session: Session, url: str, at: datetime, status: int | None, run: CrawlRun | None
+    session: Session, article: Article, at: datetime, status: int | None, run: CrawlRun | None
 ) -> bool:
-    """Mark an archived article as gone (kept forever); False if unknown or already gone."""
-    article = session.scalar(select(Article).where(Article.url == url))
-    if article is None:
+    """Mark an archived article as gone (it is kept forever); False if it already was."""
+    if article.removed_at is not None:
         return False
-    if article.removed_at is None:
-        article.removed_at = at
-        session.add(_event(article, at, "removed", status, run))
+    article.removed_at = at
+    session.add(_event(article, at, "removed", status, run))
     return True
 
 
@@ -380,6 +381,7 @@ class CrawlPlan:
     """What the archive already knows, so that a crawl fetches only what it must."""
 
     known: set[str] = field(default_factory=set)
+    attempted: set[str] = field(default_factory=set)
     due: set[str] = field(default_factory=set)
     removed: set[str] = field(default_factory=set)
     settled: set[str] = field(default_factory=set)
@@ -392,6 +394,8 @@ def crawl_plan(
     session: Session, sections: list[str], now: datetime, refresh_days: int
 ) -> CrawlPlan:
     """Known, due-for-refresh, removed and settled articles of the sections, and their walks.
+
+    Attempted URLs were requested before, whatever came of it (a 404, a robots.txt refusal).
 
     Settled articles were archived by the time the last completed run that covered their
     section finished: a listing page holding only settled, undue articles ends an incremental
@@ -417,14 +421,6 @@ def crawl_plan(
             Article.listing_date,
         ).where(Article.section.in_(sections))
     ).all()
-    plan.known.update(
-        session.scalars(
-            select(Fetch.redirected_from)
-            .join(Article, Article.url == Fetch.url)
-            .where(Fetch.redirected_from.is_not(None), Article.section.in_(sections))
-            .distinct()
-        )
-    )
     for url, section, published_at, removed_at, first_seen_at, listing_date in rows:
         plan.known.add(url)
         if listing_date is not None:
@@ -435,4 +431,16 @@ def crawl_plan(
             plan.removed.add(url)
         if section in settled_since and first_seen_at <= settled_since[section]:
             plan.settled.add(url)
+    redirects = session.execute(
+        select(Fetch.redirected_from, Fetch.url)
+        .where(Fetch.redirected_from.is_not(None), Fetch.url.in_(plan.known))
+        .distinct()
+    ).all()
+    plan.attempted.update(
+        session.scalars(select(Fetch.url).where(Fetch.kind == "article").distinct())
+    )
+    for alias, target in redirects:
+        plan.known.add(alias)
+        if target in plan.settled:
+            plan.settled.add(alias)
     return plan

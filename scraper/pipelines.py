@@ -84,9 +84,11 @@ class ArchivePipeline:
             elif isinstance(item, FetchRecord):
                 if register_fetch(session, item, run):
                     stats.inc_value("citynews/articles_removed")
+                elif item.ignored:
+                    stats.inc_value("citynews/ignored")
                 elif not item.ok:
                     stats.inc_value("citynews/errors")
-                stats.inc_value("citynews/pages")
+                stats.inc_value("citynews/pages", int(not item.ignored))
                 self.count_listing(item)
             elif isinstance(item, SectionWalked):
                 record_walked_section(run, item.section)
@@ -111,6 +113,7 @@ class ArchivePipeline:
             run.sections_walked = [
                 key for key in run.sections_walked if key not in spider.listing_failed
             ]
+            run.requests = self.crawler.stats.get_value("downloader/request_count", 0)
             outcome, message = self.outcome(reason, run)
             finish_run(session, run, self.now(), outcome, message)
         self.crawler.stats.set_value("citynews/outcome", outcome)

@@ -153,8 +153,9 @@ def test_failed_fetches_are_recorded(crawled: Crawled) -> None:
     engine = create_engine(crawled.db_url)
     with engine.connect() as connection:
         failures = connection.execute(
-            text("SELECT url, status, error FROM fetches WHERE NOT ok")
+            text("SELECT url, status, error FROM fetches WHERE NOT ok AND NOT ignored")
         ).all()
+        ignored = connection.execute(text("SELECT url, error FROM fetches WHERE ignored")).all()
         run = connection.execute(
             text("SELECT outcome, requests, fetch_failures, articles_new FROM crawl_runs")
         ).one()
@@ -162,7 +163,11 @@ def test_failed_fetches_are_recorded(crawled: Crawled) -> None:
     assert [(url, status) for url, status, _ in failures] == [
         (content.HOST + content.NOT_FOUND_PATH, 404)
     ]
+    assert [(url, error) for url, error in ignored] == [
+        (content.HOST + content.ROBOTS_DISALLOWED_PATH, "not fetched: Forbidden by robots.txt")
+    ]
     assert run.outcome == "completed" and run.fetch_failures == 1
+    assert run.requests == len(crawled.requests)
     assert run.articles_new == len(EXPECTED)
 
 

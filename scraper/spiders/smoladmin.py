@@ -128,6 +128,13 @@ class SmoladminSpider(scrapy.Spider):
         plan = self.plan
         return url not in plan.known or url in plan.due or url in plan.removed
 
+    def unsettles(self, url: str) -> bool:
+        """Whether a listed article keeps an incremental walk going to the next page."""
+        plan = self.plan
+        if url in plan.known:
+            return url in plan.due or url in plan.removed or url not in plan.settled
+        return url not in plan.attempted
+
     def parse_listing(self, response: Response, section: Section, number: int) -> Iterator[Any]:
         yield self.fetch_succeeded(response)
         if not isinstance(response, TextResponse):
@@ -144,10 +151,7 @@ class SmoladminSpider(scrapy.Spider):
             if section.key not in self.listing_failed:
                 yield SectionWalked(section.key)
             return
-        unsettled = any(
-            self.is_due(article.url) or article.url not in self.plan.settled
-            for article in listing.articles
-        )
+        unsettled = any(self.unsettles(article.url) for article in listing.articles)
         if not (self.walks_everything(section) or unsettled):
             return
         for canonical, link in sorted(
@@ -216,15 +220,16 @@ class SmoladminSpider(scrapy.Spider):
 
     def fetch_failed(self, failure: Failure) -> Iterator[FetchRecord]:
         request = failure.request
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            self.crawler.stats.inc_value("citynews/ignored_requests")
-            return
-        if request.meta.get("kind") == "listing":
+        ignored = bool(failure.check(IgnoreRequest)) and not failure.check(HttpError)
+        if request.meta.get("kind") == "listing" and not ignored:
             self.listing_failed.add(request.meta["section"])
         status = failure.value.response.status if failure.check(HttpError) else None
-        error = (
-            f"HTTP {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        )
+        if ignored:
+            error = f"not fetched: {failure.getErrorMessage()}"
+        elif status:
+            error = f"HTTP {status}"
+        else:
+            error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         yield FetchRecord(
             url=self.site.canonical(request.url) or request.url,
             requested_url=request.url,
@@ -233,6 +238,7 @@ class SmoladminSpider(scrapy.Spider):
             status=status,
             error=error,
             fetched_at=self.now(),
+            ignored=ignored,
         )
 
 

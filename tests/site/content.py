@@ -314,7 +314,7 @@ def expected_articles(articles: list[dict], views_delta: int = 0) -> list[dict]:
                 "title": a["title"],
                 "published_at": _iso(a["when"]),
                 "published_precision": "minute" if meta else "date",
-                "updated_at": _iso(a["updated"]) if "updated" in a else None,
+                "updated_at": _iso(a["updated"]) if meta and a.get("updated") else None,
                 "views": a["views"] + views_delta if meta else None,
                 "body_paragraphs": [text for block in a["body"] for text in _texts(block)],
                 "images": [_canon(b[1]) for b in tuples if b[0] == "img"],
@@ -387,12 +387,14 @@ def render_listing(key: str, page: int, articles: list[dict], special: bool) -> 
     return t.document(sec["title"], inner, 2 if style == "path" else 1, special)
 
 
-def render_article(a: dict, articles: list[dict], views_delta: int, special: bool) -> str:
-    """An article page in template 1 or 2 (alternating within the section)."""
+def render_article(
+    a: dict, articles: list[dict], views_delta: int, special: bool, broken: bool = False
+) -> str:
+    """An article page in template 1 or 2 (alternating within the section), or 3 when broken."""
     sec = SECTIONS[a["section"]]
     same = [x for x in section_items(articles, a["section"]) if allowed(x)]
     idx = same.index(a) if a in same else 0
-    tpl = 1 + idx % 2
+    tpl = 3 if broken else 1 + idx % 2
     news = [x for x in section_items(articles, "novosti") if allowed(x) and x not in same]
     side = [
         (link(path_of(x), idx * 3 + j), x["title"], _dmy(x["when"], False))
@@ -402,7 +404,7 @@ def render_article(a: dict, articles: list[dict], views_delta: int, special: boo
         t.meta_html(
             tpl, _dmy(a["when"]), a.get("updated") and _dmy(a["updated"]), a["views"] + views_delta
         )
-        if sec["meta"]
+        if sec["meta"] and not broken
         else ""
     )
     root = sec["path"].split("/")[1]
@@ -419,7 +421,8 @@ def render_article(a: dict, articles: list[dict], views_delta: int, special: boo
         t.side_block(tpl, side),
         crumbs,
     )
-    return t.document(a["title"], inner, tpl, special, a.get("charset", "utf-8"))
+    title = "" if broken else a["title"]
+    return t.document(title, inner, tpl, special, a.get("charset", "utf-8"))
 
 
 def render_home(articles: list[dict], special: bool) -> str:
@@ -475,12 +478,23 @@ def _listing_page(path: str, query: dict[str, str]) -> tuple[str, str] | None:
     return None
 
 
-def render(raw: str, articles: list[dict] | None = None, views_delta: int = 0) -> Response:
+def page_path(raw: str) -> str:
+    """A request target's decoded path without trailing slash ("/" for the home page)."""
+    return unquote(urlsplit(raw).path).rstrip("/") or "/"
+
+
+def article_at(path: str, articles: list[dict]) -> dict | None:
+    """The served article at a page path, if any."""
+    return next((a for a in articles if path_of(a) == path and a.get("served") != "no"), None)
+
+
+def render(
+    raw: str, articles: list[dict] | None = None, views_delta: int = 0, broken: bool = False
+) -> Response:
     """Answer a request path (with query) from any host: status, headers, body bytes."""
     articles = ARTICLES if articles is None else articles
-    parts = urlsplit(raw)
-    path = unquote(parts.path).rstrip("/") or "/"
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    path = page_path(raw)
+    query = dict(parse_qsl(urlsplit(raw).query, keep_blank_values=True))
     special = any(k.lower() in ACCESSIBILITY_PARAMS for k in query)
     if path == "/robots.txt":
         return 200, {"Content-Type": "text/plain; charset=utf-8"}, ROBOTS_TXT.encode()
@@ -497,11 +511,12 @@ def render(raw: str, articles: list[dict] | None = None, views_delta: int = 0) -
         html = render_listing(listing[0], int(listing[1]), articles, special)
         if html:
             return 200, {"Content-Type": HTML}, html.encode()
-    for a in articles:
-        if path_of(a) == path and a.get("served") != "no":
-            cs = a.get("charset", "utf-8")
-            html = render_article(a, articles, views_delta, special)
-            return 200, {"Content-Type": f"text/html; charset={cs}"}, html.encode(cs)
+    a = article_at(path, articles)
+    if a:
+        cs = a.get("charset", "utf-8")
+        html = render_article(a, articles, views_delta, special, broken)
+        body = html.encode(cs, "xmlcharrefreplace")
+        return 200, {"Content-Type": f"text/html; charset={cs}"}, body
     html = t.document(
         "Страница не найдена",
         '<main><h1>Страница не найдена</h1><p>Ошибка 404. <a href="/">На главную</a></p></main>\n',

@@ -4,13 +4,18 @@ import argparse
 import json
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from . import content
+from .state import State
 
 LOCK = threading.Lock()
-STATE: dict = {"views_delta": 0, "requests": [], "hits": {}}
+STATE = State()  # replaced, never mutated, so a request can use the one it read
+REQUESTS: list[str] = []  # every non-admin request target served
+HITS: dict[str, int] = {}  # requests per page path over the process's life (the flaky page)
+JSON = "application/json; charset=utf-8"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -25,39 +30,82 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def _json(self, status: int, data: object) -> None:
+        """Write a JSON response."""
+        self._send(status, {"Content-Type": JSON}, json.dumps(data, ensure_ascii=False).encode())
+
     def _target(self) -> str:
         """The request's path and query, even for an absolute-form request line."""
         parts = urlsplit(self.path)
         return parts.path + (f"?{parts.query}" if parts.query else "")
 
-    def do_GET(self) -> None:
-        """Serve a page; the flaky article answers 503 on its first request."""
-        target = self._target()
-        if target == "/__admin/requests":
-            with LOCK:
-                body = json.dumps(STATE["requests"], ensure_ascii=False).encode()
-            return self._send(200, {"Content-Type": "application/json"}, body)
-        path = urlsplit(target).path.rstrip("/")
+    def _admin(self) -> str:
+        """The path of an admin request, or "" for a site request."""
+        path = urlsplit(self._target()).path.rstrip("/")
+        return path if path.startswith("/__admin/") else ""
+
+    def _clear_requests(self) -> None:
+        """Empty the request log."""
         with LOCK:
-            STATE["requests"].append(target)
-            hits = STATE["hits"][path] = STATE["hits"].get(path, 0) + 1
-            delta = STATE["views_delta"]
-        if path == content.FLAKY_PATH and hits == 1:
+            cleared = len(REQUESTS)
+            REQUESTS.clear()
+        self._json(200, {"cleared": cleared})
+
+    def do_GET(self) -> None:
+        """Serve a page (delayed for articles); the flaky article answers 503 on its first hit."""
+        if admin := self._admin():
+            with LOCK:
+                state, requests = STATE, list(REQUESTS)
+            answers = {
+                "/__admin/requests": lambda: requests,
+                "/__admin/expected": state.expected,
+                "/__admin/state": state.summary,
+            }
+            if admin not in answers:
+                return self._json(404, {"error": f"no admin endpoint {admin}"})
+            return self._json(200, answers[admin]())
+        target = self._target()
+        path = content.page_path(target)
+        with LOCK:
+            REQUESTS.append(target)
+            hits = HITS[path] = HITS.get(path, 0) + 1
+            state = STATE
+        articles = state.articles()
+        article = content.article_at(path, articles)
+        if article and state.delay:
+            time.sleep(state.delay)
+        if article and path == content.FLAKY_PATH and hits == 1:
             headers = {"Content-Type": "text/plain; charset=utf-8", "Retry-After": "1"}
             return self._send(503, headers, "Сервис временно недоступен".encode())
-        self._send(*content.render(target, views_delta=delta))
+        self._send(*content.render(target, articles, state.views_delta, state.broken))
 
     do_HEAD = do_GET
 
     def do_POST(self) -> None:
-        """POST /__admin/state {"views_delta": N} adds N to every view count."""
-        if self._target() != "/__admin/state":
-            return self._send(405, {"Content-Type": "text/plain"}, b"method not allowed")
-        data = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-        with LOCK:
-            STATE["views_delta"] += int(data.get("views_delta", 0))
-            body = json.dumps({"views_delta": STATE["views_delta"]}).encode()
-        self._send(200, {"Content-Type": "application/json"}, body)
+        """POST /__admin/state applies changes (see state.State.changed); /requests/clear."""
+        global STATE
+        admin = self._admin()
+        if admin == "/__admin/requests/clear":
+            return self._clear_requests()
+        if admin != "/__admin/state":
+            return self._json(405, {"error": "method not allowed"})
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            data = json.loads(raw or b"{}")
+            with LOCK:
+                STATE = STATE.changed(data)
+                if data.get("reset"):
+                    REQUESTS.clear()
+                summary = STATE.summary()
+        except ValueError as error:  # includes json.JSONDecodeError
+            return self._json(400, {"error": str(error)})
+        self._json(200, summary)
+
+    def do_DELETE(self) -> None:
+        """DELETE /__admin/requests empties the request log."""
+        if self._admin() != "/__admin/requests":
+            return self._json(405, {"error": "method not allowed"})
+        self._clear_requests()
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         """Keep stdout clean: request logs go nowhere."""

@@ -1,4 +1,4 @@
-"""HTML templates of the fake site: chrome, two article templates, listings and pagers."""
+"""HTML templates of the fake site: chrome, three article templates, listings and pagers."""
 
 from html import escape
 
@@ -38,6 +38,9 @@ HEADERS = {
  города Смоленска</a><div class="site-top__sub">официальный сайт</div></div>
 <a class="site-top__special" href="/?ssv">Версия для слабовидящих</a></div>
 """,
+    3: """<header class="hdr-x"><a class="hdr-x__brand" href="/">Администрация города Смоленска</a>
+ <a class="hdr-x__eye" href="?ssv">Версия для слабовидящих</a></header>
+""",
 }
 
 FOOTERS = {
@@ -54,12 +57,20 @@ FOOTERS = {
 <p class="disclaimer">Официальный сайт Администрации города Смоленска не является средством
  массовой информации</p></div>
 """,
+    3: """<footer class="ftr-x"><p>© 2026 Администрация города Смоленска ·
+ 214000, Смоленск, ул. Октябрьской революции, 1/2 · smol@smoladmin.ru</p>
+<p>Официальный сайт Администрации города Смоленска не является средством массовой информации</p>
+</footer>
+""",
 }
 
 BANNERS = """<div class="b-banners"><a href="https://school29.smoladmin.ru/news/">Школа № 29</a>
  <a href="https://www.gosuslugi.ru/">Портал госуслуг</a>
  <a href="/upload/docs/plan.pdf">План благоустройства (PDF)</a></div>
 """
+
+SITE = "Администрация города Смоленска"
+BODY_CLASSES = {1: "b-page", 2: "page", 3: "site-x"}
 
 
 def e(text: object) -> str:
@@ -69,10 +80,11 @@ def e(text: object) -> str:
 
 def document(title: str, inner: str, tpl: int = 1, special: bool = False, cs: str = "utf-8") -> str:
     """A whole page: panel (accessibility mode), header, menu, content, footer."""
+    head = f"{e(title)} — {SITE}" if title else SITE
     return (
         f'<!DOCTYPE html>\n<html lang="ru"><head><meta charset="{cs}">\n'
-        f"<title>{e(title)} — Администрация города Смоленска</title></head>\n"
-        f'<body class="{"b-page" if tpl == 1 else "page"}{" special" if special else ""}">\n'
+        f"<title>{head}</title></head>\n"
+        f'<body class="{BODY_CLASSES[tpl]}{" special" if special else ""}">\n'
         f"{PANEL if special else ''}{HEADERS[tpl]}{MENU}{inner}{FOOTERS[tpl]}</body></html>\n"
     )
 
@@ -116,12 +128,20 @@ def side_block(tpl: int, links: list[tuple[str, str, str]]) -> str:
         items = "".join(f'<li>{d} <a href="{h}">{e(t)}</a></li>' for h, t, d in links)
         return f'<aside class="b-side"><div>Другие новости</div><ul>{items}</ul></aside>'
     items = "".join(f'<div><a href="{h}">{e(t)}</a> <small>{d}</small></div>' for h, t, d in links)
+    if tpl == 3:
+        items = "".join(f'<li><a href="{h}">{e(t)}</a></li>' for h, t, _ in links)
+        return f'<nav class="related-x"><div>Читайте также</div><ul>{items}</ul></nav>'
     head = "<h3>Другие новости</h3>"
     return f'<div class="col-side"><div class="more-news">{head}{items}</div></div>'
 
 
 def article_main(tpl: int, title: str, body: str, meta: str, side: str, crumbs: str) -> str:
-    """The content area of an article page in one of the two templates."""
+    """The content area of an article page; template 3 (redesign) has no heading, meta, crumbs."""
+    if tpl == 3:
+        return (
+            f'<section class="story-x"><div class="headline-x">{e(title)}</div>\n'
+            f'<div class="story-x__body">{body}</div></section>\n{side}\n'
+        )
     if tpl == 1:
         return (
             f'<div class="b-crumbs">{crumbs} • <span>{e(title)}</span></div>\n'

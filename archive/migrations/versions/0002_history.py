@@ -89,6 +89,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table("fetches", schema=None) as batch_op:
         batch_op.add_column(sa.Column("redirected_from", sa.Text(), nullable=True))
+        batch_op.add_column(
+            sa.Column("ignored", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
 
     with op.batch_alter_table("crawl_runs", schema=None) as batch_op:
         batch_op.add_column(
@@ -102,6 +105,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("fetches", schema=None) as batch_op:
+        batch_op.drop_column("ignored")
         batch_op.drop_column("redirected_from")
 
     with op.batch_alter_table("crawl_runs", schema=None) as batch_op:
