@@ -4,6 +4,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any
 
+from scrapy import signals
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import open_archive, resolve_db_url, session_scope
@@ -51,7 +52,9 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ArchivePipeline":
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -103,11 +106,10 @@ class ArchivePipeline:
             self.listings_failed += 1
             self.first_listing_error = self.first_listing_error or f"{fetch.url}: {fetch.error}"
 
-    def close_spider(self, spider: Any = None) -> None:
-        spider = spider or self.crawler.spider
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """Record how the run ended (the close reason is known only once the spider closed)."""
         if self.sessions is None:
             return
-        reason = self.crawler.stats.get_value("finish_reason") or "finished"
         with session_scope(self.sessions) as session:
             run = session.get(CrawlRun, self.run_id)
             run.sections_walked = [
