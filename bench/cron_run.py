@@ -1,0 +1,123 @@
+"""What a scheduled run costs, and what history costs to keep.
+
+    python bench/cron_run.py [--copies 50]
+
+1. Backfill the fixture site, then time an incremental run of the unchanged site (cron).
+2. Raw-page storage: stored bytes per article (xz) against the served bytes.
+3. Reparse speed: the archive's articles copied --copies times (with their stored pages)
+   and re-parsed offline, in articles per second.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import SiteServer  # noqa: E402
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def citynews(*args: str, cwd: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "citynews", *args],
+        cwd=cwd,
+        env=ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+def served_requests(site: SiteServer) -> int:
+    with urllib.request.urlopen(site.url + "/__admin/requests") as response:
+        return len(json.load(response))
+
+
+def clear_requests(site: SiteServer) -> None:
+    request = urllib.request.Request(site.url + "/__admin/requests", method="DELETE")
+    urllib.request.urlopen(request).close()
+
+
+def copy_articles(db_url: str, copies: int) -> None:
+    """Duplicate every article and its stored page under new URLs."""
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        for copy in range(1, copies):
+            suffix = f"-copy{copy}"
+            connection.execute(
+                text(
+                    "INSERT INTO articles (url, section, title, body_text, body_html, published_at,"
+                    " published_precision, published_source, updated_at, views, meta_line_raw, images,"
+                    " attachments, listing_title, cues, parse_warnings, fetched_url, listing_date,"
+                    " first_seen_at, last_fetched_at, last_changed_at, removed_at)"
+                    " SELECT url || :s, section, title, body_text, body_html, published_at,"
+                    " published_precision, published_source, updated_at, views, meta_line_raw, images,"
+                    " attachments, listing_title, cues, parse_warnings, fetched_url || :s, listing_date,"
+                    " first_seen_at, last_fetched_at, last_changed_at, removed_at FROM articles"
+                    " WHERE url NOT LIKE '%-copy%'"
+                ),
+                {"s": suffix},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO raw_pages (url, fetched_url, fetched_at, status, headers, compression,"
+                    " body, size, sha256, crawl_run_id) SELECT url || :s, fetched_url || :s,"
+                    " fetched_at, status, headers, compression, body, size, sha256, crawl_run_id"
+                    " FROM raw_pages WHERE url NOT LIKE '%-copy%'"
+                ),
+                {"s": suffix},
+            )
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--copies", type=int, default=50)
+    args = parser.parse_args()
+    site = SiteServer()
+    try:
+        with tempfile.TemporaryDirectory() as workdir:
+            db_url = f"sqlite:///{workdir}/archive.sqlite3"
+            citynews("crawl", "--site-url", site.url, "--db", db_url, "--quiet", cwd=workdir)
+            clear_requests(site)
+            started = time.perf_counter()
+            citynews("crawl", "--site-url", site.url, "--db", db_url, "--quiet", cwd=workdir)
+            seconds = time.perf_counter() - started
+            print(
+                f"cron run on the unchanged fixture site: {served_requests(site)} requests, "
+                f"{seconds:.2f} s (whole CLI process, refresh window 14 days: none due)"
+            )
+            engine = create_engine(db_url)
+            with engine.connect() as connection:
+                stored, served, pages, articles = connection.execute(
+                    text(
+                        "SELECT sum(length(body)), sum(size), count(*), count(DISTINCT url)"
+                        " FROM raw_pages"
+                    )
+                ).one()
+            engine.dispose()
+            print(
+                f"raw pages: {pages} pages of {articles} articles, {served / pages:,.0f} bytes "
+                f"served and {stored / pages:,.0f} bytes stored per page "
+                f"({stored / served:.1%})"
+            )
+            copy_articles(db_url, args.copies)
+            result = citynews("reparse", "--db", db_url, cwd=workdir)
+            print(result.stdout.strip())
+    finally:
+        site.stop()
+
+
+if __name__ == "__main__":
+    main()
