@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from archive.models import Article, RawPage  # noqa: E402
 from tests.conftest import SiteServer  # noqa: E402
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -49,35 +50,26 @@ def clear_requests(site: SiteServer) -> None:
     urllib.request.urlopen(request).close()
 
 
+def copy_rows(connection, table, suffix: str) -> None:
+    """Copy a table's original rows, appending suffix to their URLs."""
+    columns = [column.name for column in table.columns if column.name != "id"]
+    chosen = [f"{name} || :s" if name in ("url", "fetched_url") else name for name in columns]
+    connection.execute(
+        text(
+            f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {', '.join(chosen)}"
+            f" FROM {table.name} WHERE url NOT LIKE '%-copy%'"
+        ),
+        {"s": suffix},
+    )
+
+
 def copy_articles(db_url: str, copies: int) -> None:
     """Duplicate every article and its stored page under new URLs."""
     engine = create_engine(db_url)
     with engine.begin() as connection:
         for copy in range(1, copies):
-            suffix = f"-copy{copy}"
-            connection.execute(
-                text(
-                    "INSERT INTO articles (url, section, title, body_text, body_html, published_at,"
-                    " published_precision, published_source, updated_at, views, meta_line_raw, images,"
-                    " attachments, listing_title, cues, parse_warnings, fetched_url, listing_date,"
-                    " first_seen_at, last_fetched_at, last_changed_at, removed_at)"
-                    " SELECT url || :s, section, title, body_text, body_html, published_at,"
-                    " published_precision, published_source, updated_at, views, meta_line_raw, images,"
-                    " attachments, listing_title, cues, parse_warnings, fetched_url || :s, listing_date,"
-                    " first_seen_at, last_fetched_at, last_changed_at, removed_at FROM articles"
-                    " WHERE url NOT LIKE '%-copy%'"
-                ),
-                {"s": suffix},
-            )
-            connection.execute(
-                text(
-                    "INSERT INTO raw_pages (url, fetched_url, fetched_at, status, headers, compression,"
-                    " body, size, sha256, crawl_run_id) SELECT url || :s, fetched_url || :s,"
-                    " fetched_at, status, headers, compression, body, size, sha256, crawl_run_id"
-                    " FROM raw_pages WHERE url NOT LIKE '%-copy%'"
-                ),
-                {"s": suffix},
-            )
+            for table in (Article.__table__, RawPage.__table__):
+                copy_rows(connection, table, f"-copy{copy}")
     engine.dispose()
 
 
