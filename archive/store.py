@@ -19,6 +19,7 @@ from archive.models import (
 )
 from archive.raw import COMPRESSION, compress, sha256_hex
 from archive.records import ArticleRecord, FetchRecord
+from archive.search import index_article
 
 CONTENT_FIELDS = ("title", "body_text", "published_at", "updated_at")
 COVERAGE_FIELDS = ("title", "published_at", "body", "views")
@@ -202,6 +203,8 @@ def save_article(session: Session, record: ArticleRecord, run: CrawlRun | None) 
                 crawl_run_id=run.id if run else None,
             )
         )
+    if outcome is not SaveOutcome.UNCHANGED:
+        index_article(session, article)
     if record.raw is not None:
         store_raw_page(session, record, run)
     if run is not None:

@@ -77,6 +77,12 @@ def non_negative(value: str) -> int:
     return number
 
 
+def positive(value: str) -> int:
+    if not value.isdigit() or int(value) == 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value!r}")
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="citynews",
@@ -128,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.set_defaults(handler=run_crawl)
 
     export = commands.add_parser("export", help="write a CSV, JSON or JSONL snapshot")
-    export.add_argument("--format", required=True, choices=FORMATS)
+    export.add_argument("--format", required=True, choices=(*FORMATS, "sqlite"))
     export.add_argument("--out", required=True, help="output file, or - for stdout")
     export.add_argument("--section", type=section_key, metavar="KEY", help="only this section")
     export.add_argument(
@@ -144,6 +150,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--db", help=DB_HELP)
     export.set_defaults(handler=run_export)
+
+    search = commands.add_parser("search", help="full-text search in Russian, any word form")
+    search.add_argument("query", help='words and "quoted phrases"; all must match')
+    search.add_argument("--section", type=section_key, metavar="KEY", help="only this section")
+    search.add_argument("--since", type=day, metavar="YYYY-MM-DD", help="published on or after")
+    search.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="published on or before")
+    search.add_argument("--min-views", type=non_negative, metavar="N", help="at least N views")
+    search.add_argument("--limit", type=positive, default=20, metavar="N", help="default 20")
+    search.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    search.add_argument("--db", help=DB_HELP)
+    search.set_defaults(handler=run_search)
+
+    show = commands.add_parser("show", help="one article: metadata, text, files, history")
+    show.add_argument("url", help="the article's URL (any form of it)")
+    show.add_argument("--db", help=DB_HELP)
+    show.set_defaults(handler=run_show)
+
+    stats = commands.add_parser("stats", help="counts, view totals and the most viewed articles")
+    stats.add_argument("--by", choices=("section", "month", "year"), default="section")
+    stats.add_argument("--since", type=day, metavar="YYYY-MM-DD", help="published on or after")
+    stats.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="published on or before")
+    stats.add_argument("--top", type=positive, default=10, metavar="N", help="most viewed to list")
+    stats.add_argument("--db", help=DB_HELP)
+    stats.set_defaults(handler=run_stats)
+
+    serve = commands.add_parser("serve", help="browse the SQLite archive in Datasette, read-only")
+    serve.add_argument("--port", type=int, default=8001, help="default 8001")
+    serve.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
+    serve.add_argument("--db", help=DB_HELP)
+    serve.set_defaults(handler=run_serve)
 
     status = commands.add_parser("status", help="the archive's health and its last crawl runs")
     status.add_argument("--runs", type=int, default=10, metavar="N", help="how many runs to list")
@@ -166,6 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_upgrade = db_commands.add_parser("upgrade", help="create or upgrade the archive's schema")
     db_upgrade.add_argument("--db", help=DB_HELP)
     db_upgrade.set_defaults(handler=run_db_upgrade)
+    db_reindex = db_commands.add_parser("reindex", help="rebuild the full-text search index")
+    db_reindex.add_argument("--db", help=DB_HELP)
+    db_reindex.set_defaults(handler=run_db_reindex)
     return parser
 
 
@@ -215,12 +254,11 @@ def day_start(value: date) -> datetime:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    if args.since and args.until and args.since > args.until:
-        raise UserError(f"--since {args.since} is after --until {args.until}")
     db_url = resolve_db_url(args.db)
+    if args.format == "sqlite":
+        return export_sqlite_snapshot(args, db_url)
+    since, until = date_range(args)
     sessions = open_archive(db_url, migrate=False)
-    since = day_start(args.since) if args.since else None
-    until = day_start(args.until + timedelta(days=1)) if args.until else None
     filters = {
         "section": args.section,
         "since": args.since.isoformat() if args.since else None,
@@ -246,6 +284,120 @@ def run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def export_sqlite_snapshot(args: argparse.Namespace, db_url: str) -> int:
+    from exports.sqlite_snapshot import copy_archive
+
+    if args.out == "-" or args.section or args.since or args.until or args.history:
+        raise UserError("--format sqlite copies the whole archive to a file: give only --out")
+    engine = create_archive_engine(db_url)
+    try:
+        upgrade_schema(engine)
+        articles = copy_archive(engine, Path(args.out))
+    finally:
+        engine.dispose()
+    if sys.stderr.isatty():
+        print(f"wrote {articles} articles to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def date_range(args: argparse.Namespace) -> tuple[datetime | None, datetime | None]:
+    if args.since and args.until and args.since > args.until:
+        raise UserError(f"--since {args.since} is after --until {args.until}")
+    since = day_start(args.since) if args.since else None
+    until = day_start(args.until + timedelta(days=1)) if args.until else None
+    return since, until
+
+
+def run_search(args: argparse.Namespace) -> int:
+    from archive.search import Filters, QueryError, parse_query, search
+    from citynews.reports import search_results
+
+    try:
+        query = parse_query(args.query)
+    except QueryError as error:
+        raise UserError(str(error)) from None
+    since, until = date_range(args)
+    filters = Filters(args.section, since, until, args.min_views)
+    sessions = open_archive(resolve_db_url(args.db), migrate=False)
+    with session_scope(sessions) as session:
+        hits = search(session, query, filters, args.limit)
+        print(search_results(hits, query, args.format, SITE_TIMEZONE, sys.stdout.isatty()))
+    return EXIT_OK
+
+
+def find_article(session, url: str):  # type: ignore[no-untyped-def]
+    canonical = SiteUrls().canonical(url)
+    if canonical is None:
+        raise UserError(f"{url!r} is not a URL of {SiteUrls().canonical_origin}")
+    article = article_by_url(session, canonical)
+    if article is None:
+        raise CommandFailed(f"no article {canonical} in the archive")
+    return article
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from citynews.reports import article_report
+
+    sessions = open_archive(resolve_db_url(args.db), migrate=False)
+    with session_scope(sessions) as session:
+        print(article_report(find_article(session, args.url), SITE_TIMEZONE))
+    return EXIT_OK
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    from citynews.reports import stats_report
+
+    since, until = date_range(args)
+    sessions = open_archive(resolve_db_url(args.db), migrate=False)
+    with session_scope(sessions) as session:
+        print(stats_report(session, args.by, since, until, args.top, SITE_TIMEZONE))
+    return EXIT_OK
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import json
+    import subprocess
+    import tempfile
+
+    from citynews.datasette.metadata import metadata
+
+    db_url = resolve_db_url(args.db)
+    engine = create_archive_engine(db_url)
+    try:
+        if engine.url.get_backend_name() != "sqlite" or not engine.url.database:
+            raise UserError(
+                "serve opens a SQLite archive; for PostgreSQL first run "
+                "citynews export --format sqlite --out archive.sqlite3"
+            )
+        upgrade_schema(engine)
+    finally:
+        engine.dispose()
+    database = Path(engine.url.database)
+    plugins = Path(__file__).parent / "datasette"
+    with tempfile.TemporaryDirectory() as folder:
+        metadata_file = Path(folder) / "metadata.json"
+        metadata_file.write_text(json.dumps(metadata(database.stem), ensure_ascii=False))
+        command = [
+            sys.executable,
+            "-m",
+            "datasette",
+            "serve",
+            str(database),
+            "--metadata",
+            str(metadata_file),
+            "--plugins-dir",
+            str(plugins / "plugins"),
+            "--host",
+            args.host,
+            "--port",
+            str(args.port),
+            "--setting",
+            "sql_time_limit_ms",
+            "3000",
+        ]
+        return subprocess.call(command)
+
+
 def run_status(args: argparse.Namespace) -> int:
     from citynews.reports import status_report
 
@@ -265,15 +417,9 @@ def run_status(args: argparse.Namespace) -> int:
 def run_history(args: argparse.Namespace) -> int:
     from citynews.reports import history_report
 
-    canonical = SiteUrls().canonical(args.url)
-    if canonical is None:
-        raise UserError(f"{args.url!r} is not a URL of {SiteUrls().canonical_origin}")
     sessions = open_archive(resolve_db_url(args.db), migrate=False)
     with session_scope(sessions) as session:
-        article = article_by_url(session, canonical)
-        if article is None:
-            raise CommandFailed(f"no article {canonical} in the archive")
-        print(history_report(article, SITE_TIMEZONE))
+        print(history_report(find_article(session, args.url), SITE_TIMEZONE))
     return EXIT_OK
 
 
@@ -293,6 +439,16 @@ def run_reparse(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     print(result.summary())
+    return EXIT_OK
+
+
+def run_db_reindex(args: argparse.Namespace) -> int:
+    from archive.search import reindex
+
+    sessions = open_archive(resolve_db_url(args.db))
+    with session_scope(sessions) as session:
+        count = reindex(session)
+    print(f"indexed {count} articles")
     return EXIT_OK
 
 

@@ -97,3 +97,124 @@ def history_report(article: Article, site_tz: ZoneInfo) -> str:
             lineterm="",
         )
     return "\n".join(lines)
+
+
+SEARCH_FIELDS = ("rank", "url", "section", "title", "published_at", "views", "snippet", "score")
+HIGHLIGHT = ("\033[1;33m", "\033[0m")
+
+
+def search_rows(hits: list, query, site_tz: ZoneInfo, mark: tuple[str, str]) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Search hits as plain records, best first."""
+    from archive.search import snippet
+
+    rows = []
+    for position, hit in enumerate(hits, start=1):
+        article = hit.article
+        source = article.body_text if article.body_text else (article.title or "")
+        rows.append(
+            {
+                "rank": position,
+                "url": article.url,
+                "section": article.section,
+                "title": article.title,
+                "published_at": article.published_at.astimezone(site_tz).isoformat()
+                if article.published_at
+                else None,
+                "views": article.views,
+                "snippet": snippet(source, query, mark=mark),
+                "score": round(hit.score, 6),
+            }
+        )
+    return rows
+
+
+def search_results(hits: list, query, fmt: str, site_tz: ZoneInfo, terminal: bool) -> str:  # type: ignore[no-untyped-def]
+    """Search results as a table (highlighted on a terminal), JSON or CSV."""
+    import csv
+    import io
+    import json
+
+    mark = HIGHLIGHT if fmt == "table" and terminal else ("", "")
+    rows = search_rows(hits, query, site_tz, mark)
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, SEARCH_FIELDS, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue().rstrip("\r\n")
+    if not rows:
+        return f"no articles match {query.text!r}"
+    lines = []
+    for row in rows:
+        published = (row["published_at"] or "-")[:16].replace("T", " ")
+        views = "-" if row["views"] is None else row["views"]
+        lines.append(f"{row['rank']:>3}. {row['title']}")
+        lines.append(f"     {published} · {row['section']} · {views} views · {row['url']}")
+        lines.append(f"     {row['snippet']}")
+    return "\n".join(lines)
+
+
+def article_report(article: Article, site_tz: ZoneInfo) -> str:
+    """One article for reading: metadata, text, images, attachments, and its history."""
+    lines = [history_report(article, site_tz).split("\n\nviews (")[0], ""]
+    lines.append(f"views: {article.views if article.views is not None else '-'}")
+    lines.append("")
+    lines.append(article.body_text or "(no text)")
+    if article.images:
+        lines.append("")
+        lines.append("images:")
+        lines += [f"  {url}" for url in article.images]
+    if article.attachments:
+        lines.append("")
+        lines.append("attachments:")
+        lines += [f"  {item['title']}: {item['url']}" for item in article.attachments]
+    if len(article.view_observations) > 1 or article.revisions or article.events:
+        lines.append("")
+        lines.append("history:")
+        lines.append(history_report(article, site_tz).split("\n\n", 1)[1])
+    return "\n".join(lines)
+
+
+def stats_report(  # type: ignore[no-untyped-def]
+    session: Session, by: str, since, until, top: int, site_tz: ZoneInfo
+) -> str:
+    """Counts and view totals per section, month or year, and the most viewed articles."""
+    filters = []
+    if since:
+        filters.append(Article.published_at >= since)
+    if until:
+        filters.append(Article.published_at < until)
+    rows = session.execute(
+        select(Article.section, Article.published_at, Article.views).where(*filters)
+    ).all()
+    groups: dict[str, list[int]] = {}
+    for section, published_at, views in rows:
+        if by == "section":
+            key = section
+        elif published_at is None:
+            key = "(no date)"
+        else:
+            local = published_at.astimezone(site_tz)
+            key = f"{local:%Y-%m}" if by == "month" else f"{local:%Y}"
+        counts = groups.setdefault(key, [0, 0])
+        counts[0] += 1
+        counts[1] += views or 0
+    lines = [f"{by:<24} {'articles':>9} {'views':>12}"]
+    lines += [f"{key:<24} {n:>9} {v:>12}" for key, (n, v) in sorted(groups.items())]
+    lines.append(f"{'total':<24} {len(rows):>9} {sum(v or 0 for *_, v in rows):>12}")
+    most_viewed = session.scalars(
+        select(Article)
+        .where(Article.views.is_not(None), *filters)
+        .order_by(Article.views.desc(), Article.id)
+        .limit(top)
+    ).all()
+    lines.append("")
+    lines.append(f"most viewed ({len(most_viewed)}):")
+    lines += [
+        f"{article.views:>8}  {_time(article.published_at, site_tz)[:10]}  {article.title}"
+        f"  {article.url}"
+        for article in most_viewed
+    ]
+    return "\n".join(lines)

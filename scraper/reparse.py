@@ -12,6 +12,7 @@ from archive.db import session_scope
 from archive.models import Article
 from archive.raw import decompress
 from archive.records import RawPageRecord
+from archive.search import index_article
 from archive.store import apply_parsed_fields, latest_raw_page
 from scraper.articles import build_article_record
 from scraper.sections import SECTIONS_BY_KEY
@@ -59,6 +60,8 @@ def reparse_article(article: Article, session: Session, tz: ZoneInfo) -> bool | 
     if record.views is not None:
         article.views = record.views
     after = (article.views, article.meta_line_raw, article.images, article.attachments)
+    if changed:
+        index_article(session, article)
     return changed or before != after
 
 

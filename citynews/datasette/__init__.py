@@ -1,0 +1,1 @@
+"""Datasette configuration of the archive: metadata, canned queries, the search function."""

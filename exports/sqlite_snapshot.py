@@ -1,0 +1,49 @@
+"""A SQLite copy of an archive (from PostgreSQL, say): same schema, same search index."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import sessionmaker
+
+from archive.db import create_archive_engine, session_scope, upgrade
+from archive.models import Base
+from archive.search import reindex
+from exports.writers import ExportError
+
+BATCH = 1000
+
+
+def copy_archive(source: Engine, out: Path) -> int:
+    """Write the whole archive to a new SQLite file atomically; return the articles copied."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary_name = tempfile.mkstemp(
+            dir=out.parent, prefix=f".{out.name}.", suffix=".part"
+        )
+        os.close(handle)
+    except OSError as error:
+        raise ExportError(f"cannot write {out}: {error.strerror or error}") from None
+    temporary = Path(temporary_name)
+    temporary.unlink()
+    target = create_archive_engine(f"sqlite:///{temporary}")
+    try:
+        upgrade(target)
+        with source.connect() as reading, target.begin() as writing:
+            for table in Base.metadata.sorted_tables:
+                rows = reading.execute(select(table).execution_options(yield_per=BATCH))
+                for batch in rows.partitions(BATCH):
+                    writing.execute(table.insert(), [row._asdict() for row in batch])
+        with session_scope(sessionmaker(target)) as session:
+            articles = reindex(session)
+        with target.connect() as connection:
+            connection.exec_driver_sql("PRAGMA journal_mode=DELETE")
+        target.dispose()
+        os.replace(temporary, out)
+        return articles
+    except BaseException:
+        target.dispose()
+        for leftover in (temporary, Path(f"{temporary}-wal"), Path(f"{temporary}-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
