@@ -200,3 +200,37 @@ def test_cli_search_formats_and_errors(sessions, tmp_path) -> None:
         failed = run(bad)
         assert failed.returncode == 2 and "Traceback" not in failed.stderr
         assert len(failed.stderr.strip().splitlines()) == 1
+
+
+def test_a_sqlite_snapshot_searches_like_its_archive(sessions, tmp_path) -> None:
+    db_url = str(sessions.kw["bind"].url.render_as_string(hide_password=False))
+    out = tmp_path / "snapshot" / "archive.sqlite3"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "citynews",
+            "export",
+            "--format",
+            "sqlite",
+            "--out",
+            str(out),
+            "--db",
+            db_url,
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in out.parent.iterdir()) == ["archive.sqlite3"]
+    snapshot = open_archive(f"sqlite:///{out}")
+    try:
+        for query in ("субботника", '"улица Ленина"', "елки"):
+            assert sorted(found(snapshot, query)) == sorted(found(sessions, query))
+        with session_scope(snapshot) as session:
+            assert session.scalar(select(func.count(Article.id))) == len(ARTICLES)
+    finally:
+        snapshot.kw["bind"].dispose()

@@ -4,7 +4,6 @@ from datasette import hookimpl
 
 from archive.search import QueryError, parse_query
 
-
 # A term no indexed text can hold (the index holds only Cyrillic, Latin and digits).
 MATCHES_NOTHING = '"ǂ"'
 

@@ -1,0 +1,145 @@
+"""`citynews serve`: the archive in Datasette, searched in Russian from a real headless Chromium."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from archive.db import open_archive, session_scope
+from archive.records import ArticleRecord
+from archive.store import save_article
+from tests.conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+MSK = ZoneInfo("Europe/Moscow")
+HOST = "https://www.smoladmin.ru/press-centr/novosti/"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def served_archive(tmp_path: Path):
+    db_path = tmp_path / "archive.sqlite3"
+    sessions = open_archive(f"sqlite:///{db_path}")
+    with session_scope(sessions) as session:
+        for slug, title, body in (
+            ("subbotnik", "Горожан приглашают на субботник", "Уборка пройдёт в субботу."),
+            ("most", "Открыт пешеходный мост", "Ремонт моста завершён."),
+        ):
+            save_article(
+                session,
+                ArticleRecord(
+                    url=HOST + slug,
+                    section="novosti",
+                    fetched_url=HOST + slug,
+                    fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+                    title=title,
+                    body_text=body,
+                    published_at=datetime(2025, 11, 15, 10, 0, tzinfo=MSK),
+                    published_precision="minute",
+                    published_source="meta-line",
+                    views=120,
+                ),
+                None,
+            )
+    sessions.kw["bind"].dispose()
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "citynews",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            f"sqlite:///{db_path}",
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/-/versions.json").close()
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"serve did not start: {server.stderr.read()!r}") from None
+            time.sleep(0.2)
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM) or not os.path.exists(CHROMEDRIVER):
+        if os.environ.get("CI"):
+            pytest.fail("chromium and chromium-driver are missing on CI: .ci/run installs them")
+        pytest.skip("Debian's chromium and chromium-driver are not installed here")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def test_a_reader_finds_an_article_by_an_inflected_word(served_archive: str, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(served_archive + "/archive/search")
+    box = browser.find_element(By.NAME, "q")
+    box.send_keys("субботника")
+    box.submit()
+    WebDriverWait(browser, 30).until(lambda driver: "q=" in driver.current_url)
+    page = browser.find_element(By.TAG_NAME, "body").text
+    assert "Горожан приглашают на субботник" in page
+    assert "Открыт пешеходный мост" not in page
+
+
+def test_table_search_and_titles_for_people(served_archive: str, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(served_archive + "/archive/articles")
+    assert "One row per article or announcement" in browser.find_element(By.TAG_NAME, "body").text
+    box = browser.find_element(By.NAME, "_search")
+    box.send_keys("мост")
+    box.submit()
+    WebDriverWait(browser, 30).until(lambda driver: "_search=" in driver.current_url)
+    page = browser.find_element(By.TAG_NAME, "body").text
+    assert "Открыт пешеходный мост" in page and "субботник" not in page
