@@ -185,10 +185,12 @@ class Hit:
 
 def search(session: Session, query: Query, filters: Filters, limit: int = 20) -> list[Hit]:
     """Articles matching every word and phrase: title matches first, then by relevance."""
+    # Without filters, only the best `limit` matches need joining to their articles.
+    top = "" if filters != Filters() else " ORDER BY title_match DESC, score DESC LIMIT :limit"
     if session.get_bind().dialect.name == "postgresql":
-        matches = _postgres_matches(query)
+        matches = _postgres_matches(top)
     else:
-        matches = _sqlite_matches(query)
+        matches = _sqlite_matches(top)
     stmt = (
         select(Article, matches.c.score, matches.c.title_match)
         .join(matches, matches.c.article_id == Article.id)
@@ -208,17 +210,22 @@ def search(session: Session, query: Query, filters: Filters, limit: int = 20) ->
         stmt = stmt.where(Article.published_at < filters.until)
     if filters.min_views is not None:
         stmt = stmt.where(Article.views >= filters.min_views)
-    params = {"match": query.fts5(), "title_match": query.fts5("title"), "tsquery": query.tsquery()}
+    params = {
+        "match": query.fts5(),
+        "title_match": query.fts5("title"),
+        "tsquery": query.tsquery(),
+        "limit": limit,
+    }
     rows = session.execute(stmt, params)
     return [Hit(article, float(score), bool(title_match)) for article, score, title_match in rows]
 
 
-def _sqlite_matches(query: Query):  # type: ignore[no-untyped-def]
+def _sqlite_matches(top: str):  # type: ignore[no-untyped-def]
     return (
         text(
             "SELECT rowid AS article_id, -bm25(articles_fts, :title_weight, 1.0, 0.0) AS score, "
             "rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :title_match) "
-            "AS title_match FROM articles_fts WHERE articles_fts MATCH :match"
+            "AS title_match FROM articles_fts WHERE articles_fts MATCH :match" + top
         )
         .bindparams(bindparam("title_weight", TITLE_WEIGHT))
         .columns(article_id=Article.id.type, score=Float, title_match=Article.id.type)
@@ -226,13 +233,13 @@ def _sqlite_matches(query: Query):  # type: ignore[no-untyped-def]
     )
 
 
-def _postgres_matches(query: Query):  # type: ignore[no-untyped-def]
+def _postgres_matches(top: str):  # type: ignore[no-untyped-def]
     return (
         text(
             "SELECT article_id, ts_rank('{0.1, 0.2, 0.4, 1.0}', document, "
             "to_tsquery('simple', :tsquery)) AS score, "
             "title_document @@ to_tsquery('simple', :tsquery) AS title_match "
-            "FROM search_documents WHERE document @@ to_tsquery('simple', :tsquery)"
+            "FROM search_documents WHERE document @@ to_tsquery('simple', :tsquery)" + top
         )
         .columns(article_id=Article.id.type, score=Float, title_match=Article.id.type)
         .subquery("matches")

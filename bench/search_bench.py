@@ -1,0 +1,213 @@
+"""Search latency and index size on an archive of synthetic Russian articles.
+
+    python bench/search_bench.py [--articles 100000] [--backend sqlite|postgresql] [--runs 200]
+
+Words follow a Zipf distribution over 20,000 words, the real ones (WORDS) at ranks 20 to
+about 2,000, so a query word is in a few percent of the articles, as in a real news corpus.
+Builds the archive (articles inserted in bulk, then `reindex`), then times `archive.search`
+with snippets, as `citynews search` runs it, for single words, phrases and filtered queries:
+p50 and p95 over --runs queries of each kind. PostgreSQL is started from the machine's binaries.
+"""
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert, text  # noqa: E402
+
+from archive.db import open_archive, session_scope  # noqa: E402
+from archive.models import Article  # noqa: E402
+from archive.search import Filters, parse_query, reindex, search, snippet  # noqa: E402
+
+MSK = ZoneInfo("Europe/Moscow")
+VOCABULARY = (
+    "администрация администрации города городе смоленск смоленска смоленске улица улице улицы "
+    "улицу субботник субботника субботнике субботники ремонт ремонта ремонте дорога дороги "
+    "дороге мост моста мосту школа школы школе детский сад сада саду парк парка парке сквер "
+    "сквера сквере жители жителей жителям глава главы главе совещание совещания совещании "
+    "бюджет бюджета бюджете транспорт транспорта автобус автобуса автобусы маршрут маршрута "
+    "отопление отопления отопительный сезон сезона вода воды водоснабжение праздник праздника "
+    "праздники концерт концерта площадь площади ленина кирова николаева губенко советской "
+    "благоустройство благоустройства двор двора дворы дворов проект проекта конкурс конкурса "
+    "работы работ рабочие подрядчик подрядчика контракт контракта ветераны ветеранов победы "
+    "память памяти выставка выставки библиотека библиотеки музей музея спорт спортивный "
+    "площадка площадки тренажеры освещение освещения фонари ёлка ёлки елка новогодний "
+    "новогодние ярмарка ярмарки торговля граждане граждан прием приема вопросы вопросов"
+)
+WORDS = VOCABULARY.split()
+SECTIONS = ("novosti", "novosti-tos", "dvizhenie-transporta", "meropriyatiya")
+QUERIES = {
+    "single word": ["субботника", "улице", "ремонт", "ёлки", "библиотеки", "автобусы"],
+    "phrase": ['"улица Ленина"', '"детский сад"', '"отопительный сезон"', '"новогодняя ярмарка"'],
+    "filtered": ["ремонт дороги", "концерт", "жители двора"],
+}
+
+
+SYLLABLES = [
+    "ба",
+    "ве",
+    "ги",
+    "до",
+    "жу",
+    "зе",
+    "ки",
+    "ло",
+    "ми",
+    "на",
+    "но",
+    "пе",
+    "ре",
+    "ри",
+    "са",
+    "ст",
+    "ти",
+    "то",
+    "ку",
+    "ны",
+    "ль",
+    "ва",
+    "ра",
+    "ко",
+    "ле",
+    "ме",
+]
+
+
+def vocabulary(rng: random.Random, size: int = 20000) -> list[str]:
+    """Zipf-ranked words: the real ones among invented filler, as in a real news corpus."""
+    filler = ["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(size)]
+    for offset, word in enumerate(WORDS):
+        filler.insert(20 + offset * 8, word)
+    return filler
+
+
+PHRASES = ("улица Ленина", "детский сад", "отопительный сезон", "новогодняя ярмарка")
+
+
+def sentence(rng: random.Random, words: list[str], weights: list[float], length: int) -> str:
+    chosen = rng.choices(words, weights, k=length)
+    if rng.random() < 0.03:
+        chosen.insert(rng.randrange(len(chosen)), rng.choice(PHRASES))
+    return " ".join(chosen).capitalize() + "."
+
+
+def build(db_url: str, count: int) -> float:
+    rng = random.Random(20261125)
+    words = vocabulary(rng)
+    weights = [1 / (rank + 1) ** 1.05 for rank in range(len(words))]
+    sessions = open_archive(db_url)
+    start = datetime(2016, 1, 1, tzinfo=UTC)
+    rows = []
+    for number in range(count):
+        moment = start + timedelta(minutes=53 * number)
+        body = "\n\n".join(
+            sentence(rng, words, weights, rng.randint(8, 20)) for _ in range(rng.randint(3, 8))
+        )
+        rows.append(
+            dict(
+                url=f"https://www.smoladmin.ru/press-centr/novosti/novost-{number}",
+                section=rng.choice(SECTIONS),
+                title=sentence(rng, words, weights, rng.randint(4, 9)),
+                body_text=body,
+                body_html="",
+                published_at=moment,
+                published_precision="minute",
+                published_source="meta-line",
+                views=rng.randint(50, 3000),
+                images=[],
+                attachments=[],
+                cues={},
+                parse_warnings=[],
+                fetched_url="x",
+                first_seen_at=moment,
+                last_fetched_at=moment,
+                last_changed_at=moment,
+            )
+        )
+    with session_scope(sessions) as session:
+        for first in range(0, count, 5000):
+            session.execute(insert(Article), rows[first : first + 5000])
+    started = time.perf_counter()
+    with session_scope(sessions) as session:
+        reindex(session)
+    seconds = time.perf_counter() - started
+    sessions.kw["bind"].dispose()
+    return seconds
+
+
+def index_size(sessions) -> str:  # type: ignore[no-untyped-def]
+    with session_scope(sessions) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            size = session.execute(
+                text("SELECT pg_total_relation_size('search_documents')")
+            ).scalar()
+        else:
+            size = session.execute(
+                text("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'articles_fts%'")
+            ).scalar()
+    return f"{size / 1e6:.1f} MB"
+
+
+def measure(sessions, runs: int) -> dict[str, tuple[float, float, float]]:  # type: ignore[no-untyped-def]
+    rng = random.Random(7)
+    results = {}
+    for kind, queries in QUERIES.items():
+        timings, counts = [], []
+        for _ in range(runs):
+            query = parse_query(rng.choice(queries))
+            filters = Filters()
+            if kind == "filtered":
+                since = datetime(rng.randint(2016, 2024), rng.randint(1, 12), 1, tzinfo=MSK)
+                filters = Filters(
+                    section=rng.choice(SECTIONS),
+                    since=since,
+                    until=since + timedelta(days=365),
+                    min_views=rng.randint(100, 1500),
+                )
+            started = time.perf_counter()
+            with session_scope(sessions) as session:
+                hits = search(session, query, filters, limit=20)
+                for hit in hits:
+                    snippet(hit.article.body_text, query)
+            timings.append((time.perf_counter() - started) * 1000)
+            counts.append(len(hits))
+        quantiles = statistics.quantiles(timings, n=100)
+        results[kind] = (quantiles[49], quantiles[94], statistics.mean(counts))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args()
+    with ExitStack() as stack:
+        folder = stack.enter_context(tempfile.TemporaryDirectory())
+        if args.backend == "postgresql":
+            from tests.postgres import postgres_server
+
+            db_url = stack.enter_context(postgres_server())
+        else:
+            db_url = f"sqlite:///{folder}/bench.sqlite3"
+        seconds = build(db_url, args.articles)
+        print(f"{args.articles} articles on {args.backend}: index built in {seconds:.1f} s")
+        sessions = open_archive(db_url, migrate=False)
+        print(f"index size: {index_size(sessions)}")
+        for kind, (p50, p95, hits) in measure(sessions, args.runs).items():
+            print(f"{kind:<12} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  ({hits:.1f} hits of 20 max)")
+        sessions.kw["bind"].dispose()
+
+
+if __name__ == "__main__":
+    main()
