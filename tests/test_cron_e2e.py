@@ -315,3 +315,39 @@ def test_a_template_change_fails_loudly_and_keeps_the_archive(archive: Archive) 
         assert after[record["url"]]["body_text"] == record["body_text"]
     (outcome,) = archive.query("SELECT outcome FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
     assert outcome == "unhealthy"
+
+
+def test_search_finds_crawled_articles_in_any_word_form(archive: Archive) -> None:
+    result = citynews(
+        "search", "ёлочный базар", "--format", "json", "--db", archive.db_url, cwd=archive.workdir
+    )
+    assert result.returncode == 0, result.stderr
+    urls = [row["url"] for row in json.loads(result.stdout)]
+    assert urls[0] == content.HOST + content.CP1251_PATH
+    edited = citynews(
+        "search",
+        "пешеходный мост",
+        "--format",
+        "json",
+        "--db",
+        archive.db_url,
+        cwd=archive.workdir,
+    )
+    titles = [row["title"] for row in json.loads(edited.stdout)]
+    assert NEW_TITLE in titles
+
+
+def test_show_and_stats_for_people(archive: Archive) -> None:
+    shown = citynews(
+        "show", content.HOST + TITLE_EDITED, "--db", archive.db_url, cwd=archive.workdir
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert NEW_TITLE in shown.stdout and "history:" in shown.stdout
+    assert "images:" in shown.stdout
+    stats = citynews(
+        "stats", "--by", "section", "--top", "3", "--db", archive.db_url, cwd=archive.workdir
+    )
+    assert stats.returncode == 0, stats.stderr
+    total_line = next(line for line in stats.stdout.splitlines() if line.startswith("total"))
+    assert total_line.split()[1] == str(len(content.EXPECTED_ARTICLES) + len(PUBLISHED))
+    assert "most viewed (3):" in stats.stdout
