@@ -9,13 +9,9 @@
 """
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -24,30 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive.models import Article, RawPage  # noqa: E402
-from tests.conftest import SiteServer  # noqa: E402
-
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+from tests.conftest import SiteServer, run_citynews  # noqa: E402
 
 
-def citynews(*args: str, cwd: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "citynews", *args],
-        cwd=cwd,
-        env=ENV,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-
-
-def served_requests(site: SiteServer) -> int:
-    with urllib.request.urlopen(site.url + "/__admin/requests") as response:
-        return len(json.load(response))
-
-
-def clear_requests(site: SiteServer) -> None:
-    request = urllib.request.Request(site.url + "/__admin/requests", method="DELETE")
-    urllib.request.urlopen(request).close()
+def citynews(*args: str, cwd: str):  # type: ignore[no-untyped-def]
+    result = run_citynews(*args, cwd=Path(cwd))
+    result.check_returncode()
+    return result
 
 
 def copy_rows(connection, table, suffix: str) -> None:
@@ -82,12 +61,12 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as workdir:
             db_url = f"sqlite:///{workdir}/archive.sqlite3"
             citynews("crawl", "--site-url", site.url, "--db", db_url, "--quiet", cwd=workdir)
-            clear_requests(site)
+            site.clear_requests()
             started = time.perf_counter()
             citynews("crawl", "--site-url", site.url, "--db", db_url, "--quiet", cwd=workdir)
             seconds = time.perf_counter() - started
             print(
-                f"cron run on the unchanged fixture site: {served_requests(site)} requests, "
+                f"cron run on the unchanged fixture site: {len(site.requests())} requests, "
                 f"{seconds:.2f} s (whole CLI process, refresh window 14 days: none due)"
             )
             engine = create_engine(db_url)

@@ -3,9 +3,14 @@
 import argparse
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
 
 from archive.db import (
     ArchiveError,
@@ -211,6 +216,20 @@ def build_parser() -> argparse.ArgumentParser:
 CRAWL_EXIT = {"failed": EXIT_FAILED, "unhealthy": EXIT_UNHEALTHY, "interrupted": EXIT_INTERRUPTED}
 
 
+@contextmanager
+def exclusive_archive(db_url: str) -> Iterator[Engine]:
+    """The archive, upgraded and locked against crawls: exit 75 when another one holds it."""
+    engine = create_archive_engine(db_url)
+    try:
+        with crawl_lock(engine):
+            upgrade_schema(engine)
+            yield engine
+    except ArchiveBusy as error:
+        raise CommandFailed(str(error), EXIT_BUSY) from None
+    finally:
+        engine.dispose()
+
+
 def run_crawl(args: argparse.Namespace) -> int:
     from scraper.crawl import CrawlOptions, run
 
@@ -219,28 +238,21 @@ def run_crawl(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UserError(str(error)) from None
     db_url = resolve_db_url(args.db)
-    engine = create_archive_engine(db_url)
-    try:
-        with crawl_lock(engine):
-            upgrade_schema(engine)
-            result = run(
-                CrawlOptions(
-                    site_url=args.site_url,
-                    sections=args.section or [],
-                    db_url=db_url,
-                    settings=dict(args.settings),
-                    mode="full" if args.full else "incremental",
-                    refresh_days=args.refresh_days,
-                    progress=sys.stderr.isatty() and not args.quiet,
-                    log_level="INFO" if args.verbose or args.log_file else "CRITICAL",
-                    log_file=args.log_file,
-                    lock_held=True,
-                )
+    with exclusive_archive(db_url):
+        result = run(
+            CrawlOptions(
+                site_url=args.site_url,
+                sections=args.section or [],
+                db_url=db_url,
+                settings=dict(args.settings),
+                mode="full" if args.full else "incremental",
+                refresh_days=args.refresh_days,
+                progress=sys.stderr.isatty() and not args.quiet,
+                log_level="INFO" if args.verbose or args.log_file else "CRITICAL",
+                log_file=args.log_file,
+                lock_held=True,
             )
-    except ArchiveBusy as error:
-        raise CommandFailed(str(error), EXIT_BUSY) from None
-    finally:
-        engine.dispose()
+        )
     if not args.quiet and sys.stdout.isatty():
         print(result.summary())
     if result.outcome != "completed":
@@ -426,18 +438,8 @@ def run_history(args: argparse.Namespace) -> int:
 def run_reparse(args: argparse.Namespace) -> int:
     from scraper.reparse import reparse_archive
 
-    db_url = resolve_db_url(args.db)
-    engine = create_archive_engine(db_url)
-    try:
-        with crawl_lock(engine):
-            upgrade_schema(engine)
-            sessions = open_archive(db_url, migrate=False)
-            result = reparse_archive(sessions, SITE_TIMEZONE)
-            sessions.kw["bind"].dispose()
-    except ArchiveBusy as error:
-        raise CommandFailed(str(error), EXIT_BUSY) from None
-    finally:
-        engine.dispose()
+    with exclusive_archive(resolve_db_url(args.db)) as engine:
+        result = reparse_archive(sessionmaker(engine, expire_on_commit=False), SITE_TIMEZONE)
     print(result.summary())
     return EXIT_OK
 

@@ -7,6 +7,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from scraper import settings as project_settings
+from scraper.extensions import progress_line
 from scraper.sections import select_sections
 from scraper.spiders.smoladmin import SmoladminSpider
 from scraper.urls import SiteUrls, is_loopback_url
@@ -33,15 +34,7 @@ class CrawlResult:
     stats: dict[str, Any]
 
     def summary(self) -> str:
-        value = self.stats.get
-        return (
-            f"crawl {self.outcome}: {value('citynews/pages', 0)} pages fetched, "
-            f"{value('citynews/articles_new', 0)} new, "
-            f"{value('citynews/articles_updated', 0)} updated, "
-            f"{value('citynews/articles_unchanged', 0)} unchanged, "
-            f"{value('citynews/articles_removed', 0)} removed articles, "
-            f"{value('citynews/errors', 0)} failed fetches"
-        )
+        return f"crawl {self.outcome}: {progress_line(self.stats.get)}"
 
 
 def crawl_settings(options: CrawlOptions) -> Settings:

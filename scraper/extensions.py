@@ -1,11 +1,24 @@
 """Progress on a terminal while a crawl runs."""
 
 import sys
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
+
+
+def progress_line(value: Callable[[str, int], int]) -> str:
+    """Pages fetched and articles new, updated, unchanged, removed; failed fetches."""
+    return (
+        f"pages {value('citynews/pages', 0)}  "
+        f"new {value('citynews/articles_new', 0)}  "
+        f"updated {value('citynews/articles_updated', 0)}  "
+        f"unchanged {value('citynews/articles_unchanged', 0)}  "
+        f"removed {value('citynews/articles_removed', 0)}  "
+        f"errors {value('citynews/errors', 0)}"
+    )
 
 
 class ProgressReporter:
@@ -27,15 +40,7 @@ class ProgressReporter:
         return reporter
 
     def line(self) -> str:
-        value = self.stats.get_value
-        return (
-            f"pages {value('citynews/pages', 0)}  "
-            f"new {value('citynews/articles_new', 0)}  "
-            f"updated {value('citynews/articles_updated', 0)}  "
-            f"unchanged {value('citynews/articles_unchanged', 0)}  "
-            f"removed {value('citynews/articles_removed', 0)}  "
-            f"errors {value('citynews/errors', 0)}"
-        )
+        return progress_line(self.stats.get_value)
 
     def show(self) -> None:
         self.stream.write("\r\033[K" + self.line())

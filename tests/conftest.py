@@ -1,8 +1,10 @@
 """Shared fixtures: archives on SQLite and PostgreSQL, and the local fixture site."""
 
+import json
 import os
 import subprocess
 import sys
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,19 @@ from tests.postgres import find_binary, postgres_server
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL_ENV = "CITYNEWS_TEST_PG_URL"
+CLI_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def run_citynews(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the real command line in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "citynews", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=CLI_ENV,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -64,6 +79,24 @@ class SiteServer:
             self.process.kill()
             raise RuntimeError(f"the fixture site did not start: {line!r}")
         self.url = line.split(" ", 1)[1]
+
+    def admin(self, path: str, payload: dict | None = None, method: str = "GET"):  # type: ignore[no-untyped-def]
+        """Call the fixture site's /__admin/ API (state changes, request log)."""
+        data = json.dumps(payload).encode() if payload is not None else None
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        with urllib.request.urlopen(request) as response:
+            return json.load(response)
+
+    def change(self, **state) -> None:  # type: ignore[no-untyped-def]
+        """Change the site's content or behaviour (see tests/site/state.py)."""
+        self.admin("/__admin/state", state, method="POST")
+
+    def requests(self) -> list[str]:
+        """Every path and query served since the log was last cleared."""
+        return self.admin("/__admin/requests")
+
+    def clear_requests(self) -> None:
+        self.admin("/__admin/requests", method="DELETE")
 
     def stop(self) -> None:
         self.process.terminate()

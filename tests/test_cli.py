@@ -3,7 +3,6 @@
 import json
 import os
 import pty
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,21 +11,11 @@ import pytest
 
 from exports.writers import export_file
 from tests.conftest import ROOT, SiteServer
+from tests.conftest import run_citynews as citynews
+from tests.postgres import free_port
 
 CLI = [sys.executable, "-m", "citynews"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
-
-
-def citynews(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=ENV
-    )
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.parametrize("command", [[], ["crawl"], ["export"], ["db"], ["db", "upgrade"]])
@@ -90,7 +79,7 @@ def test_user_errors_get_one_line_and_status_2(args, code, words, tmp_path: Path
 
 
 def test_an_unreachable_site_fails_with_a_reason(tmp_path: Path) -> None:
-    url = f"http://127.0.0.1:{closed_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     log = tmp_path / "crawl.log"
     result = citynews(
         "crawl",
@@ -159,7 +148,7 @@ def test_a_crawl_on_a_terminal_shows_progress_and_a_summary(tmp_path: Path) -> N
         site.stop()
     screen = output.decode()
     assert "pages" in screen and "new 2" in screen
-    assert "crawl completed: 3 pages fetched, 2 new" in screen
+    assert "crawl completed: pages 3  new 2  updated 0" in screen
 
 
 def test_a_crawl_without_a_terminal_prints_nothing(tmp_path: Path) -> None:

@@ -4,10 +4,7 @@ import csv
 import hashlib
 import io
 import json
-import os
 import subprocess
-import sys
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import ROOT, SiteServer, fresh_postgres_database
+from tests.conftest import SiteServer, fresh_postgres_database
+from tests.conftest import run_citynews as citynews
 from tests.site import content
 
 FIELDS = [
@@ -32,23 +30,6 @@ FIELDS = [
     "last_fetched_at",
 ]
 EXPECTED = {article["url"]: article for article in content.EXPECTED_ARTICLES}
-CLI = [sys.executable, "-m", "citynews"]
-
-
-def citynews(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*CLI, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-    )
-
-
-def served_requests(site: SiteServer) -> list[str]:
-    with urllib.request.urlopen(site.url + "/__admin/requests") as response:
-        return json.load(response)
 
 
 @dataclass
@@ -71,7 +52,7 @@ def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     site = SiteServer()
     try:
         run = citynews("crawl", "--site-url", site.url, "--db", db_url, cwd=workdir)
-        requests = served_requests(site)
+        requests = site.requests()
     finally:
         site.stop()
     exports = {}

@@ -1,35 +1,24 @@
 """Crawls as cron runs them: overlapping runs, SIGKILL in mid-backfill, SIGTERM; real processes."""
 
-import json
-import os
 import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from tests.conftest import ROOT, SiteServer
+from tests.conftest import CLI_ENV, SiteServer, run_citynews
 from tests.site import content
 
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 TOTAL = len(content.EXPECTED_ARTICLES)
-
-
-def admin(site: SiteServer, path: str, payload: dict | None = None, method: str = "GET"):
-    data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(site.url + path, data=data, method=method)
-    with urllib.request.urlopen(request) as response:
-        return json.load(response)
 
 
 def start_crawl(site: SiteServer, db_url: str, cwd: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "citynews", "crawl", "--site-url", site.url, "--db", db_url, *extra],
         cwd=cwd,
-        env=ENV,
+        env=CLI_ENV,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -70,24 +59,17 @@ def archived(db_url: str) -> int:
 
 
 def test_a_second_crawl_exits_75_while_one_runs(site: SiteServer, db_url: str, tmp_path) -> None:
-    admin(site, "/__admin/state", {"delay": 0.1}, method="POST")
+    site.change(delay=0.1)
     first = start_crawl(site, db_url, tmp_path)
     try:
         wait_for(lambda: archived(db_url) >= 2, "the first crawl to archive articles")
-        second = subprocess.run(
-            [sys.executable, "-m", "citynews", "crawl", "--site-url", site.url, "--db", db_url],
-            cwd=tmp_path,
-            env=ENV,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        second = run_citynews("crawl", "--site-url", site.url, "--db", db_url, cwd=tmp_path)
         assert second.returncode == 75, second.stderr
         assert "another crawl is running on this archive" in second.stderr
         assert "Traceback" not in second.stderr
         assert first.poll() is None
     finally:
-        admin(site, "/__admin/state", {"delay": 0}, method="POST")
+        site.change(delay=0)
         first.wait(timeout=120)
     assert first.returncode == 0, first.stderr
     assert archived(db_url) == TOTAL
@@ -97,7 +79,7 @@ def test_a_second_crawl_exits_75_while_one_runs(site: SiteServer, db_url: str, t
 def test_a_backfill_killed_with_sigkill_resumes_without_refetching(
     site: SiteServer, db_url: str, tmp_path
 ) -> None:
-    admin(site, "/__admin/state", {"delay": 0.05}, method="POST")
+    site.change(delay=0.05)
     crawl = start_crawl(site, db_url, tmp_path, "--full")
     wait_for(lambda: archived(db_url) >= 10, "ten archived articles")
     crawl.send_signal(signal.SIGKILL)
@@ -109,20 +91,13 @@ def test_a_backfill_killed_with_sigkill_resumes_without_refetching(
         kept = {row.url for row in connection.execute(text("SELECT url FROM articles"))}
     engine.dispose()
 
-    admin(site, "/__admin/state", {"delay": 0}, method="POST")
-    admin(site, "/__admin/requests", method="DELETE")
-    rerun = subprocess.run(
-        [sys.executable, "-m", "citynews", "crawl", "--site-url", site.url, "--db", db_url],
-        cwd=tmp_path,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    site.change(delay=0)
+    site.clear_requests()
+    rerun = run_citynews("crawl", "--site-url", site.url, "--db", db_url, cwd=tmp_path)
     assert rerun.returncode == 0, rerun.stderr
     assert scalar(db_url, "SELECT count(*) FROM articles") == TOTAL
     assert scalar(db_url, "SELECT count(DISTINCT url) FROM articles") == TOTAL
-    requested = {r.split("?")[0].rstrip("/") for r in admin(site, "/__admin/requests")}
+    requested = {r.split("?")[0].rstrip("/") for r in site.requests()}
     refetched = {url for url in kept if url.removeprefix(content.HOST) in requested}
     assert refetched == set()
     assert column(db_url, "SELECT outcome FROM crawl_runs ORDER BY id") == ["killed", "completed"]
@@ -131,7 +106,7 @@ def test_a_backfill_killed_with_sigkill_resumes_without_refetching(
 def test_sigterm_stops_cleanly_and_records_an_interrupted_run(
     site: SiteServer, db_url: str, tmp_path
 ) -> None:
-    admin(site, "/__admin/state", {"delay": 0.1}, method="POST")
+    site.change(delay=0.1)
     crawl = start_crawl(site, db_url, tmp_path, "--full")
     wait_for(lambda: archived(db_url) >= 3, "three archived articles")
     crawl.send_signal(signal.SIGTERM)
@@ -142,7 +117,7 @@ def test_sigterm_stops_cleanly_and_records_an_interrupted_run(
     assert (
         scalar(db_url, "SELECT count(*) FROM articles WHERE title IS NULL OR body_text = ''") == 0
     )
-    admin(site, "/__admin/state", {"delay": 0}, method="POST")
+    site.change(delay=0)
     rerun = start_crawl(site, db_url, tmp_path)
     rerun.communicate(timeout=300)
     assert rerun.returncode == 0

@@ -5,10 +5,7 @@ view counts grow; each step is a real `citynews crawl` process against the same 
 """
 
 import json
-import os
 import subprocess
-import sys
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +14,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from scraper.sections import SECTIONS
-from tests.conftest import ROOT, SiteServer, fresh_postgres_database
+from tests.conftest import SiteServer, fresh_postgres_database
+from tests.conftest import run_citynews as citynews
 from tests.site import content
 
 NOW = "2025-11-22T00:00:00+03:00"
@@ -41,24 +39,6 @@ NEW_TITLE = "В Смоленске открыли пешеходный мост 
 NEW_BODY = ["Глава города встретился с председателями ТОС.", "Обсудили планы на зиму."]
 
 
-def citynews(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "citynews", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-
-
-def admin(site: SiteServer, path: str, payload: dict | None = None, method: str = "GET"):
-    data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(site.url + path, data=data, method=method)
-    with urllib.request.urlopen(request) as response:
-        return json.load(response)
-
-
 @dataclass
 class Archive:
     db_url: str
@@ -68,12 +48,12 @@ class Archive:
     requests: list[list[str]] = field(default_factory=list)
 
     def crawl(self, *extra: str) -> subprocess.CompletedProcess:
-        admin(self.site, "/__admin/requests", method="DELETE")
+        self.site.clear_requests()
         result = citynews(
             "crawl", "--site-url", self.site.url, "--db", self.db_url, *extra, cwd=self.workdir
         )
         self.crawls.append(result)
-        self.requests.append(admin(self.site, "/__admin/requests"))
+        self.requests.append(self.site.requests())
         return result
 
     def export(self, *extra: str) -> list[dict]:
@@ -111,17 +91,12 @@ def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     archive = Archive(db_url, workdir, site)
     try:
         archive.crawl(*REFRESH)
-        admin(
-            site,
-            "/__admin/state",
-            {
-                "publish": PUBLISHED,
-                "views_delta": 50,
-                "edit_title": {TITLE_EDITED: NEW_TITLE},
-                "edit_body": {BODY_EDITED: NEW_BODY},
-                "delete": [DELETED],
-            },
-            method="POST",
+        site.change(
+            publish=PUBLISHED,
+            views_delta=50,
+            edit_title={TITLE_EDITED: NEW_TITLE},
+            edit_body={BODY_EDITED: NEW_BODY},
+            delete=[DELETED],
         )
         archive.crawl(*REFRESH)
         archive.crawl(*REFRESH)
@@ -144,7 +119,7 @@ def test_new_articles_are_archived_and_nothing_is_duplicated(archive: Archive) -
     records = archive.export()
     urls = [record["url"] for record in records]
     assert len(urls) == len(set(urls)) == len(content.EXPECTED_ARTICLES) + len(PUBLISHED)
-    expected = by_url(admin(archive.site, "/__admin/expected"))
+    expected = by_url(archive.site.admin("/__admin/expected"))
     for item in PUBLISHED:
         record = by_url(records)[content.HOST + NOVOSTI + item["slug"]]
         assert record["title"] == item["title"]
@@ -289,7 +264,7 @@ def test_reparse_restores_blanked_fields_from_stored_pages(archive: Archive) -> 
 
 
 def test_a_restored_article_is_unmarked_and_the_events_are_kept(archive: Archive) -> None:
-    admin(archive.site, "/__admin/state", {"restore": [DELETED]}, method="POST")
+    archive.site.change(restore=[DELETED])
     assert archive.crawl(*REFRESH).returncode == 0
     records = by_url(archive.export())
     assert records[content.HOST + DELETED]["removed_at"] is None
@@ -302,11 +277,11 @@ def test_a_restored_article_is_unmarked_and_the_events_are_kept(archive: Archive
 
 def test_a_template_change_fails_loudly_and_keeps_the_archive(archive: Archive) -> None:
     before = archive.export()
-    admin(archive.site, "/__admin/state", {"break_templates": True}, method="POST")
+    archive.site.change(break_templates=True)
     try:
         result = archive.crawl("--refresh-days", "36500", "-s", f"CITYNEWS_NOW={NOW}")
     finally:
-        admin(archive.site, "/__admin/state", {"break_templates": False}, method="POST")
+        archive.site.change(break_templates=False)
     assert result.returncode == 3
     assert "coverage dropped below 90%" in result.stderr and "title 0%" in result.stderr
     after = by_url(archive.export())
