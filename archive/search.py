@@ -9,7 +9,6 @@ letters and digits do, and always as a bound parameter.
 """
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -268,12 +267,3 @@ def snippet(text_: str, query: Query, width: int = 24, mark: tuple[str, str] = (
     prefix = "… " if start > 0 else ""
     suffix = " …" if start + width < len(tokens) else ""
     return prefix + " ".join(parts) + suffix
-
-
-def iter_unindexed(session: Session) -> Iterator[int]:
-    """Ids of articles missing from the index (for health checks)."""
-    if session.get_bind().dialect.name == "postgresql":
-        sql = "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM search_documents)"
-    else:
-        sql = "SELECT id FROM articles WHERE id NOT IN (SELECT rowid FROM articles_fts)"
-    yield from session.scalars(text(sql))

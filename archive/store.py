@@ -371,11 +371,6 @@ def iter_articles(
     yield from session.scalars(stmt.execution_options(yield_per=batch_size))
 
 
-def count_articles(session: Session) -> int:
-    """How many articles the archive holds."""
-    return session.scalar(select(func.count(Article.id))) or 0
-
-
 # What a crawl should fetch
 
 

@@ -25,16 +25,6 @@ def file_extension(url: str) -> str:
     return last_segment.rsplit(".", 1)[-1].lower() if "." in last_segment else ""
 
 
-def is_document_url(url: str) -> bool:
-    """Whether the URL names a downloadable document (an attachment)."""
-    return file_extension(url) in DOCUMENT_EXTENSIONS
-
-
-def is_image_url(url: str) -> bool:
-    """Whether the URL names an image file."""
-    return file_extension(url) in IMAGE_EXTENSIONS
-
-
 def is_file_url(url: str) -> bool:
     """Whether the URL names a binary file rather than a page."""
     extension = file_extension(url)
