@@ -59,7 +59,7 @@ def archived(db_url: str) -> int:
 
 
 def test_a_second_crawl_exits_75_while_one_runs(site: SiteServer, db_url: str, tmp_path) -> None:
-    site.change(delay=0.1)
+    site.change(delay=1.0)
     first = start_crawl(site, db_url, tmp_path)
     try:
         wait_for(lambda: archived(db_url) >= 2, "the first crawl to archive articles")
@@ -79,7 +79,7 @@ def test_a_second_crawl_exits_75_while_one_runs(site: SiteServer, db_url: str, t
 def test_a_backfill_killed_with_sigkill_resumes_without_refetching(
     site: SiteServer, db_url: str, tmp_path
 ) -> None:
-    site.change(delay=0.05)
+    site.change(delay=0.5)
     crawl = start_crawl(site, db_url, tmp_path, "--full")
     wait_for(lambda: archived(db_url) >= 10, "ten archived articles")
     crawl.send_signal(signal.SIGKILL)
@@ -106,7 +106,7 @@ def test_a_backfill_killed_with_sigkill_resumes_without_refetching(
 def test_sigterm_stops_cleanly_and_records_an_interrupted_run(
     site: SiteServer, db_url: str, tmp_path
 ) -> None:
-    site.change(delay=0.1)
+    site.change(delay=1.0)
     crawl = start_crawl(site, db_url, tmp_path, "--full")
     wait_for(lambda: archived(db_url) >= 3, "three archived articles")
     crawl.send_signal(signal.SIGTERM)
