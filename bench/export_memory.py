@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from archive.db import open_archive, session_scope  # noqa: E402
 from archive.models import Article  # noqa: E402
+from bench.synthetic import article_row  # noqa: E402
 
 BODY = "Администрация города Смоленска сообщает о плановых работах. " * 40
 
@@ -29,27 +30,10 @@ def build_archive(path: Path, count: int) -> str:
     with session_scope(sessions) as session:
         for number in range(count):
             moment = start + timedelta(hours=number)
-            session.add(
-                Article(
-                    url=f"https://www.smoladmin.ru/press-centr/novosti/novost-{number}",
-                    section="novosti",
-                    title=f"Новость номер {number}",
-                    body_text=BODY,
-                    body_html=f"<p>{BODY}</p>",
-                    published_at=moment,
-                    published_precision="minute",
-                    published_source="meta-line",
-                    views=number % 3000,
-                    images=[],
-                    attachments=[],
-                    cues={},
-                    parse_warnings=[],
-                    fetched_url="x",
-                    first_seen_at=moment,
-                    last_fetched_at=moment,
-                    last_changed_at=moment,
-                )
+            row = article_row(
+                number, "novosti", f"Новость номер {number}", BODY, moment, number % 3000
             )
+            session.add(Article(**row))
     sessions.kw["bind"].dispose()
     return url
 

@@ -28,6 +28,7 @@ from sqlalchemy import insert, text  # noqa: E402
 from archive.db import open_archive, session_scope  # noqa: E402
 from archive.models import Article  # noqa: E402
 from archive.search import Filters, parse_query, reindex, search, snippet  # noqa: E402
+from bench.synthetic import article_row  # noqa: E402
 
 MSK = ZoneInfo("Europe/Moscow")
 VOCABULARY = (
@@ -114,24 +115,13 @@ def build(db_url: str, count: int) -> float:
             sentence(rng, words, weights, rng.randint(8, 20)) for _ in range(rng.randint(3, 8))
         )
         rows.append(
-            dict(
-                url=f"https://www.smoladmin.ru/press-centr/novosti/novost-{number}",
-                section=rng.choice(SECTIONS),
-                title=sentence(rng, words, weights, rng.randint(4, 9)),
-                body_text=body,
-                body_html="",
-                published_at=moment,
-                published_precision="minute",
-                published_source="meta-line",
-                views=rng.randint(50, 3000),
-                images=[],
-                attachments=[],
-                cues={},
-                parse_warnings=[],
-                fetched_url="x",
-                first_seen_at=moment,
-                last_fetched_at=moment,
-                last_changed_at=moment,
+            article_row(
+                number,
+                rng.choice(SECTIONS),
+                sentence(rng, words, weights, rng.randint(4, 9)),
+                body,
+                moment,
+                rng.randint(50, 3000),
             )
         )
     with session_scope(sessions) as session:

@@ -347,13 +347,17 @@ def find_article(session, url: str):  # type: ignore[no-untyped-def]
     return article
 
 
+def print_article(args: argparse.Namespace, report) -> int:  # type: ignore[no-untyped-def]
+    sessions = open_archive(resolve_db_url(args.db), migrate=False)
+    with session_scope(sessions) as session:
+        print(report(find_article(session, args.url), SITE_TIMEZONE))
+    return EXIT_OK
+
+
 def run_show(args: argparse.Namespace) -> int:
     from citynews.reports import article_report
 
-    sessions = open_archive(resolve_db_url(args.db), migrate=False)
-    with session_scope(sessions) as session:
-        print(article_report(find_article(session, args.url), SITE_TIMEZONE))
-    return EXIT_OK
+    return print_article(args, article_report)
 
 
 def run_stats(args: argparse.Namespace) -> int:
@@ -429,10 +433,7 @@ def run_status(args: argparse.Namespace) -> int:
 def run_history(args: argparse.Namespace) -> int:
     from citynews.reports import history_report
 
-    sessions = open_archive(resolve_db_url(args.db), migrate=False)
-    with session_scope(sessions) as session:
-        print(history_report(find_article(session, args.url), SITE_TIMEZONE))
-    return EXIT_OK
+    return print_article(args, history_report)
 
 
 def run_reparse(args: argparse.Namespace) -> int:
