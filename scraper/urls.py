@@ -4,31 +4,25 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
+from scraper.parsing.text import DOCUMENT_EXTENSIONS, IMAGE_EXTENSIONS
 from scraper.sections import Section
 
 CANONICAL_ORIGIN = "https://www.smoladmin.ru"
 SITE_HOSTS = frozenset({"smoladmin.ru", "www.smoladmin.ru"})
 ACCESSIBILITY_PARAMS = frozenset({"ssv", "svsize", "svspace", "svcolor"})
-DOCUMENT_EXTENSIONS = frozenset(
-    {"pdf", "doc", "docx", "xls", "xlsx", "rtf", "odt", "ods", "zip", "rar", "7z", "ppt", "pptx"}
+FILE_EXTENSIONS = (
+    *DOCUMENT_EXTENSIONS,
+    *IMAGE_EXTENSIONS,
+    *(".bmp", ".svg", ".mp3", ".mp4", ".avi", ".mov", ".wmv", ".flv", ".txt", ".xml", ".sig"),
 )
-IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "bmp", "svg"})
-MEDIA_EXTENSIONS = frozenset({"mp3", "mp4", "avi", "mov", "wmv", "flv", "txt", "xml", "sig"})
 LOOPBACK_HOSTS = frozenset({"localhost", "::1"})
 _PAGE_IN_PATH = re.compile(r"/page/(\d+)$")
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 
-def file_extension(url: str) -> str:
-    """Return the lower-case extension of the URL's last path segment, or ''."""
-    last_segment = urlsplit(url).path.rsplit("/", 1)[-1]
-    return last_segment.rsplit(".", 1)[-1].lower() if "." in last_segment else ""
-
-
 def is_file_url(url: str) -> bool:
     """Whether the URL names a binary file rather than a page."""
-    extension = file_extension(url)
-    return extension in DOCUMENT_EXTENSIONS | IMAGE_EXTENSIONS | MEDIA_EXTENSIONS
+    return urlsplit(url).path.lower().endswith(FILE_EXTENSIONS)
 
 
 def normalize_netloc(netloc: str, scheme: str) -> str:

@@ -23,17 +23,18 @@ from scraper.parsing.dates import (
     parse_meta_line,
 )
 from scraper.parsing.text import (
-    DOCUMENT_EXTENSIONS,
     SITE_NAMES,
     block_texts,
     collapse_whitespace,
     holds_page_chrome,
     is_chrome,
+    is_document_link,
+    is_image_link,
+    link_path,
     make_soup,
     node_text,
 )
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 TITLE_SEPARATOR_RE = re.compile(r"\s+[|—–-]\s+|\s*\|\s*")
 Node = Tag | NavigableString
 
@@ -270,7 +271,7 @@ def find_images(nodes: list[Node], resolve: Callable[[str], str]) -> list[str]:
         for image in node.find_all("img") if node.name != "img" else [node]:
             source = image.get("data-src") or image.get("src") or ""
             link = image.find_parent("a", href=True)
-            if link is not None and link["href"].lower().split("?")[0].endswith(IMAGE_EXTENSIONS):
+            if link is not None and is_image_link(link["href"]):
                 source = link["href"]
             if source and not source.startswith("data:"):
                 images.append(resolve(source))
@@ -284,11 +285,10 @@ def find_attachments(nodes: list[Node], resolve: Callable[[str], str]) -> list[A
         if not isinstance(node, Tag):
             continue
         for link in node.find_all("a", href=True) if node.name != "a" else [node]:
-            path = link["href"].split("?")[0].split("#")[0].lower()
-            if not path.endswith(DOCUMENT_EXTENSIONS):
+            if not is_document_link(link["href"]):
                 continue
             url = resolve(link["href"])
-            title = node_text(link) or path.rstrip("/").rsplit("/", 1)[-1]
+            title = node_text(link) or link_path(link["href"]).rsplit("/", 1)[-1]
             found.setdefault(url, Attachment(url=url, title=title))
     return list(found.values())
 

@@ -64,6 +64,7 @@ DOCUMENT_EXTENSIONS = (
     ".ppt",
     ".pptx",
 )
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "button", "select", "input"})
 CHROME_MARKERS = (
     "Размер шрифта:",
@@ -131,16 +132,26 @@ def holds_page_chrome(tag: Tag) -> bool:
 def is_link_list(tag: Tag, text: str) -> bool:
     """Whether a block is mostly links to other pages (a menu or a list of other articles)."""
     links = [link for link in tag.find_all("a", href=True) if node_text(link)]
-    page_links = [link for link in links if not _is_document_link(link["href"])]
+    page_links = [link for link in links if not is_document_link(link["href"])]
     if len(page_links) < 2 or not text:
         return False
     link_chars = sum(len(node_text(link)) for link in links)
     return link_chars / len(text) >= 0.6
 
 
-def _is_document_link(href: str) -> bool:
-    path = href.split("?", 1)[0].split("#", 1)[0].lower()
-    return path.endswith(DOCUMENT_EXTENSIONS)
+def link_path(href: str) -> str:
+    """A link's path in lower case, without query or fragment."""
+    return href.split("?", 1)[0].split("#", 1)[0].lower()
+
+
+def is_document_link(href: str) -> bool:
+    """Whether a link leads to a document (an attachment) rather than a page."""
+    return link_path(href).endswith(DOCUMENT_EXTENSIONS)
+
+
+def is_image_link(href: str) -> bool:
+    """Whether a link leads to an image file."""
+    return link_path(href).endswith(IMAGE_EXTENSIONS)
 
 
 def block_texts(nodes: list[Tag | NavigableString]) -> list[str]:

@@ -142,11 +142,11 @@ class SmoladminSpider(scrapy.Spider):
         text = decode_page(response.body, _content_type(response)).text
         listing = read_listing(text, response.url, self.site, section)
         yield from self.follow_articles(listing.articles, section)
-        later_pages = {
-            canonical: link
+        later_pages = sorted(
+            (page_number, canonical, link)
             for canonical, link in listing.pages.items()
-            if (listing_page_number(canonical, section) or 0) > number
-        }
+            if (page_number := listing_page_number(canonical, section) or 0) > number
+        )
         if not later_pages:
             if section.key not in self.listing_failed:
                 yield SectionWalked(section.key)
@@ -154,10 +154,7 @@ class SmoladminSpider(scrapy.Spider):
         unsettled = any(self.unsettles(article.url) for article in listing.articles)
         if not (self.walks_everything(section) or unsettled):
             return
-        for canonical, link in sorted(
-            later_pages.items(), key=lambda item: listing_page_number(item[0], section) or 0
-        ):
-            page_number = listing_page_number(canonical, section) or 0
+        for page_number, canonical, link in later_pages:
             if not self.walks_everything(section) and page_number != number + 1:
                 continue
             if canonical not in self.seen:
