@@ -1,7 +1,6 @@
 """A SQLite copy of an archive (from PostgreSQL, say): same schema, same search index."""
 
 import os
-import tempfile
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -10,22 +9,15 @@ from sqlalchemy.orm import sessionmaker
 from archive.db import create_archive_engine, session_scope, upgrade
 from archive.models import Base
 from archive.search import reindex
-from exports.writers import ExportError
+from exports.writers import temporary_beside
 
 BATCH = 1000
 
 
 def copy_archive(source: Engine, out: Path) -> int:
     """Write the whole archive to a new SQLite file atomically; return the articles copied."""
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary_name = tempfile.mkstemp(
-            dir=out.parent, prefix=f".{out.name}.", suffix=".part"
-        )
-        os.close(handle)
-    except OSError as error:
-        raise ExportError(f"cannot write {out}: {error.strerror or error}") from None
-    temporary = Path(temporary_name)
+    handle, temporary = temporary_beside(out)
+    os.close(handle)
     temporary.unlink()
     target = create_archive_engine(f"sqlite:///{temporary}")
     try:

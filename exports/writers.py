@@ -129,15 +129,21 @@ def manifest_path(out: Path) -> Path:
     return out.with_name(out.name + ".manifest.json")
 
 
-def _atomic_text(out: Path, fmt: str) -> tuple[TextIO, Path]:
+def temporary_beside(out: Path) -> tuple[int, Path]:
+    """A new hidden file in out's folder, to be renamed to out once complete."""
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
     except OSError as error:
         raise ExportError(f"cannot write {out}: {error.strerror or error}") from None
+    return handle, Path(temporary)
+
+
+def _atomic_text(out: Path, fmt: str) -> tuple[TextIO, Path]:
+    handle, temporary = temporary_beside(out)
     # A BOM lets spreadsheet programs recognise UTF-8 CSV and show Cyrillic intact.
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-    return open(handle, "w", encoding=encoding, newline=""), Path(temporary)
+    return open(handle, "w", encoding=encoding, newline=""), temporary
 
 
 def export_file(
