@@ -62,6 +62,11 @@ def status_report(session: Session, archive: str, lock_state: str, runs: int = 1
 
 def history_report(article: Article, site_tz: ZoneInfo) -> str:
     """One article: metadata, its view-count series, removals, and revisions as diffs."""
+    return "\n".join([*article_header(article, site_tz), "", *article_history(article)])
+
+
+def article_header(article: Article, site_tz: ZoneInfo) -> list[str]:
+    """Title, URL, section, times and removal of an article."""
     lines = [
         article.title or "(no title)",
         article.url,
@@ -73,8 +78,12 @@ def history_report(article: Article, site_tz: ZoneInfo) -> str:
     ]
     if article.removed_at:
         lines.append(f"REMOVED from the site since {_time(article.removed_at)} UTC")
-    lines.append("")
-    lines.append(f"views ({len(article.view_observations)} observations, UTC):")
+    return lines
+
+
+def article_history(article: Article) -> list[str]:
+    """An article's view-count series, events, and revisions as unified diffs."""
+    lines = [f"views ({len(article.view_observations)} observations, UTC):"]
     lines += [f"  {_time(o.observed_at)}  {o.views:>8}" for o in article.view_observations]
     if article.events:
         lines.append("")
@@ -96,7 +105,7 @@ def history_report(article: Article, site_tz: ZoneInfo) -> str:
             tofile=f"seen {_time(after_at)} UTC",
             lineterm="",
         )
-    return "\n".join(lines)
+    return lines
 
 
 SEARCH_FIELDS = ("rank", "url", "section", "title", "published_at", "views", "snippet", "score")
@@ -158,7 +167,7 @@ def search_results(hits: list, query, fmt: str, site_tz: ZoneInfo, terminal: boo
 
 def article_report(article: Article, site_tz: ZoneInfo) -> str:
     """One article for reading: metadata, text, images, attachments, and its history."""
-    lines = [history_report(article, site_tz).split("\n\nviews (")[0], ""]
+    lines = [*article_header(article, site_tz), ""]
     lines.append(f"views: {article.views if article.views is not None else '-'}")
     lines.append("")
     lines.append(article.body_text or "(no text)")
@@ -173,7 +182,7 @@ def article_report(article: Article, site_tz: ZoneInfo) -> str:
     if len(article.view_observations) > 1 or article.revisions or article.events:
         lines.append("")
         lines.append("history:")
-        lines.append(history_report(article, site_tz).split("\n\n", 1)[1])
+        lines += article_history(article)
     return "\n".join(lines)
 
 
