@@ -1,8 +1,17 @@
-"""URL canonicalisation for the site: hosts, slashes, accessibility duplicates."""
+"""URL canonicalisation for the site: w3lib's canonical form plus the site's own rules.
+
+w3lib.url.canonicalize_url does the generic work (percent-encoding, sorted query, no fragment,
+dot segments). The rules here are the site's: its host aliases (with or without www, trailing
+dot, any scheme) are one origin, accessibility renderings (ssv, svSize, svSpace, svColor, any
+case) and utm_* parameters name the same page, and a trailing or repeated slash changes nothing.
+"""
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from w3lib.url import canonicalize_url
 
 from scraper.parsing.text import DOCUMENT_EXTENSIONS, IMAGE_EXTENSIONS
 from scraper.sections import Section
@@ -17,7 +26,7 @@ FILE_EXTENSIONS = (
 )
 LOOPBACK_HOSTS = frozenset({"localhost", "::1"})
 _PAGE_IN_PATH = re.compile(r"/page/(\d+)$")
-_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+_REPEATED_SLASHES = re.compile(r"/{2,}")
 
 
 def is_file_url(url: str) -> bool:
@@ -25,6 +34,7 @@ def is_file_url(url: str) -> bool:
     return urlsplit(url).path.lower().endswith(FILE_EXTENSIONS)
 
 
+@lru_cache(maxsize=1024)
 def normalize_netloc(netloc: str, scheme: str) -> str:
     """Lower-case the host, drop a trailing dot, credentials and the scheme's default port."""
     hostport = netloc.rsplit("@", 1)[-1].lower()
@@ -36,27 +46,45 @@ def normalize_netloc(netloc: str, scheme: str) -> str:
     return host if not port or port == default_port else f"{host}:{port}"
 
 
-def normalize_path(path: str) -> str:
-    """Percent-encode the path consistently and drop trailing slashes."""
-    path = quote(unquote(path or "/"), safe=_PATH_SAFE)
-    path = re.sub(r"/{2,}", "/", path)
-    return path.rstrip("/") or "/"
+def is_site_param(key: str) -> bool:
+    """Whether a query key only changes the page's chrome or tracking (any letter case)."""
+    key = key.lower()
+    return key in ACCESSIBILITY_PARAMS or key.startswith("utm_")
 
 
-def normalize_query(query: str) -> str:
-    """Drop accessibility and tracking parameters; sort what is left."""
-    kept = [
-        (key, value)
-        for key, value in parse_qsl(query, keep_blank_values=True)
-        if key.lower() not in ACCESSIBILITY_PARAMS and not key.lower().startswith("utm_")
-    ]
-    return urlencode(sorted(kept))
+def without_site_params(query: str) -> str:
+    """Drop accessibility and tracking parameters from an already canonical query string."""
+    return "&".join(
+        pair for pair in query.split("&") if pair and not is_site_param(pair.partition("=")[0])
+    )
+
+
+def canonical_parts(url: str) -> tuple[str, str, str, str]:
+    """Scheme, host, path and query of w3lib's canonical form, with the site's rules applied.
+
+    The path has repeated slashes collapsed; the query has no accessibility or tracking keys.
+    """
+    canonical = canonicalize_url(url)
+    scheme, _, rest = canonical.partition("://")
+    path_start = rest.find("/")
+    if path_start < 0:  # not a hierarchical URL, such as mailto:
+        return scheme, rest, "", ""
+    path, _, query = rest[path_start:].partition("?")
+    if "//" in path:
+        path = _REPEATED_SLASHES.sub("/", path)
+    return scheme, rest[:path_start], path, without_site_params(query) if query else ""
 
 
 def is_loopback_url(url: str) -> bool:
     """Whether the URL points at this machine (a local test server or mirror)."""
     host = (urlsplit(url).hostname or "").rstrip(".")
     return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def _origin(url: str) -> str:
+    """The scheme and network location of a URL, as written."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @dataclass(frozen=True)
@@ -70,6 +98,8 @@ class SiteUrls:
     fetch_origin: str = CANONICAL_ORIGIN
     canonical_origin: str = CANONICAL_ORIGIN
     hosts: frozenset[str] = field(init=False)
+    fetch_hostname: str = field(init=False, repr=False, compare=False)
+    _canonical_prefix: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.fetch_origin)
@@ -79,46 +109,40 @@ class SiteUrls:
         bare = fetch_host.removeprefix("www.")
         canonical_parts = urlsplit(self.canonical_origin)
         canonical_host = normalize_netloc(canonical_parts.netloc, canonical_parts.scheme)
-        object.__setattr__(
-            self,
-            "hosts",
-            SITE_HOSTS | {fetch_host, bare, f"www.{bare}", canonical_host},
-        )
-        object.__setattr__(self, "fetch_origin", f"{parts.scheme}://{parts.netloc}")
-
-    @property
-    def fetch_hostname(self) -> str:
-        """The host name (no port) of the fetched origin."""
-        return (urlsplit(self.fetch_origin).hostname or "").rstrip(".")
+        hosts = SITE_HOSTS | {fetch_host, bare, f"www.{bare}", canonical_host}
+        object.__setattr__(self, "hosts", hosts)
+        object.__setattr__(self, "fetch_origin", _origin(self.fetch_origin))
+        object.__setattr__(self, "fetch_hostname", (parts.hostname or "").rstrip("."))
+        object.__setattr__(self, "_canonical_prefix", _origin(self.canonical_origin))
 
     def is_on_site(self, url: str) -> bool:
         """Whether an absolute URL belongs to the site (not a subdomain, not elsewhere)."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # a host urllib cannot read, such as "http://[x"
             return False
-        return normalize_netloc(parts.netloc, parts.scheme) in self.hosts
+        return self._is_site_host(parts.scheme, parts.netloc)
+
+    def _is_site_host(self, scheme: str, netloc: str) -> bool:
+        """Whether a scheme and network location are one of the site's origins."""
+        return scheme in ("http", "https") and normalize_netloc(netloc, scheme) in self.hosts
 
     def canonical(self, url: str, base: str | None = None) -> str | None:
         """Return the canonical form of a link, or None when it leads off the site."""
-        absolute = urljoin(base, url.strip()) if base else url.strip()
-        if not self.is_on_site(absolute):
+        try:
+            absolute = urljoin(base, url.strip()) if base else url.strip()
+            scheme, netloc, path, query = canonical_parts(absolute)
+        except ValueError:  # a host urllib cannot read, such as "//[x"
             return None
-        parts = urlsplit(absolute)
-        return urlunsplit(
-            (
-                *urlsplit(self.canonical_origin)[:2],
-                normalize_path(parts.path),
-                normalize_query(parts.query),
-                "",
-            )
-        )
+        if not self._is_site_host(scheme, netloc):
+            return None
+        path = path.rstrip("/") or "/"
+        return f"{self._canonical_prefix}{path}?{query}" if query else self._canonical_prefix + path
 
     def to_fetch(self, url: str) -> str:
         """Return the URL to request for an on-site URL: same path, the fetched origin."""
-        parts = urlsplit(url)
-        origin = urlsplit(self.fetch_origin)
-        path = re.sub(r"/{2,}", "/", quote(unquote(parts.path or "/"), safe=_PATH_SAFE))
-        return urlunsplit((origin.scheme, origin.netloc, path, normalize_query(parts.query), ""))
+        _, _, path, query = canonical_parts(url)
+        return f"{self.fetch_origin}{path}?{query}" if query else self.fetch_origin + path
 
     def listing_fetch_url(self, section: Section) -> str:
         """Return the URL to request for a section's first listing page."""

@@ -28,6 +28,11 @@ TOS = SECTIONS_BY_KEY["novosti-tos"]
         "https://www.smoladmin.ru/press-centr/novosti/v-smolenske-otkryli-skver?utm_source=vk",
         "/press-centr/novosti/v-smolenske-otkryli-skver/",
         "v-smolenske-otkryli-skver",
+        "https://www.smoladmin.ru//press-centr///novosti//v-smolenske-otkryli-skver//",
+        "https://www.smoladmin.ru/press-centr/novosti/./v-smolenske-otkryli-skver",
+        "https://smoladmin.ru/press-centr/x/../novosti/v-smolenske-otkryli-skver",
+        "/press-centr/novosti/v-smolenske-otkryli-skver?SSV&SvSize=1&UTM_Campaign=x",
+        "/press-centr/novosti/%76-smolenske-otkryli-skver",
     ],
 )
 def test_variants_of_one_article_collapse_to_one_canonical_url(link: str) -> None:
@@ -55,10 +60,37 @@ def test_a_local_server_archives_the_public_identity() -> None:
         "https://www.admin-smolensk.ru/press-centr/novosti/x",
         "mailto:smol@smoladmin.ru",
         "ftp://smoladmin.ru/file",
+        "http://[::1",
+        "https://[smoladmin.ru/x",
     ],
 )
 def test_links_off_the_site_have_no_canonical_form(link: str) -> None:
     assert LIVE.canonical(link) is None
+
+
+@pytest.mark.parametrize("link", ["//[", "//[%&]/x", "http://[::1"])
+def test_a_link_with_an_unreadable_host_is_off_the_site(link: str) -> None:
+    assert LIVE.canonical(link, base=ARTICLE) is None
+    assert not LIVE.is_on_site(link)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("/press-centr/novosti/%A3", "/press-centr/novosti/%A4"),
+        ("/press-centr/novosti/a%2Fb", "/press-centr/novosti/a/b"),
+        ("/press-centr/novosti?q=%A3", "/press-centr/novosti?q=%A4"),
+    ],
+)
+def test_links_to_different_targets_keep_different_canonical_urls(first, second) -> None:
+    assert LIVE.canonical(first, base=ARTICLE) != LIVE.canonical(second, base=ARTICLE)
+
+
+def test_listing_pages_keep_their_page_and_lose_the_site_parameters() -> None:
+    link = "/press-centr/novosti/?svColor=2&page=3&UTM_Medium=x&ssv"
+    assert (
+        LIVE.canonical(link, base=ARTICLE) == "https://www.smoladmin.ru/press-centr/novosti?page=3"
+    )
 
 
 def test_repeated_titles_keep_their_numbered_slugs_apart() -> None:
