@@ -1,9 +1,19 @@
-"""Alembic environment: runs against the connection the caller passes, or the configured URL."""
+"""Alembic environment: runs against the connection the caller passes, or the configured URL.
+
+Like the migrations, it imports nothing from the application, so an old revision runs the same
+however the code changes. Autogenerate compares against the metadata the caller puts in
+`config.attributes["target_metadata"]` (the models' `Base.metadata`); a TypeDecorator is
+written into a migration as the plain SQLAlchemy type it stores (`sa.DateTime(...)` for
+`UTCDateTime`), so generated migrations need no application import either.
+"""
+
+from typing import Any
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import create_engine
-
-from archive.models import Base
+from sqlalchemy.engine import Connection
+from sqlalchemy.types import TypeDecorator
 
 config = context.config
 
@@ -18,12 +28,21 @@ def run_migrations() -> None:
     _run(connection)
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+    """Render an application column type as the SQLAlchemy type it stores."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        autogen_context.imports.add("import sqlalchemy as sa")
+        return f"sa.{obj.impl_instance!r}"
+    return False
+
+
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=config.attributes.get("target_metadata"),
         render_as_batch=True,
         compare_type=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

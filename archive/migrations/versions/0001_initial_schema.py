@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import archive.types
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -27,10 +25,10 @@ def upgrade() -> None:
         sa.Column("title", sa.Text(), nullable=True),
         sa.Column("body_text", sa.Text(), nullable=False),
         sa.Column("body_html", sa.Text(), nullable=False),
-        sa.Column("published_at", archive.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("published_precision", sa.String(length=8), nullable=True),
         sa.Column("published_source", sa.String(length=16), nullable=True),
-        sa.Column("updated_at", archive.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("views", sa.Integer(), nullable=True),
         sa.Column("meta_line_raw", sa.Text(), nullable=True),
         sa.Column("images", sa.JSON(), nullable=False),
@@ -39,9 +37,9 @@ def upgrade() -> None:
         sa.Column("cues", sa.JSON(), nullable=False),
         sa.Column("parse_warnings", sa.JSON(), nullable=False),
         sa.Column("fetched_url", sa.Text(), nullable=False),
-        sa.Column("first_seen_at", archive.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_fetched_at", archive.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_changed_at", archive.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_fetched_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_articles")),
         sa.UniqueConstraint("url", name=op.f("uq_articles_url")),
     )
@@ -54,8 +52,8 @@ def upgrade() -> None:
     op.create_table(
         "crawl_runs",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("started_at", archive.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("finished_at", archive.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("mode", sa.String(length=16), nullable=False),
         sa.Column("outcome", sa.String(length=16), nullable=False),
         sa.Column("site_url", sa.Text(), nullable=False),
@@ -78,7 +76,7 @@ def upgrade() -> None:
         sa.Column("status", sa.Integer(), nullable=True),
         sa.Column("ok", sa.Boolean(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("fetched_at", archive.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["crawl_run_id"], ["crawl_runs.id"], name=op.f("fk_fetches_crawl_run_id_crawl_runs")
         ),
@@ -92,7 +90,7 @@ def upgrade() -> None:
         "view_observations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("article_id", sa.Integer(), nullable=False),
-        sa.Column("observed_at", archive.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("observed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("views", sa.Integer(), nullable=False),
         sa.Column("crawl_run_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(

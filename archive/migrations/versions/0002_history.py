@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import archive.types
-
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -23,7 +21,7 @@ def upgrade() -> None:
         "article_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("article_id", sa.Integer(), nullable=False),
-        sa.Column("at", archive.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("status", sa.Integer(), nullable=True),
         sa.Column("crawl_run_id", sa.Integer(), nullable=True),
@@ -47,7 +45,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("fetched_url", sa.Text(), nullable=False),
-        sa.Column("fetched_at", archive.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.Integer(), nullable=False),
         sa.Column("headers", sa.JSON(), nullable=False),
         sa.Column("compression", sa.String(length=8), nullable=False),
@@ -67,12 +65,12 @@ def upgrade() -> None:
         "revisions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("article_id", sa.Integer(), nullable=False),
-        sa.Column("observed_at", archive.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("replaced_at", archive.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("observed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("replaced_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("title", sa.Text(), nullable=True),
         sa.Column("body_text", sa.Text(), nullable=False),
         sa.Column("body_html", sa.Text(), nullable=False),
-        sa.Column("updated_at", archive.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["article_id"], ["articles.id"], name=op.f("fk_revisions_article_id_articles")
         ),
@@ -83,9 +81,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.add_column(sa.Column("listing_date", sa.Date(), nullable=True))
-        batch_op.add_column(
-            sa.Column("removed_at", archive.types.UTCDateTime(timezone=True), nullable=True)
-        )
+        batch_op.add_column(sa.Column("removed_at", sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table("fetches", schema=None) as batch_op:
         batch_op.add_column(sa.Column("redirected_from", sa.Text(), nullable=True))
