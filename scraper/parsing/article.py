@@ -3,6 +3,13 @@
 The site's class names are unknown and may change, so every field rests on cues that survive a
 new template: the title heading, the «Опубликовано: … Просмотров: …» text, and the page's
 chrome recognised by its wording rather than by its markup.
+
+The cues a page reports (`ArticlePage.cues`), field by field:
+- title: "h1", "heading-matching-title-tag" (an h2-h4 that repeats og:title or <title>),
+  "og:title" or "title-tag" (no heading repeats it), "none";
+- meta_line (only when one was found): "meta-element" (the element holding «Опубликовано»
+  or «Просмотров»), "page-text" (found in the page's text alone);
+- body: "between-title-and-meta", "after-title", "densest-block" (no title heading), "none".
 """
 
 import re
