@@ -1,6 +1,7 @@
 """Charts drawn by matplotlib as standalone SVG text (no display, no network, no pyplot state)."""
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,7 +18,7 @@ SVG_SETTINGS = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
-WEEK = timedelta(days=7)
+METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)  # RDF boilerplate, nothing to see
 LABEL_LENGTH = 60
 
 
@@ -36,11 +37,11 @@ def short(text: str, length: int = LABEL_LENGTH) -> str:
 
 
 def _svg(figure: Figure) -> str:
-    """The figure as an SVG element, without the XML prolog and DOCTYPE."""
+    """The figure as an SVG element, without the XML prolog, DOCTYPE and metadata."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "citynews"})
     text = buffer.getvalue()
-    return text[text.index("<svg") :]
+    return METADATA.sub("", text[text.index("<svg") :], count=1)
 
 
 def _date_axis(axes) -> None:  # type: ignore[no-untyped-def]
