@@ -472,9 +472,9 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
+    since, until = date_range(args)
     from citynews.digest import write_digest
 
-    since, until = date_range(args)
     sessions = open_archive(resolve_db_url(args.db), migrate=False)
     with session_scope(sessions) as session:
         write_digest(session, since, until, Path(args.out), SITE_TIMEZONE)
