@@ -207,13 +207,14 @@ def _new_articles(digest: Digest, site_tz: ZoneInfo) -> list[str]:
     return parts
 
 
-def _view_table(changes: list[ViewChange]) -> list[str]:
+def _view_table(changes: list[ViewChange], site_tz: ZoneInfo) -> list[str]:
     rows = [
-        '<table><tr><th>article</th><th class="n">at the start</th>'
+        '<table><tr><th>article</th><th>published</th><th class="n">at the start</th>'
         '<th class="n">at the end</th><th class="n">growth</th></tr>'
     ]
     rows += [
-        f'<tr><td>{link(c.article)}</td><td class="n">{_number(c.start_views)}</td>'
+        f"<tr><td>{link(c.article)}</td><td>{_day(c.article.published_at, site_tz)}</td>"
+        f'<td class="n">{_number(c.start_views)}</td>'
         f'<td class="n">{_number(c.end_views)}</td><td class="n">+{_number(c.growth)}</td></tr>'
         for c in changes
     ]
@@ -229,10 +230,10 @@ def _views(digest: Digest, site_tz: ZoneInfo) -> list[str]:
         '<p class="lead">View counts as read by the crawler: at the start, the last reading '
         "before the period (else its first reading in it); at the end, its last reading in it.</p>"
     )
-    parts += ["<h3>Most viewed</h3>", *_view_table(digest.most_viewed)]
+    parts += ["<h3>Most viewed</h3>", *_view_table(digest.most_viewed, site_tz)]
     parts.append("<h3>Biggest growth</h3>")
     if digest.growth:
-        parts += _view_table(digest.growth)
+        parts += _view_table(digest.growth, site_tz)
     else:
         parts.append(_empty("No view count grew between two readings in this period."))
     series = [
