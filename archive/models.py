@@ -81,7 +81,7 @@ class Article(Base):
     fetched_url: Mapped[str] = mapped_column(Text)
     listing_date: Mapped[date | None]
     first_seen_at: Mapped[datetime]
-    last_fetched_at: Mapped[datetime]
+    last_fetched_at: Mapped[datetime] = mapped_column(index=True)
     last_changed_at: Mapped[datetime]
     removed_at: Mapped[datetime | None]
 

@@ -118,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="re-fetch articles published within the last N days (default 14)",
     )
+    crawl.add_argument(
+        "--revisit-days",
+        type=non_negative,
+        default=30,
+        metavar="D",
+        help="re-read every older article once in D daily runs (default 30; 0: off)",
+    )
     crawl.add_argument("--db", help=DB_HELP)
     crawl.add_argument(
         "-s",
@@ -188,13 +195,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", help="the archive's health and its last crawl runs")
     status.add_argument("--runs", type=int, default=10, metavar="N", help="how many runs to list")
+    status.add_argument(
+        "--revisit-days",
+        type=positive,
+        default=30,
+        metavar="D",
+        help="revisit coverage: articles fetched within the last D days (default 30)",
+    )
     status.add_argument("--db", help=DB_HELP)
     status.set_defaults(handler=run_status)
 
     history = commands.add_parser("history", help="an article's view counts and revisions")
     history.add_argument("url", help="the article's URL (any form of it)")
+    history.add_argument("--chart", metavar="FILE.svg", help="write the views-over-time chart")
     history.add_argument("--db", help=DB_HELP)
     history.set_defaults(handler=run_history)
+
+    report = commands.add_parser("report", help="a digest of a period as one HTML file, charts")
+    report.add_argument("--since", type=day, required=True, metavar="YYYY-MM-DD", help="first day")
+    report.add_argument("--until", type=day, required=True, metavar="YYYY-MM-DD", help="last day")
+    report.add_argument("--out", required=True, help="the HTML file to write")
+    report.add_argument("--db", help=DB_HELP)
+    report.set_defaults(handler=run_report)
 
     reparse = commands.add_parser(
         "reparse", help="rebuild every parsed field from the stored pages (no network)"
@@ -247,6 +269,7 @@ def run_crawl(args: argparse.Namespace) -> int:
                 settings=dict(args.settings),
                 mode="full" if args.full else "incremental",
                 refresh_days=args.refresh_days,
+                revisit_days=args.revisit_days,
                 progress=sys.stderr.isatty() and not args.quiet,
                 log_level="INFO" if args.verbose or args.log_file else "CRITICAL",
                 log_file=args.log_file,
@@ -415,7 +438,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from citynews.reports import status_report
+    from citynews.reports import revisit_status, status_report
 
     db_url = resolve_db_url(args.db)
     sessions = open_archive(db_url, migrate=False)
@@ -427,13 +450,37 @@ def run_status(args: argparse.Namespace) -> int:
         lock_state = str(error)
     with session_scope(sessions) as session:
         print(status_report(session, redact(db_url), lock_state, args.runs))
+        print(revisit_status(session, datetime.now(UTC), args.revisit_days))
     return EXIT_OK
 
 
 def run_history(args: argparse.Namespace) -> int:
     from citynews.reports import history_report
 
-    return print_article(args, history_report)
+    if not args.chart:
+        return print_article(args, history_report)
+    from citynews.digest import write_history_chart
+
+    sessions = open_archive(resolve_db_url(args.db), migrate=False)
+    with session_scope(sessions) as session:
+        article = find_article(session, args.url)
+        if not article.view_observations:
+            raise CommandFailed(f"no view counts archived for {article.url}: no chart written")
+        write_history_chart(article, Path(args.chart), SITE_TIMEZONE)
+        print(history_report(article, SITE_TIMEZONE))
+    return EXIT_OK
+
+
+def run_report(args: argparse.Namespace) -> int:
+    since, until = date_range(args)
+    from citynews.digest import write_digest
+
+    sessions = open_archive(resolve_db_url(args.db), migrate=False)
+    with session_scope(sessions) as session:
+        write_digest(session, since, until, Path(args.out), SITE_TIMEZONE)
+    if sys.stderr.isatty():
+        print(f"wrote {args.out}", file=sys.stderr)
+    return EXIT_OK
 
 
 def run_reparse(args: argparse.Namespace) -> int:

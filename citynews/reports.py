@@ -227,3 +227,17 @@ def stats_report(  # type: ignore[no-untyped-def]
         for article in most_viewed
     ]
     return "\n".join(lines)
+
+
+def revisit_status(session: Session, now: datetime, revisit_days: int) -> str:
+    """The rolling revisit's coverage: how much was read within D days, and the oldest read."""
+    from archive.revisit import revisit_coverage
+
+    coverage = revisit_coverage(session, now, revisit_days)
+    if not coverage.online:
+        return "revisit coverage: no online articles"
+    return (
+        f"revisit coverage: {coverage.share:.0%} of {coverage.online} online articles fetched "
+        f"within the last {revisit_days} days ({coverage.fetched_recently})\n"
+        f"oldest last fetch: {_time(coverage.oldest_fetch)} UTC  {coverage.oldest_url}"
+    )

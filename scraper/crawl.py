@@ -21,6 +21,7 @@ class CrawlOptions:
     settings: dict[str, str] = field(default_factory=dict)
     mode: str = "incremental"
     refresh_days: int = 14
+    revisit_days: int = 30
     progress: bool = False
     log_level: str = "WARNING"
     log_file: str | None = None
@@ -48,6 +49,7 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     settings.set("CITYNEWS_PROGRESS", options.progress, priority="cmdline")
     settings.set("CITYNEWS_MODE", options.mode, priority="cmdline")
     settings.set("CITYNEWS_REFRESH_DAYS", options.refresh_days, priority="cmdline")
+    settings.set("CITYNEWS_REVISIT_DAYS", options.revisit_days, priority="cmdline")
     settings.set("CITYNEWS_LOCK_HELD", options.lock_held, priority="cmdline")
     settings.set("LOG_LEVEL", options.log_level, priority="cmdline")
     if options.log_file:

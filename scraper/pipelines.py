@@ -1,7 +1,7 @@
 """The pipeline that writes every item into the archive, one committed transaction each."""
 
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy import signals
@@ -11,6 +11,7 @@ from archive.db import open_archive, resolve_db_url, session_scope
 from archive.lock import crawl_lock
 from archive.models import CrawlRun
 from archive.records import ArticleRecord, FetchRecord
+from archive.revisit import articles_to_revisit
 from archive.store import (
     abandon_stale_runs,
     coverage_shares,
@@ -41,6 +42,7 @@ class ArchivePipeline:
         self.db_url = resolve_db_url(settings.get("CITYNEWS_DB_URL"))
         self.hold_lock = not settings.getbool("CITYNEWS_LOCK_HELD")
         self.refresh_days = settings.getint("CITYNEWS_REFRESH_DAYS")
+        self.revisit_days = settings.getint("CITYNEWS_REVISIT_DAYS")
         fixed_now = settings.get("CITYNEWS_NOW")
         self.reference_now = datetime.fromisoformat(fixed_now) if fixed_now else None
         self.sessions: sessionmaker[Session] | None = None
@@ -74,7 +76,13 @@ class ArchivePipeline:
             spider.plan = crawl_plan(
                 session, sections, self.reference_now or self.now(), self.refresh_days
             )
+            spider.plan.revisit = self.revisit_list(session, sections)
         self.crawler.stats.set_value("citynews/run_id", self.run_id)
+
+    def revisit_list(self, session: Session, sections: list[str]) -> list[str]:
+        """The older articles this run re-reads (the rolling revisit)."""
+        window_start = (self.reference_now or self.now()) - timedelta(days=self.refresh_days)
+        return articles_to_revisit(session, sections, window_start, self.revisit_days)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         assert self.sessions is not None

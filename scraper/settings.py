@@ -51,5 +51,6 @@ LOCAL_FAST_SETTINGS = {
 }
 CITYNEWS_MODE = "incremental"  # or "full": walk every listing page
 CITYNEWS_REFRESH_DAYS = 14  # re-fetch articles published within this many days
+CITYNEWS_REVISIT_DAYS = 30  # re-read every older article once in this many daily runs (0: off)
 CITYNEWS_NOW = None  # ISO time the refresh window is measured from (default: now)
 CITYNEWS_LOCK_HELD = False  # True when the caller already holds the archive's crawl lock

@@ -1,10 +1,11 @@
 """The spider of smoladmin.ru: section listings newest first, and each article that is due.
 
 What is due comes from the archive (a CrawlPlan the pipeline hands over when the spider opens):
-articles not yet archived, articles published within the refresh window, removed articles, and
-pages that never loaded. An incremental walk of a section stops at the first listing page that
-holds nothing due and nothing unsettled; a full walk, or the first walk of a section, visits
-every listing page.
+articles not yet archived, articles published within the refresh window, removed articles,
+pages that never loaded, and the older articles the rolling revisit takes up this run. An
+incremental walk of a section stops at the first listing page that holds nothing due and nothing
+unsettled (revisited articles are not due: they never keep a walk going); a full walk, or the
+first walk of a section, visits every listing page.
 """
 
 from collections.abc import AsyncIterator, Iterator
@@ -85,7 +86,8 @@ class SmoladminSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for section in self.sections:
             yield self.listing_request(self.site.listing_fetch_url(section), section, 1)
-        for url in sorted(self.plan.due | self.plan.removed) + self.plan.retry:
+        due = sorted(self.plan.due | self.plan.removed) + self.plan.retry + self.plan.revisit
+        for url in due:
             section = section_of_path(url_path(url))
             if section in self.sections:
                 request = self.article_request(url, section, self.plan.listing_dates.get(url), None)

@@ -265,6 +265,18 @@ def path_of(a: dict) -> str:
     return SECTIONS[a["section"]]["path"] + a["slug"]
 
 
+def daily_views(a: dict) -> int:
+    """How many views an article gains per simulated day (1 to 12, fixed per path)."""
+    return 1 + zlib.crc32(path_of(a).encode()) % 12
+
+
+def aged(a: dict, days: int) -> dict:
+    """An article as it is after some simulated days: its view count grown."""
+    if not days or a["views"] is None:
+        return a
+    return {**a, "views": a["views"] + days * daily_views(a)}
+
+
 def allowed(a: dict) -> bool:
     """Whether a polite crawler can archive the article (served and not robots-disallowed)."""
     return a.get("served") != "no" and path_of(a) != ROBOTS_DISALLOWED_PATH

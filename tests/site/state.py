@@ -1,4 +1,4 @@
-"""The changing state of the fixture site: publications, edits, deletions, redesign, delay."""
+"""The changing state of the fixture site: publications, edits, deletions, redesign, delay, days."""
 
 import copy
 import re
@@ -9,7 +9,7 @@ from . import content
 
 KEYS = frozenset(
     {"reset", "views_delta", "publish", "edit_title", "edit_body", "edit_meta"}
-    | {"delete", "restore", "break_templates", "delay"}
+    | {"delete", "restore", "break_templates", "delay", "advance_days"}
 )
 PUBLISH_KEYS = frozenset({"section", "slug", "title", "when", "views", "paragraphs"})
 META_KEYS = frozenset({"updated", "views"})
@@ -42,6 +42,7 @@ class State:
     """The site now, as changes over the initial content (apply changes with `changed`)."""
 
     views_delta: int = 0
+    days: int = 0
     published: list[dict] = field(default_factory=list)
     edits: dict[str, dict] = field(default_factory=dict)
     deleted: set[str] = field(default_factory=set)
@@ -49,9 +50,9 @@ class State:
     delay: float = 0.0
 
     def articles(self) -> list[dict]:
-        """The current articles: initial and published ones, edited, deleted ones left out."""
+        """The current articles: edited, views grown by the days passed, deleted ones left out."""
         return [
-            {**a, **self.edits.get(content.path_of(a), {})}
+            content.aged({**a, **self.edits.get(content.path_of(a), {})}, self.days)
             for a in content.ARTICLES + self.published
             if content.path_of(a) not in self.deleted
         ]
@@ -64,6 +65,7 @@ class State:
         """The state as JSON-ready data."""
         return {
             "views_delta": self.views_delta,
+            "days": self.days,
             "published": [content.path_of(a) for a in self.published],
             "edited": sorted(self.edits),
             "deleted": sorted(self.deleted),
@@ -79,6 +81,9 @@ class State:
             raise ValueError(f"unknown keys: {sorted(unknown)}")
         new = State() if _typed(data.get("reset", False), bool, "reset") else copy.deepcopy(self)
         new.views_delta += _typed(data.get("views_delta", 0), int, "views_delta")
+        new.days += _typed(data.get("advance_days", 0), int, "advance_days")
+        if new.days < 0:
+            raise ValueError("advance_days must not take the site before its start")
         for spec in _typed(data.get("publish", []), list, "publish"):
             new._publish(spec)
         for path, title in new._by_path(data, "edit_title").items():

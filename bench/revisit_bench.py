@@ -1,0 +1,132 @@
+"""What the rolling revisit and the digest cost on a large archive, against crawl_plan.
+
+    python bench/revisit_bench.py [--articles 100000] [--readings 5] [--runs 5]
+
+Builds a SQLite archive of synthetic articles published over ten years, each with a few view
+readings (the last ones spread over the last 30 days, as after a month of daily revisits), then
+times, median of --runs: `crawl_plan` (what every crawl already reads at its start, the
+baseline), `articles_to_revisit` (what the revisit adds to it), `revisit_coverage` (the status
+lines), and the digest of the last 30 days (queries and charts, as `citynews report` writes it).
+"""
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert, select  # noqa: E402
+
+from archive.db import open_archive, session_scope  # noqa: E402
+from archive.models import Article, ViewObservation  # noqa: E402
+from archive.revisit import articles_to_revisit, revisit_coverage  # noqa: E402
+from archive.store import crawl_plan  # noqa: E402
+from bench.synthetic import article_row  # noqa: E402
+from citynews.digest import write_digest  # noqa: E402
+
+MSK = ZoneInfo("Europe/Moscow")
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
+SECTIONS = ["novosti", "novosti-tos"]
+
+
+def build(db_url: str, articles: int, readings: int) -> None:
+    """Insert the synthetic archive in bulk."""
+    rng = random.Random(7)
+    sessions = open_archive(db_url)
+    with session_scope(sessions) as session:
+        for start in range(0, articles, 5000):
+            rows = []
+            for number in range(start, min(start + 5000, articles)):
+                published = NOW - timedelta(minutes=rng.randrange(10 * 365 * 24 * 60))
+                row = article_row(
+                    number, rng.choice(SECTIONS), f"Новость {number}", "Текст.", published, 0
+                )
+                row["last_fetched_at"] = NOW - timedelta(minutes=rng.randrange(30 * 24 * 60))
+                rows.append(row)
+            session.execute(insert(Article), rows)
+        ids = session.execute(select(Article.id, Article.published_at, Article.last_fetched_at))
+        observations = []
+        for article_id, published, last_fetched in ids:
+            step = (last_fetched - published) / readings
+            views = rng.randrange(50, 500)
+            for n in range(1, readings + 1):
+                views += rng.randrange(0, 200)
+                observations.append(
+                    dict(article_id=article_id, observed_at=published + n * step, views=views)
+                )
+            if len(observations) > 50_000:
+                session.execute(insert(ViewObservation), observations)
+                observations = []
+        if observations:
+            session.execute(insert(ViewObservation), observations)
+    sessions.kw["bind"].dispose()
+
+
+def median_seconds(runs: int, action: Callable[[], object]) -> float:
+    """The median wall time of an action over some runs."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--readings", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        db_url = f"sqlite:///{folder}/archive.sqlite3"
+        started = time.perf_counter()
+        build(db_url, args.articles, args.readings)
+        print(
+            f"archive: {args.articles} articles, {args.articles * args.readings} view readings, "
+            f"built in {time.perf_counter() - started:.1f} s"
+        )
+        sessions = open_archive(db_url, migrate=False)
+        window_start = NOW - timedelta(days=14)
+        since = datetime(2026, 10, 27, tzinfo=MSK)
+        until = datetime(2026, 11, 26, tzinfo=MSK)
+        out = Path(folder) / "report.html"
+
+        def timed(name: str, action: Callable) -> float:  # type: ignore[type-arg]
+            with session_scope(sessions) as session:
+                seconds = median_seconds(args.runs, lambda: action(session))
+            print(f"{name:<44} {seconds * 1000:9.1f} ms")
+            return seconds
+
+        baseline = timed(
+            "crawl_plan (baseline, every crawl)", lambda s: crawl_plan(s, SECTIONS, NOW, 14)
+        )
+        revisit = timed(
+            "articles_to_revisit (D=30)",
+            lambda s: articles_to_revisit(s, SECTIONS, window_start, 30),
+        )
+        coverage = timed("revisit_coverage (status)", lambda s: revisit_coverage(s, NOW, 30))
+        digest = timed(
+            "report of 30 days (queries, charts, HTML)",
+            lambda s: write_digest(s, since, until, out, MSK),
+        )
+        with session_scope(sessions) as session:
+            batch = len(articles_to_revisit(session, SECTIONS, window_start, 30))
+        print(f"revisit batch: {batch} articles a run; report: {out.stat().st_size} bytes")
+        print(
+            f"ratios to crawl_plan: revisit {revisit / baseline:.2f}, "
+            f"coverage {coverage / baseline:.2f}, report {digest / baseline:.2f}"
+        )
+        sessions.kw["bind"].dispose()
+
+
+if __name__ == "__main__":
+    main()

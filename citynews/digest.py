@@ -1,0 +1,295 @@
+"""A digest of a period as one self-contained HTML file: inline CSS, inline SVG charts, no script.
+
+Every article named in it links to the article on the site; so do the lines of the views chart.
+"""
+
+import difflib
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from html import escape
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from archive import digest_queries as queries
+from archive.digest_queries import ArticleLine, Edit, Event, ViewChange
+from archive.models import Article
+from citynews.charts import Series, publications_chart, svg_file_text, views_chart, week_start
+from exports.writers import temporary_beside
+
+TOP = 10
+CHARTED = 5
+OPEN_LIST_MAX = 30
+
+STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; color: #1d1d1f; margin: 2em auto; max-width: 64em;
+       padding: 0 1em; }
+h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
+.lead, .note, .empty { color: #555; } .empty { font-style: italic; }
+table { border-collapse: collapse; } td, th { padding: .2em .6em; text-align: left; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+tr:nth-child(even) td { background: #f6f6f8; }
+a { color: #0645ad; } figure.chart { margin: 1em 0; } .chart svg { width: 100%; height: auto; }
+pre.diff { background: #fafafa; border: 1px solid #e5e5e5; padding: .6em; white-space: pre-wrap; }
+.add { background: #e6ffec; display: block; } .del { background: #ffebe9; display: block; }
+.hunk { color: #888; display: block; }
+.removed { color: #b00020; } .restored { color: #1b7f3b; }
+"""
+
+
+@dataclass
+class Digest:
+    """Everything the report shows of a period [since, until)."""
+
+    since: datetime
+    until: datetime
+    archive_articles: int
+    new: list[ArticleLine]
+    most_viewed: list[ViewChange]
+    growth: list[ViewChange]
+    series: dict[int, list[tuple[datetime, int]]]
+    edits: list[Edit]
+    events: list[Event]
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether nothing was published, read, edited or removed in the period."""
+        return not (self.new or self.most_viewed or self.edits or self.events)
+
+
+def gather(session: Session, since: datetime, until: datetime) -> Digest:
+    """Read what the digest of a period shows."""
+    most_viewed = queries.most_viewed(session, since, until, TOP)
+    charted = [change.article.id for change in most_viewed[:CHARTED]]
+    return Digest(
+        since=since,
+        until=until,
+        archive_articles=queries.archive_size(session),
+        new=queries.new_articles(session, since, until),
+        most_viewed=most_viewed,
+        growth=queries.biggest_growth(session, since, until, TOP),
+        series=queries.view_series(session, charted, since, until) if charted else {},
+        edits=queries.edits(session, since, until),
+        events=queries.events(session, since, until),
+    )
+
+
+def write_digest(
+    session: Session, since: datetime, until: datetime, out: Path, site_tz: ZoneInfo
+) -> Digest:
+    """Write the digest of a period to out, atomically."""
+    digest = gather(session, since, until)
+    _write_atomically(out, render(digest, site_tz))
+    return digest
+
+
+def write_history_chart(article: Article, out: Path, site_tz: ZoneInfo) -> None:
+    """Write one article's views-over-time chart as an SVG file."""
+    points = [(o.observed_at.astimezone(site_tz), o.views) for o in article.view_observations]
+    series = Series(article.title or article.url, article.url, points)
+    chart = views_chart([series], f"Views over time (Moscow time): {article.url}")
+    _write_atomically(out, svg_file_text(chart))
+
+
+def _write_atomically(out: Path, text: str) -> None:
+    """Write a whole file, or leave what was there untouched."""
+    handle, temporary = temporary_beside(out)
+    try:
+        with open(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        temporary.chmod(0o666 & ~umask)  # as readable as any file the user writes
+        os.replace(temporary, out)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+# Rendering
+
+
+def _day(moment: datetime | None, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d") if moment else "-"
+
+
+def _minute(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def link(article: ArticleLine) -> str:
+    """An article's title, linked to the article on the site."""
+    return f'<a href="{escape(article.url)}">{escape(article.title or article.url)}</a>'
+
+
+def _number(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}".replace(",", "\u202f")
+
+
+def render(digest: Digest, site_tz: ZoneInfo) -> str:
+    """The digest as one HTML document."""
+    first = digest.since.astimezone(site_tz).date()
+    last = (digest.until.astimezone(site_tz) - timedelta(microseconds=1)).date()
+    period = f"{first:%Y-%m-%d} – {last:%Y-%m-%d}"
+    parts = [
+        f"<h1>smoladmin.ru digest, {period}</h1>",
+        f'<p class="lead">Days in Moscow time, both inclusive. The archive holds '
+        f"{_archive_size(digest.archive_articles)}.</p>",
+        *_notices(digest),
+        *_new_articles(digest, site_tz),
+        *_views(digest, site_tz),
+        *_edits(digest, site_tz),
+        *_events(digest, site_tz),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="ru">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>smoladmin.ru digest, {period}</title>\n<style>{STYLE}</style>\n</head>\n"
+        "<body>\n" + "\n".join(parts) + "\n</body>\n</html>\n"
+    )
+
+
+def _archive_size(count: int) -> str:
+    return "a single article" if count == 1 else f"{_number(count)} articles"
+
+
+def _notices(digest: Digest) -> list[str]:
+    notices = []
+    if digest.archive_articles == 0:
+        notices.append("The archive is empty: crawl the site first (<code>citynews crawl</code>).")
+    elif digest.archive_articles == 1:
+        notices.append("The archive holds a single article, so there is little to compare.")
+    if digest.is_empty:
+        notices.append(
+            "Nothing happened in this period: no article was published, read, edited or removed."
+        )
+    return [f'<p class="note"><strong>{text}</strong></p>' for text in notices]
+
+
+def _empty(text: str) -> str:
+    return f'<p class="empty">{text}</p>'
+
+
+def _new_articles(digest: Digest, site_tz: ZoneInfo) -> list[str]:
+    parts = ["<h2>New articles</h2>"]
+    if not digest.new:
+        return [*parts, _empty("No articles were published in this period.")]
+    by_section: dict[str, list[ArticleLine]] = defaultdict(list)
+    weekly: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    for article in digest.new:
+        by_section[article.section].append(article)
+        assert article.published_at is not None
+        weekly[article.section][week_start(article.published_at.astimezone(site_tz).date())] += 1
+    parts.append(
+        f"<p>{_number(len(digest.new))} articles published, in {len(by_section)} section(s).</p>"
+    )
+    parts.append('<table><tr><th>section</th><th class="n">new articles</th></tr>')
+    parts += [
+        f'<tr><td>{escape(section)}</td><td class="n">{len(items)}</td></tr>'
+        for section, items in sorted(by_section.items())
+    ]
+    parts.append("</table>")
+    chart = publications_chart(
+        {section: dict(counts) for section, counts in weekly.items()},
+        "Publications per week (weeks from Monday, Moscow time)",
+    )
+    parts.append(f'<figure class="chart" id="publications-chart">{chart}</figure>')
+    for section, items in sorted(by_section.items()):
+        opened = " open" if len(items) <= OPEN_LIST_MAX else ""
+        parts.append(f"<details{opened}><summary>{escape(section)}: {len(items)}</summary><ul>")
+        parts += [
+            f"<li>{_day(a.published_at, site_tz)} {link(a)} ({_number(a.views)} views)</li>"
+            for a in items
+        ]
+        parts.append("</ul></details>")
+    return parts
+
+
+def _view_table(changes: list[ViewChange], site_tz: ZoneInfo) -> list[str]:
+    rows = [
+        '<table><tr><th>article</th><th>published</th><th class="n">at the start</th>'
+        '<th class="n">at the end</th><th class="n">growth</th></tr>'
+    ]
+    rows += [
+        f"<tr><td>{link(c.article)}</td><td>{_day(c.article.published_at, site_tz)}</td>"
+        f'<td class="n">{_number(c.start_views)}</td>'
+        f'<td class="n">{_number(c.end_views)}</td><td class="n">+{_number(c.growth)}</td></tr>'
+        for c in changes
+    ]
+    rows.append("</table>")
+    return rows
+
+
+def _views(digest: Digest, site_tz: ZoneInfo) -> list[str]:
+    parts = ["<h2>Views</h2>"]
+    if not digest.most_viewed:
+        return [*parts, _empty("No view counts were read in this period.")]
+    parts.append(
+        '<p class="lead">View counts as read by the crawler: at the start, the last reading '
+        "before the period (else its first reading in it); at the end, its last reading in it.</p>"
+    )
+    parts += ["<h3>Most viewed</h3>", *_view_table(digest.most_viewed, site_tz)]
+    parts.append("<h3>Biggest growth</h3>")
+    if digest.growth:
+        parts += _view_table(digest.growth, site_tz)
+    else:
+        parts.append(_empty("No view count grew between two readings in this period."))
+    series = [
+        Series(
+            change.article.title or change.article.url,
+            change.article.url,
+            [(at.astimezone(site_tz), views) for at, views in digest.series[change.article.id]],
+        )
+        for change in digest.most_viewed[:CHARTED]
+    ]
+    chart = views_chart(series, "Views over time of the most viewed articles (Moscow time)")
+    parts.append(f'<figure class="chart" id="views-chart">{chart}</figure>')
+    return parts
+
+
+def _diff(edit: Edit) -> str:
+    before = [f"# {edit.before_title or ''}", *edit.before_body.split("\n")]
+    after = [f"# {edit.after_title or ''}", *edit.after_body.split("\n")]
+    lines = []
+    for line in difflib.unified_diff(before, after, "before", "after", n=1, lineterm=""):
+        if line.startswith(("---", "+++")):
+            continue
+        kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1])
+        text = escape(line)
+        lines.append(f'<span class="{kind}">{text}</span>' if kind else text + "\n")
+    return '<pre class="diff">' + "".join(lines) + "</pre>"
+
+
+def _edits(digest: Digest, site_tz: ZoneInfo) -> list[str]:
+    parts = ["<h2>Edited articles</h2>"]
+    if not digest.edits:
+        return [*parts, _empty("No article was seen edited in this period.")]
+    parts.append(
+        f"<p>{len(digest.edits)} edit(s) of title or text, with the time the crawler saw each "
+        "(Moscow time).</p>"
+    )
+    for edit in digest.edits:
+        parts.append(
+            f'<section class="edit"><h3>{link(edit.article)}</h3>'
+            f'<p class="note">seen {_minute(edit.at, site_tz)}, published '
+            f"{_day(edit.article.published_at, site_tz)}</p>{_diff(edit)}</section>"
+        )
+    return parts
+
+
+def _events(digest: Digest, site_tz: ZoneInfo) -> list[str]:
+    parts = ["<h2>Removed and restored articles</h2>"]
+    if not digest.events:
+        return [*parts, _empty("No article was found removed or restored in this period.")]
+    parts.append("<ul>")
+    for event in digest.events:
+        status = f" (HTTP {event.status})" if event.status else ""
+        parts.append(
+            f'<li class="{escape(event.kind)}">{_minute(event.at, site_tz)} '
+            f"<strong>{escape(event.kind)}</strong>{status}: {link(event.article)}, "
+            f"published {_day(event.article.published_at, site_tz)}</li>"
+        )
+    parts.append("</ul>")
+    return parts
