@@ -30,15 +30,7 @@ def upgrade() -> None:
             "CREATE VIRTUAL TABLE articles_fts USING fts5("
             "title, body, words, tokenize = 'unicode61 remove_diacritics 0')"
         )
-    _index_existing_articles()
-
-
-def _index_existing_articles() -> None:
-    from sqlalchemy.orm import Session
-
-    from archive.search import reindex
-
-    reindex(Session(bind=op.get_bind()))
+    # The index is filled by revision 0004's rebuild (a migration imports no application code).
 
 
 def downgrade() -> None:
