@@ -23,11 +23,12 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import Connection, Float, bindparam, select, text
 from sqlalchemy.orm import Session
 
-from archive.lemmas import analysis_version, lemma_token, lemmas, words
+from archive.lemmas import CACHE_SIZE, analysis_version, lemma_token, lemmas, words
 from archive.models import Article
 
 OPERATOR_RE = re.compile(r"[*()^:+|&!<>{}\[\]~=\\/]|(?:^|\s)-")
@@ -361,22 +362,30 @@ def _postgres_matches(top: str):  # type: ignore[no-untyped-def]
 def snippet(text_: str, query: Query, width: int = 24, mark: tuple[str, str] = ("", "")) -> str:
     """A few words around the first match, with the matching words marked."""
     tokens = list(re.finditer(r"\S+", text_))
-    wanted = query.lemmas
-    matched = [
-        index
-        for index, token in enumerate(tokens)
-        if any(wanted.intersection(lemmas(word)) for word in words(token.group()))
-    ]
     if not tokens:
         return ""
-    first = matched[0] if matched else 0
+    wanted = query.lemmas
+    first = next(
+        (index for index, token in enumerate(tokens) if _shares_a_lemma(token.group(), wanted)), 0
+    )
     start = max(0, first - width // 3)
     chosen = tokens[start : start + width]
-    marked = set(matched)
     parts = [
-        f"{mark[0]}{token.group()}{mark[1]}" if start + offset in marked else token.group()
-        for offset, token in enumerate(chosen)
+        f"{mark[0]}{token.group()}{mark[1]}"
+        if _shares_a_lemma(token.group(), wanted)
+        else token.group()
+        for token in chosen
     ]
     prefix = "… " if start > 0 else ""
     suffix = " …" if start + width < len(tokens) else ""
     return prefix + " ".join(parts) + suffix
+
+
+def _shares_a_lemma(token: str, wanted: set[str]) -> bool:
+    return not wanted.isdisjoint(_token_lemmas(token))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _token_lemmas(token: str) -> frozenset[str]:
+    """The lemmas of the words of a whitespace-separated token of text (`«Зеленстрой»,`)."""
+    return frozenset(lemma for word in words(token) for lemma in lemmas(word))

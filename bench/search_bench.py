@@ -143,7 +143,10 @@ def index_size(sessions) -> str:  # type: ignore[no-untyped-def]
             ).scalar()
         else:
             size = session.execute(
-                text("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'articles_fts%'")
+                text(
+                    "SELECT sum(pgsize) FROM dbstat "
+                    "WHERE name LIKE 'articles_fts%' OR name = 'search_lemmas'"
+                )
             ).scalar()
     return f"{size / 1e6:.1f} MB"
 
