@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
@@ -17,7 +18,7 @@ from sqlalchemy import text
 from archive.db import alembic_config, create_archive_engine, open_archive, session_scope
 from archive.lemmas import analysis_version
 from archive.records import ArticleRecord
-from archive.search import Filters, parse_query, search
+from archive.search import Filters, QueryError, parse_query, search
 from archive.store import save_article
 from tests.conftest import CLI_ENV, run_citynews
 from tests.search_pairs import PAIRS
@@ -133,3 +134,20 @@ def test_cli_finds_the_names_of_the_issue_and_writes_csv_like_export(db_url: str
     assert lines[0] == "\ufeffrank,url,section,title,published_at,views,snippet,score".encode()
     assert lines[1].decode("utf-8").startswith(f"1,{HOST}head,novosti,Совещание,")
     assert lines[2:] == [b""] and all(b"\n" not in line for line in lines)
+
+
+def test_a_hyphenated_word_is_a_phrase_of_its_parts() -> None:
+    assert parse_query("Ростов-на-Дону").phrases == ((("рост", "ростов"), ("на",), ("дон",)),)
+    assert parse_query("Ростов на Дону").phrases == (
+        (("рост", "ростов"),),
+        (("на",),),
+        (("дон",),),
+    )
+
+
+def test_a_phrase_with_too_many_readings_for_fts5_is_refused_in_one_line() -> None:
+    query = parse_query('"стали три мой стали три мой"')
+    lexicon = {lemma: {f"{lemma}_{n}" for n in range(6)} for lemma in query.lemmas}
+    with pytest.raises(QueryError, match="too many readings"):
+        query.fts5(lexicon)
+    assert query.fts5({}).count(" OR ") == 2**6 - 1

@@ -14,15 +14,24 @@ from archive.search import LEXICON_SQL, QueryError, lexicon_of, parse_query
 
 # A term no indexed text can hold (the index holds only Cyrillic, Latin, digits and '_').
 MATCHES_NOTHING = '"ǂ"'
+# Why the queries that failed in citynews_match failed, by query text, for their pages.
+REASONS: dict[str, str] = {}
 
 
 def fts5_expression(conn: sqlite3.Connection, query: str | None, columns: str) -> str:
     """The FTS5 expression for a query; an empty query matches nothing."""
     if not query or not query.strip():
         return MATCHES_NOTHING
-    parsed = parse_query(query)
-    rows = conn.execute(LEXICON_SQL.replace(":lemmas", "?"), [json.dumps(sorted(parsed.lemmas))])
-    return parsed.fts5(lexicon_of(rows), columns)
+    try:
+        parsed = parse_query(query)
+        lemmas = json.dumps(sorted(parsed.lemmas))
+        rows = conn.execute(LEXICON_SQL.replace(":lemmas", "?"), [lemmas])
+        return parsed.fts5(lexicon_of(rows), columns)
+    except QueryError as error:
+        if len(REASONS) > 1000:
+            REASONS.clear()
+        REASONS[query] = str(error)
+        raise
 
 
 def query_error(query: str | None) -> str | None:
@@ -33,7 +42,7 @@ def query_error(query: str | None) -> str | None:
         parse_query(query)
     except QueryError as error:
         return str(error)
-    return None
+    return REASONS.get(query)
 
 
 @hookimpl
