@@ -146,6 +146,15 @@ def check_operators(part: str) -> None:
 # The index
 
 
+SQLITE_INSERT = (
+    "INSERT INTO articles_fts (rowid, title, body, words) VALUES (:id, :title, :body, :words)"
+)
+POSTGRES_INSERT = (
+    "INSERT INTO search_documents (article_id, title_document, document) "
+    "VALUES (:id, CAST(:title AS tsvector), CAST(:document AS tsvector))"
+)
+
+
 def index_article(session: Session, article: Article) -> None:
     """Put an article's current title and text into the search index."""
     index_document(session, article.id, article.title, article.body_text)
@@ -156,29 +165,16 @@ def index_document(
 ) -> None:
     """Index one article's title and text under its id, replacing what was indexed before."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text(
-                "INSERT INTO search_documents (article_id, title_document, document) VALUES "
-                "(:id, CAST(:title AS tsvector), CAST(:document AS tsvector)) "
-                "ON CONFLICT (article_id) DO UPDATE SET "
-                "title_document = excluded.title_document, document = excluded.document"
-            ),
-            _postgres_document(article_id, title_text, body_text),
+        upsert = POSTGRES_INSERT + (
+            " ON CONFLICT (article_id) DO UPDATE SET "
+            "title_document = excluded.title_document, document = excluded.document"
         )
+        session.execute(text(upsert), _postgres_document(article_id, title_text, body_text))
         return
     session.execute(text("DELETE FROM articles_fts WHERE rowid = :id"), {"id": article_id})
     document = _sqlite_document(article_id, title_text, body_text)
     session.execute(text(SQLITE_INSERT), document)
     _add_to_lexicon(session, {*document["title"].split(), *document["body"].split()})
-
-
-SQLITE_INSERT = (
-    "INSERT INTO articles_fts (rowid, title, body, words) VALUES (:id, :title, :body, :words)"
-)
-POSTGRES_INSERT = (
-    "INSERT INTO search_documents (article_id, title_document, document) "
-    "VALUES (:id, CAST(:title AS tsvector), CAST(:document AS tsvector))"
-)
 
 
 def _sqlite_document(article_id: int, title_text: str | None, body_text: str | None) -> dict:

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -66,6 +67,7 @@ def served_archive(tmp_path: Path):
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -78,7 +80,8 @@ def served_archive(tmp_path: Path):
                 raise RuntimeError(f"serve did not start: {server.stderr.read()!r}") from None
             time.sleep(0.2)
     yield url
-    server.terminate()
+    # `serve` runs Datasette as a child process: stop the whole group.
+    os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=20)
 
 
