@@ -99,6 +99,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        if revision == "head":
+            from archive.search import rebuild_stale_index
+
+            rebuild_stale_index(connection)
 
 
 def current_revision(engine: Engine) -> str | None:

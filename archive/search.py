@@ -1,77 +1,106 @@
 """Russian full-text search over titles and bodies, the same on SQLite (FTS5) and PostgreSQL.
 
-Words are normalised (lower case, ё → е) and reduced to their stems by the Snowball Russian
-stemmer, the algorithm of PostgreSQL's own `russian` configuration, here in Python, so that
-both backends index exactly the same terms: an FTS5 table on SQLite, a tsvector with a GIN
-index on PostgreSQL (`simple` configuration over the stems). A query is a list of words and
-"quoted phrases"; every one must match. The query text never reaches SQL: only stems made of
-letters and digits do, and always as a bound parameter.
+Every word is indexed as its Russian dictionary lemmas (archive/lemmas.py: all normal forms of
+an ambiguous word, the analyser's predictions for unknown words), and a query word matches any
+word sharing one of its lemmas. Phrases keep word order over lemmas:
+
+- PostgreSQL: a tsvector holds every lemma of a word at the word's position, so a phrase is
+  `(lemmas of word 1) <-> (lemmas of word 2)`;
+- SQLite: FTS5 holds one term per position, the word's lemmas joined by '_' (`сталь_стать`),
+  and the table `search_lemmas` lists, for each such multi-lemma term, the lemmas in it. A query
+  word becomes its lemmas plus the terms holding them; a phrase, every sequence of those.
+
+Both say the same thing, so both backends give the same result sets. A query is words and
+"quoted phrases" (a hyphenated word is a phrase of its parts); every one must match. The query
+text never reaches SQL: only lemmas and terms made of letters, digits and '_' do, always as
+bound parameters. `search_index_state` names the analysis the index was built with; when it is
+not the current one, `rebuild_stale_index` (run by the archive's upgrade) rebuilds the index.
 """
 
+import itertools
+import json
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-import snowballstemmer
-from sqlalchemy import Float, bindparam, select, text
+from sqlalchemy import Connection, Float, bindparam, select, text
 from sqlalchemy.orm import Session
 
+from archive.lemmas import CACHE_SIZE, analysis_version, lemma_token, lemmas, words
 from archive.models import Article
 
-WORD_RE = re.compile(r"[0-9a-zа-яё]+", re.IGNORECASE)
 OPERATOR_RE = re.compile(r"[*()^:+|&!<>{}\[\]~=\\/]|(?:^|\s)-")
 OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
 TITLE_WEIGHT = 10.0
+# FTS5 has no alternatives inside a phrase: a phrase becomes the OR of its readings, at most this
+# many (a phrase of five ordinary words has a few dozen).
+MAX_PHRASE_READINGS = 4096
+# The lexicon's (lemma, term) pairs for a JSON array of lemmas; bound, never interpolated.
+LEXICON_SQL = (
+    "SELECT lemma, token FROM search_lemmas WHERE lemma IN (SELECT value FROM json_each(:lemmas))"
+)
+BATCH = 500
 
 
 class QueryError(ValueError):
     """A query that cannot be searched; the message says how to fix it."""
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("russian")
-
-
-def normalize(text: str) -> str:
-    """Lower case, with ё and е the same letter."""
-    return text.lower().replace("ё", "е")
-
-
-def words(text: str) -> list[str]:
-    """The words of a text, normalised."""
-    return WORD_RE.findall(normalize(text))
-
-
-def stem_all(tokens: list[str]) -> list[str]:
-    return _stemmer().stemWords(tokens)
-
-
-def terms(text: str) -> str:
-    """The indexed form of a text: its stems, in order, separated by spaces."""
-    return " ".join(stem_all(words(text)))
+Word = tuple[str, ...]  # the lemmas of one query word
 
 
 @dataclass(frozen=True)
 class Query:
-    """A parsed query: phrases of stems (a single word is a phrase of one)."""
+    """A parsed query: phrases of words, each word the tuple of its lemmas."""
 
     text: str
-    phrases: tuple[tuple[str, ...], ...]
+    phrases: tuple[tuple[Word, ...], ...]
 
     @property
-    def stems(self) -> set[str]:
-        return {stem for phrase in self.phrases for stem in phrase}
+    def lemmas(self) -> set[str]:
+        return {lemma for phrase in self.phrases for word in phrase for lemma in word}
 
-    def fts5(self, columns: str = "title body") -> str:
-        """The FTS5 MATCH expression."""
-        joined = " AND ".join('"' + " ".join(phrase) + '"' for phrase in self.phrases)
-        return f"{{{columns}}} : ({joined})"
+    def fts5(self, lexicon: Mapping[str, Iterable[str]], columns: str = "title body") -> str:
+        """The FTS5 MATCH expression, given the index terms holding each lemma (`lexicon_of`)."""
+        parts = []
+        for phrase in self.phrases:
+            choices = [
+                sorted({*word, *(term for lemma in word for term in lexicon.get(lemma, ()))})
+                for word in phrase
+            ]
+            readings = 1
+            for choice in choices:
+                readings *= len(choice)
+            if readings > MAX_PHRASE_READINGS:
+                raise QueryError(
+                    f'the phrase "{" ".join(word[0] for word in phrase)}" has too many readings '
+                    "to search: shorten it, or search its words unquoted"
+                )
+            variants = ('"' + " ".join(terms) + '"' for terms in itertools.product(*choices))
+            parts.append("(" + " OR ".join(variants) + ")")
+        return f"{{{columns}}} : ({' AND '.join(parts)})"
 
     def tsquery(self) -> str:
-        """The PostgreSQL to_tsquery('simple', ...) expression."""
-        return " & ".join("(" + " <-> ".join(phrase) + ")" for phrase in self.phrases)
+        """The PostgreSQL tsquery (cast, not parsed: the lemmas are the lexemes)."""
+        return " & ".join(
+            "(" + " <-> ".join(_any(f"'{lemma}'" for lemma in word) for word in phrase) + ")"
+            for phrase in self.phrases
+        )
+
+
+def _any(terms: Iterable[str]) -> str:
+    listed = list(terms)
+    return listed[0] if len(listed) == 1 else "(" + " | ".join(listed) + ")"
+
+
+def lexicon_of(rows: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """Lemma -> the multi-lemma index terms that hold it, from `LEXICON_SQL` rows."""
+    lexicon: dict[str, set[str]] = {}
+    for lemma, term in rows:
+        lexicon.setdefault(lemma, set()).add(term)
+    return lexicon
 
 
 def parse_query(query: str) -> Query:
@@ -80,19 +109,20 @@ def parse_query(query: str) -> Query:
         raise QueryError("empty query: give one or more words")
     if query.count('"') % 2:
         raise QueryError('unbalanced quote: close the phrase with another "')
-    phrases = []
+    phrases: list[tuple[Word, ...]] = []
     for index, part in enumerate(query.split('"')):
         quoted = index % 2 == 1
-        if not quoted:
-            check_operators(part)
-        tokens = words(part)
-        if quoted and not tokens:
-            raise QueryError('empty phrase: put words between the quotes, e.g. "улица Ленина"')
-        stems = stem_all(tokens)
         if quoted:
-            phrases.append(tuple(stems))
-        else:
-            phrases.extend((stem,) for stem in stems)
+            tokens = words(part)
+            if not tokens:
+                raise QueryError('empty phrase: put words between the quotes, e.g. "улица Ленина"')
+            phrases.append(tuple(lemmas(token) for token in tokens))
+            continue
+        check_operators(part)
+        for chunk in part.split():
+            tokens = words(chunk)
+            if tokens:
+                phrases.append(tuple(lemmas(token) for token in tokens))
     if not phrases:
         raise QueryError("no words to search for: give letters or digits")
     return Query(query, tuple(dict.fromkeys(phrases)))
@@ -116,6 +146,15 @@ def check_operators(part: str) -> None:
 # The index
 
 
+SQLITE_INSERT = (
+    "INSERT INTO articles_fts (rowid, title, body, words) VALUES (:id, :title, :body, :words)"
+)
+POSTGRES_INSERT = (
+    "INSERT INTO search_documents (article_id, title_document, document) "
+    "VALUES (:id, CAST(:title AS tsvector), CAST(:document AS tsvector))"
+)
+
+
 def index_article(session: Session, article: Article) -> None:
     """Put an article's current title and text into the search index."""
     index_document(session, article.id, article.title, article.body_text)
@@ -125,43 +164,109 @@ def index_document(
     session: Session, article_id: int, title_text: str | None, body_text: str | None
 ) -> None:
     """Index one article's title and text under its id, replacing what was indexed before."""
-    title, body = terms(title_text or ""), terms(body_text or "")
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text(
-                "INSERT INTO search_documents (article_id, title_document, document) VALUES "
-                "(:id, to_tsvector('simple', :title), setweight(to_tsvector('simple', :title), 'A')"
-                " || setweight(to_tsvector('simple', :body), 'B')) ON CONFLICT (article_id) DO "
-                "UPDATE SET title_document = excluded.title_document, document = excluded.document"
-            ),
-            {"id": article_id, "title": title, "body": body},
+        upsert = POSTGRES_INSERT + (
+            " ON CONFLICT (article_id) DO UPDATE SET "
+            "title_document = excluded.title_document, document = excluded.document"
         )
-    else:
-        session.execute(text("DELETE FROM articles_fts WHERE rowid = :id"), {"id": article_id})
+        session.execute(text(upsert), _postgres_document(article_id, title_text, body_text))
+        return
+    session.execute(text("DELETE FROM articles_fts WHERE rowid = :id"), {"id": article_id})
+    document = _sqlite_document(article_id, title_text, body_text)
+    session.execute(text(SQLITE_INSERT), document)
+    _add_to_lexicon(session, {*document["title"].split(), *document["body"].split()})
+
+
+def _sqlite_document(article_id: int, title_text: str | None, body_text: str | None) -> dict:
+    """FTS5 values: one term per word (its lemmas joined by '_'), and the words themselves."""
+    title, body = words(title_text or ""), words(body_text or "")
+    return {
+        "id": article_id,
+        "title": " ".join(lemma_token(word) for word in title),
+        "body": " ".join(lemma_token(word) for word in body),
+        "words": " ".join(title + body),
+    }
+
+
+def _add_to_lexicon(session: Session, terms: Iterable[str]) -> None:
+    """Record which lemmas each multi-lemma term holds (single lemmas need no entry)."""
+    rows = [
+        {"lemma": lemma, "token": term}
+        for term in terms
+        if "_" in term
+        for lemma in term.split("_")
+    ]
+    if rows:
         session.execute(
-            text(
-                "INSERT INTO articles_fts (rowid, title, body, words) "
-                "VALUES (:id, :title, :body, :words)"
-            ),
-            {
-                "id": article_id,
-                "title": title,
-                "body": body,
-                "words": " ".join(words(f"{title_text or ''} {body_text or ''}")),
-            },
+            text("INSERT OR IGNORE INTO search_lemmas (lemma, token) VALUES (:lemma, :token)"), rows
         )
+
+
+def _postgres_document(article_id: int, title_text: str | None, body_text: str | None) -> dict:
+    """tsvector literals: every lemma of a word at the word's position (title A, then text B)."""
+    title, body = words(title_text or ""), words(body_text or "")
+    # The text starts one position after the title's end, so no phrase spans the two.
+    return {
+        "id": article_id,
+        "title": _tsvector([(title, 1, "A")]),
+        "document": _tsvector([(title, 1, "A"), (body, len(title) + 2, "B")]),
+    }
+
+
+def _tsvector(parts: list[tuple[list[str], int, str]]) -> str:
+    positions: dict[str, list[str]] = {}
+    for part_words, first, weight in parts:
+        for position, word in enumerate(part_words, start=first):
+            for lemma in lemmas(word):
+                positions.setdefault(lemma, []).append(f"{position}{weight}")
+    return " ".join(f"'{lemma}':{','.join(where)}" for lemma, where in positions.items())
 
 
 def reindex(session: Session) -> int:
     """Rebuild the whole search index from the articles; return how many were indexed."""
-    if session.get_bind().dialect.name == "postgresql":
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
         session.execute(text("DELETE FROM search_documents"))
     else:
         session.execute(text("DELETE FROM articles_fts"))
-    rows = session.execute(select(Article.id, Article.title, Article.body_text)).all()
-    for article_id, title, body_text in rows:
-        index_document(session, article_id, title, body_text)
-    return len(rows)
+        session.execute(text("DELETE FROM search_lemmas"))
+    count = 0
+    terms: set[str] = set()
+    rows = session.execute(
+        select(Article.id, Article.title, Article.body_text).execution_options(yield_per=BATCH)
+    )
+    for batch in _batches(rows):
+        if postgres:
+            documents = [_postgres_document(*row) for row in batch]
+            session.execute(text(POSTGRES_INSERT), documents)
+        else:
+            documents = [_sqlite_document(*row) for row in batch]
+            session.execute(text(SQLITE_INSERT), documents)
+            for document in documents:
+                terms.update(document["title"].split())
+                terms.update(document["body"].split())
+        count += len(documents)
+    if not postgres:
+        _add_to_lexicon(session, terms)
+    session.execute(
+        text("UPDATE search_index_state SET analysis = :analysis"), {"analysis": analysis_version()}
+    )
+    return count
+
+
+def _batches(rows: Iterable) -> Iterator[list]:  # type: ignore[type-arg]
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, BATCH)):
+        yield batch
+
+
+def rebuild_stale_index(connection: Connection) -> int | None:
+    """Rebuild the index if it was built with another analysis; return how many were indexed."""
+    built_with = connection.execute(text("SELECT analysis FROM search_index_state")).scalar()
+    if built_with == analysis_version():
+        return None
+    with Session(bind=connection) as session:
+        return reindex(session)
 
 
 # Searching
@@ -209,12 +314,17 @@ def search(session: Session, query: Query, filters: Filters, limit: int = 20) ->
         stmt = stmt.where(Article.published_at < filters.until)
     if filters.min_views is not None:
         stmt = stmt.where(Article.views >= filters.min_views)
-    params = {
-        "match": query.fts5(),
-        "title_match": query.fts5("title"),
-        "tsquery": query.tsquery(),
-        "limit": limit,
-    }
+    if session.get_bind().dialect.name == "postgresql":
+        params = {"tsquery": query.tsquery(), "limit": limit}
+    else:
+        lexicon = lexicon_of(
+            session.execute(text(LEXICON_SQL), {"lemmas": json.dumps(sorted(query.lemmas))})
+        )
+        params = {
+            "match": query.fts5(lexicon),
+            "title_match": query.fts5(lexicon, "title"),
+            "limit": limit,
+        }
     rows = session.execute(stmt, params)
     return [Hit(article, float(score), bool(title_match)) for article, score, title_match in rows]
 
@@ -236,9 +346,9 @@ def _postgres_matches(top: str):  # type: ignore[no-untyped-def]
     return (
         text(
             "SELECT article_id, ts_rank('{0.1, 0.2, 0.4, 1.0}', document, "
-            "to_tsquery('simple', :tsquery)) AS score, "
-            "title_document @@ to_tsquery('simple', :tsquery) AS title_match "
-            "FROM search_documents WHERE document @@ to_tsquery('simple', :tsquery)" + top
+            "CAST(:tsquery AS tsquery)) AS score, "
+            "title_document @@ CAST(:tsquery AS tsquery) AS title_match "
+            "FROM search_documents WHERE document @@ CAST(:tsquery AS tsquery)" + top
         )
         .columns(article_id=Article.id.type, score=Float, title_match=Article.id.type)
         .subquery("matches")
@@ -248,22 +358,30 @@ def _postgres_matches(top: str):  # type: ignore[no-untyped-def]
 def snippet(text_: str, query: Query, width: int = 24, mark: tuple[str, str] = ("", "")) -> str:
     """A few words around the first match, with the matching words marked."""
     tokens = list(re.finditer(r"\S+", text_))
-    stems = query.stems
-    matched = [
-        index
-        for index, token in enumerate(tokens)
-        if any(stem in stems for stem in stem_all(words(token.group())))
-    ]
     if not tokens:
         return ""
-    first = matched[0] if matched else 0
+    wanted = query.lemmas
+    first = next(
+        (index for index, token in enumerate(tokens) if _shares_a_lemma(token.group(), wanted)), 0
+    )
     start = max(0, first - width // 3)
     chosen = tokens[start : start + width]
-    marked = set(matched)
     parts = [
-        f"{mark[0]}{token.group()}{mark[1]}" if start + offset in marked else token.group()
-        for offset, token in enumerate(chosen)
+        f"{mark[0]}{token.group()}{mark[1]}"
+        if _shares_a_lemma(token.group(), wanted)
+        else token.group()
+        for token in chosen
     ]
     prefix = "… " if start > 0 else ""
     suffix = " …" if start + width < len(tokens) else ""
     return prefix + " ".join(parts) + suffix
+
+
+def _shares_a_lemma(token: str, wanted: set[str]) -> bool:
+    return not wanted.isdisjoint(_token_lemmas(token))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _token_lemmas(token: str) -> frozenset[str]:
+    """The lemmas of the words of a whitespace-separated token of text (`«Зеленстрой»,`)."""
+    return frozenset(lemma for word in words(token) for lemma in lemmas(word))

@@ -345,7 +345,7 @@ def date_range(args: argparse.Namespace) -> tuple[datetime | None, datetime | No
 
 def run_search(args: argparse.Namespace) -> int:
     from archive.search import Filters, QueryError, parse_query, search
-    from citynews.reports import search_results
+    from citynews.reports import search_results, write_search_results
 
     try:
         query = parse_query(args.query)
@@ -356,7 +356,8 @@ def run_search(args: argparse.Namespace) -> int:
     sessions = open_archive(resolve_db_url(args.db), migrate=False)
     with session_scope(sessions) as session:
         hits = search(session, query, filters, args.limit)
-        print(search_results(hits, query, args.format, SITE_TIMEZONE, sys.stdout.isatty()))
+        results = search_results(hits, query, args.format, SITE_TIMEZONE, sys.stdout.isatty())
+        write_search_results(sys.stdout, results, args.format)
     return EXIT_OK
 
 

@@ -2,6 +2,7 @@
 
 import difflib
 from datetime import datetime
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -138,10 +139,11 @@ def search_rows(hits: list, query, site_tz: ZoneInfo, mark: tuple[str, str]) -> 
 
 
 def search_results(hits: list, query, fmt: str, site_tz: ZoneInfo, terminal: bool) -> str:  # type: ignore[no-untyped-def]
-    """Search results as a table (highlighted on a terminal), JSON or CSV."""
-    import csv
+    """Search results as a table (highlighted on a terminal), JSON or CSV (CRLF lines, no BOM)."""
     import io
     import json
+
+    from exports.writers import csv_writer
 
     mark = HIGHLIGHT if fmt == "table" and terminal else ("", "")
     rows = search_rows(hits, query, site_tz, mark)
@@ -149,10 +151,10 @@ def search_results(hits: list, query, fmt: str, site_tz: ZoneInfo, terminal: boo
         return json.dumps(rows, ensure_ascii=False, indent=2)
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, SEARCH_FIELDS, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        return buffer.getvalue().rstrip("\r\n")
+        writer = csv_writer(buffer)
+        writer.writerow(SEARCH_FIELDS)
+        writer.writerows([row[name] for name in SEARCH_FIELDS] for row in rows)
+        return buffer.getvalue()
     if not rows:
         return f"no articles match {query.text!r}"
     lines = []
@@ -163,6 +165,18 @@ def search_results(hits: list, query, fmt: str, site_tz: ZoneInfo, terminal: boo
         lines.append(f"     {published} · {row['section']} · {views} views · {row['url']}")
         lines.append(f"     {row['snippet']}")
     return "\n".join(lines)
+
+
+def write_search_results(stream: TextIO, results: str, fmt: str) -> None:
+    """Print search results; CSV goes out as export writes it: UTF-8 with a BOM, CRLF lines."""
+    if fmt != "csv":
+        print(results, file=stream)
+        return
+    from exports.writers import CSV_ENCODING
+
+    stream.flush()
+    stream.buffer.write(results.encode(CSV_ENCODING))
+    stream.buffer.flush()
 
 
 def article_report(article: Article, site_tz: ZoneInfo) -> str:

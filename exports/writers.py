@@ -34,12 +34,21 @@ def field_names(history: bool) -> list[str]:
     return [*FIELDS, *HISTORY_FIELDS] if history else list(FIELDS)
 
 
+# A BOM lets spreadsheet programs recognise UTF-8 CSV and show Cyrillic intact.
+CSV_ENCODING = "utf-8-sig"
+
+
+def csv_writer(stream: TextIO):  # type: ignore[no-untyped-def]
+    """A writer of RFC 4180 rows (CRLF, quoted as needed): every CSV citynews writes."""
+    return csv.writer(stream, lineterminator="\r\n")
+
+
 class CsvWriter:
     """RFC 4180 CSV (CRLF, quoted as needed); lists are JSON inside a cell."""
 
     def __init__(self, stream: TextIO, history: bool = False) -> None:
         self.fields = field_names(history)
-        self.writer = csv.writer(stream, lineterminator="\r\n")
+        self.writer = csv_writer(stream)
         self.writer.writerow(self.fields)
 
     def write(self, record: dict[str, Any]) -> None:

@@ -192,7 +192,7 @@ def test_cli_search_formats_and_errors(sessions, tmp_path) -> None:
     assert rows[0]["url"] == HOST + "subbotnik-title"
     csv_result = run("субботника", "--format", "csv", "--limit", "1")
     lines = csv_result.stdout.splitlines()
-    assert lines[0].startswith("rank,url,section,title,published_at,views,snippet")
+    assert lines[0].startswith("\ufeffrank,url,section,title,published_at,views,snippet")
     assert len(lines) == 2
     table = run("субботника")
     assert "Субботник на улице Ленина" in table.stdout and "\033[" not in table.stdout

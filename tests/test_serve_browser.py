@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -66,6 +67,7 @@ def served_archive(tmp_path: Path):
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -78,7 +80,8 @@ def served_archive(tmp_path: Path):
                 raise RuntimeError(f"serve did not start: {server.stderr.read()!r}") from None
             time.sleep(0.2)
     yield url
-    server.terminate()
+    # `serve` runs Datasette as a child process: stop the whole group.
+    os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=20)
 
 
@@ -137,3 +140,17 @@ def test_table_search_and_titles_for_people(served_archive: str, browser) -> Non
     WebDriverWait(browser, 30).until(lambda driver: "_search=" in driver.current_url)
     page = browser.find_element(By.TAG_NAME, "body").text
     assert "Открыт пешеходный мост" in page and "субботник" not in page
+
+
+def test_serve_searches_lemmas_and_explains_a_bad_query(served_archive: str, browser) -> None:
+    from urllib.parse import quote
+
+    from selenium.webdriver.common.by import By
+
+    browser.get(served_archive + "/archive/search?q=" + quote("горожанам"))
+    page = browser.find_element(By.TAG_NAME, "body").text
+    assert "Горожан приглашают на субботник" in page and "Открыт пешеходный мост" not in page
+    browser.get(served_archive + "/archive/search?q=" + quote('"пешеходный мост'))
+    page = browser.find_element(By.TAG_NAME, "body").text
+    assert 'unbalanced quote: close the phrase with another "' in page
+    assert "user-defined function raised exception" not in page
