@@ -1,5 +1,6 @@
 """The pipeline that writes every item into the archive, one committed transaction each."""
 
+import logging
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +12,7 @@ from archive.db import open_archive, resolve_db_url, session_scope
 from archive.lock import crawl_lock
 from archive.models import CrawlRun
 from archive.records import ArticleRecord, FetchRecord
+from archive.rejections import archived_cues, reject_fetch
 from archive.store import (
     abandon_stale_runs,
     coverage_shares,
@@ -21,11 +23,14 @@ from archive.store import (
     save_article,
     start_run,
 )
+from scraper.acceptance import ArticleGate, Decision, PageRejected
 from scraper.spiders.smoladmin import SectionWalked
 
 HEALTH_FIELDS = ("title", "published_at", "body")
 HEALTH_MIN_ARTICLES = 10
 HEALTH_MIN_SHARE = 0.9
+
+logger = logging.getLogger(__name__)
 
 
 class ArchivePipeline:
@@ -49,6 +54,7 @@ class ArchivePipeline:
         self.listings_ok = 0
         self.listings_failed = 0
         self.first_listing_error: str | None = None
+        self.gate = ArticleGate()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ArchivePipeline":
@@ -82,8 +88,9 @@ class ArchivePipeline:
         with session_scope(self.sessions) as session:
             run = session.get(CrawlRun, self.run_id)
             if isinstance(item, ArticleRecord):
-                outcome = save_article(session, item, run)
-                stats.inc_value(f"citynews/articles_{outcome}")
+                self.apply(session, run, self.gate.admit(item, archived_cues(session, item.url)))
+            elif isinstance(item, PageRejected):
+                self.reject(session, run, item.url, item.reason)
             elif isinstance(item, FetchRecord):
                 if register_fetch(session, item, run):
                     stats.inc_value("citynews/articles_removed")
@@ -96,6 +103,22 @@ class ArchivePipeline:
             elif isinstance(item, SectionWalked):
                 record_walked_section(run, item.section)
         return item
+
+    def apply(self, session: Session, run: CrawlRun, decisions: list[Decision]) -> None:
+        """Store the pages accepted as articles; record the others as failed fetches."""
+        for record, reason in decisions:
+            if reason:
+                self.reject(session, run, record.url, reason)
+            else:
+                outcome = save_article(session, record, run)
+                self.crawler.stats.inc_value(f"citynews/articles_{outcome}")
+
+    def reject(self, session: Session, run: CrawlRun, url: str, reason: str) -> None:
+        """Record an article page that was not stored, and why."""
+        logger.warning("%s: %s", url, reason)
+        reject_fetch(session, url, reason, self.now(), run)
+        self.crawler.stats.inc_value("citynews/rejected")
+        self.crawler.stats.inc_value("citynews/errors")
 
     def count_listing(self, fetch: FetchRecord) -> None:
         if fetch.kind != "listing":
@@ -112,6 +135,7 @@ class ArchivePipeline:
             return
         with session_scope(self.sessions) as session:
             run = session.get(CrawlRun, self.run_id)
+            self.apply(session, run, self.gate.release())
             run.sections_walked = [
                 key for key in run.sections_walked if key not in spider.listing_failed
             ]
@@ -131,6 +155,8 @@ class ArchivePipeline:
         if reason != "finished":
             return "failed", f"the crawl ended early: {reason}"
         fetched = (run.coverage or {}).get("fetched", 0)
+        if message := self.rejection_alarm(fetched):
+            return "unhealthy", message
         shares = coverage_shares(run)
         low = [name for name in HEALTH_FIELDS if shares.get(name, 1.0) < HEALTH_MIN_SHARE]
         if fetched >= HEALTH_MIN_ARTICLES and low:
@@ -140,3 +166,16 @@ class ArchivePipeline:
                 f"articles ({found}): have the site's templates changed?"
             )
         return "completed", None
+
+    def rejection_alarm(self, stored: int) -> str | None:
+        """Why the run is unhealthy when too many article pages were refused, else None."""
+        rejected = self.crawler.stats.get_value("citynews/rejected", 0)
+        pages = stored + rejected
+        if not rejected or (stored and pages < HEALTH_MIN_ARTICLES):
+            return None
+        if stored and rejected / pages <= 1 - HEALTH_MIN_SHARE:
+            return None
+        return (
+            f"{rejected} of {pages} fetched article pages were not article pages (maintenance "
+            "or error pages?) or could not be parsed: archived values were kept"
+        )

@@ -1,0 +1,121 @@
+"""Real crawls of the fixture site in its hostile modes (tests/site/hostile.py)."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import SiteServer
+from tests.conftest import run_citynews as citynews
+from tests.site import content, hostile
+
+NOW = "2025-11-21T12:00:00+03:00"
+NOT_FOUND_URL = content.HOST + content.NOT_FOUND_PATH
+
+
+def crawl(site: SiteServer, db_url: str, workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    """One `citynews crawl` of the fixture site, time frozen after its newest article."""
+    return citynews(
+        "crawl", "--site-url", site.url, "--db", db_url, "-s", f"CITYNEWS_NOW={NOW}", *args,
+        cwd=workdir,
+    )  # fmt: skip
+
+
+def rows(db_url: str, query: str) -> list:
+    """The rows of one SQL query against the archive."""
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(text(query)).all())
+    finally:
+        engine.dispose()
+
+
+def articles(db_url: str) -> dict[str, tuple]:
+    """url: (title, body_text, views) of every archived article."""
+    return {url: rest for url, *rest in rows(db_url, "SELECT url, title, body_text FROM articles")}
+
+
+def last_run(db_url: str):  # type: ignore[no-untyped-def]
+    return rows(
+        db_url,
+        "SELECT outcome, message, fetch_failures, articles_new, articles_updated, coverage "
+        "FROM crawl_runs ORDER BY id DESC LIMIT 1",
+    )[0]
+
+
+def rejected_urls(db_url: str) -> set[str]:
+    """URLs of the last run whose page was refused as not an article page."""
+    return {
+        url
+        for (url,) in rows(
+            db_url,
+            "SELECT url FROM fetches WHERE NOT ok AND error LIKE 'not an article page%' "
+            "AND crawl_run_id = (SELECT max(id) FROM crawl_runs)",
+        )
+    }
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+
+
+# Items 1 and 2: a page is only an article when it looks like one
+
+
+def test_maintenance_pages_do_not_overwrite_the_archive(
+    site: SiteServer, db_url: str, tmp_path: Path
+) -> None:
+    assert crawl(site, db_url, tmp_path).returncode == 0
+    before = articles(db_url)
+    site.change(hostile="maintenance")
+    run = crawl(site, db_url, tmp_path, "--refresh-days", "1000")
+    assert articles(db_url) == before
+    assert NOT_FOUND_URL not in articles(db_url)
+    assert not rows(db_url, "SELECT 1 FROM revisions")
+    outcome, message, failures, new, updated, _ = last_run(db_url)
+    assert (outcome, new, updated) == ("unhealthy", 0, 0)
+    assert "not article pages" in message and failures >= len(before)
+    assert run.returncode == 3 and "not article pages" in run.stderr
+    assert set(before) | {NOT_FOUND_URL} <= rejected_urls(db_url)
+    found = citynews("search", "мост", "--db", db_url, cwd=tmp_path)
+    assert "пешеходного моста" in found.stdout
+
+
+def test_maintenance_pages_are_not_archived_on_a_fresh_archive(
+    site: SiteServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    site.change(hostile="maintenance")
+    run = crawl(site, sqlite_url, tmp_path)
+    assert articles(sqlite_url) == {}
+    outcome, message, failures, *_ = last_run(sqlite_url)
+    assert outcome == "unhealthy" and run.returncode == 3
+    assert len(rejected_urls(sqlite_url)) == failures > 30
+
+
+def test_random_bytes_do_not_overwrite_the_archive(
+    site: SiteServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    assert crawl(site, sqlite_url, tmp_path).returncode == 0
+    before = articles(sqlite_url)
+    site.change(hostile="random_bytes")
+    run = crawl(site, sqlite_url, tmp_path, "--refresh-days", "1000")
+    assert articles(sqlite_url) == before
+    assert run.returncode == 3
+    assert set(before) <= rejected_urls(sqlite_url)
+    raw_pages = rows(sqlite_url, "SELECT count(*) FROM raw_pages")[0][0]
+    assert raw_pages == len(before)
+
+
+def test_a_retried_page_is_judged_with_the_whole_run(
+    site: SiteServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    """The 404 page is retried without a listing title: only its twins give it away."""
+    assert crawl(site, sqlite_url, tmp_path).returncode == 0
+    site.change(hostile="maintenance")
+    crawl(site, sqlite_url, tmp_path, "--refresh-days", "1000")
+    assert NOT_FOUND_URL in rejected_urls(sqlite_url)
+    assert not rows(sqlite_url, f"SELECT 1 FROM articles WHERE url = '{NOT_FOUND_URL}'")
+    assert hostile.MAINTENANCE_TITLE not in str(articles(sqlite_url))
