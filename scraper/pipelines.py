@@ -15,6 +15,7 @@ from archive.records import ArticleRecord, FetchRecord
 from archive.rejections import archived_cues, reject_fetch
 from archive.store import (
     abandon_stale_runs,
+    count_coverage,
     coverage_shares,
     crawl_plan,
     finish_run,
@@ -109,6 +110,7 @@ class ArchivePipeline:
         for record, reason in decisions:
             if reason:
                 self.reject(session, run, record.url, reason)
+                count_coverage(run, record)
             else:
                 outcome = save_article(session, record, run)
                 self.crawler.stats.inc_value(f"citynews/articles_{outcome}")
@@ -155,8 +157,6 @@ class ArchivePipeline:
         if reason != "finished":
             return "failed", f"the crawl ended early: {reason}"
         fetched = (run.coverage or {}).get("fetched", 0)
-        if message := self.rejection_alarm(fetched):
-            return "unhealthy", message
         shares = coverage_shares(run)
         low = [name for name in HEALTH_FIELDS if shares.get(name, 1.0) < HEALTH_MIN_SHARE]
         if fetched >= HEALTH_MIN_ARTICLES and low:
@@ -165,6 +165,9 @@ class ArchivePipeline:
                 f"field coverage dropped below {HEALTH_MIN_SHARE:.0%} of {fetched} fetched "
                 f"articles ({found}): have the site's templates changed?"
             )
+        stored = run.articles_new + run.articles_updated + run.articles_unchanged
+        if message := self.rejection_alarm(stored):
+            return "unhealthy", message
         return "completed", None
 
     def rejection_alarm(self, stored: int) -> str | None:
