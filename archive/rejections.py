@@ -46,7 +46,8 @@ def reject_fetch(
         )
     if fetch is None:
         run_id = run.id if run else None
-        fetch = Fetch(url=url, requested_url=url, kind="article", fetched_at=at, crawl_run_id=run_id)
+        fetch = Fetch(url=url, requested_url=url, kind="article", fetched_at=at)
+        fetch.crawl_run_id = run_id
         session.add(fetch)
     fetch.ok = False
     fetch.error = reason

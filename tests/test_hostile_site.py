@@ -119,3 +119,72 @@ def test_a_retried_page_is_judged_with_the_whole_run(
     assert NOT_FOUND_URL in rejected_urls(sqlite_url)
     assert not rows(sqlite_url, f"SELECT 1 FROM articles WHERE url = '{NOT_FOUND_URL}'")
     assert hostile.MAINTENANCE_TITLE not in str(articles(sqlite_url))
+
+
+# Items 6 and 7: size limits
+
+
+def test_a_gzip_bomb_is_dropped_as_a_failed_fetch(
+    site: SiteServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    site.change(hostile={"mode": "gzip_bomb", "size_mb": 12})
+    run = crawl(site, sqlite_url, tmp_path, "--section", "novosti-tos")
+    assert run.returncode == 0, run.stderr
+    assert articles(sqlite_url) == {}
+    errors = rows(sqlite_url, "SELECT error FROM fetches WHERE kind = 'article' AND NOT ok")
+    assert len(errors) == 10
+    assert all("DOWNLOAD_MAXSIZE" in error for (error,) in errors), errors
+    _, _, failures, *_ = last_run(sqlite_url)
+    assert failures == 10
+
+
+def test_a_huge_page_is_not_archived(site: SiteServer, sqlite_url: str, tmp_path: Path) -> None:
+    site.change(hostile={"mode": "huge_page", "size_mb": 8})
+    run = crawl(site, sqlite_url, tmp_path, "--section", "novosti-tos")
+    assert run.returncode == 0, run.stderr
+    assert articles(sqlite_url) == {}
+    errors = rows(sqlite_url, "SELECT error FROM fetches WHERE kind = 'article' AND NOT ok")
+    assert len(errors) == 10 and all("max size" in error for (error,) in errors), errors
+    assert (tmp_path / "archive.sqlite3").stat().st_size < 2_000_000
+
+
+# Item 8: endless pagination
+
+
+@pytest.mark.parametrize("listed", ["same", "new"])
+def test_endless_pagination_ends(
+    site: SiteServer, sqlite_url: str, tmp_path: Path, listed: str
+) -> None:
+    site.change(hostile={"mode": "endless_listing", "articles": listed})
+    cap = ("-s", "CITYNEWS_MAX_LISTING_PAGES=12")
+    for _ in range(2):  # a rerun must not loop either
+        site.clear_requests()
+        run = crawl(site, sqlite_url, tmp_path, "--section", "novosti", *cap)
+        assert run.returncode == 0, run.stderr
+        pages = [r for r in site.requests() if r.startswith(content.NOVOSTI.rstrip("/") + "?")]
+        assert len(pages) <= (11 if listed == "new" else 3), pages
+    assert len(articles(sqlite_url)) == 22
+
+
+# Item 12: failures that look like success
+
+
+def test_a_listing_that_redirects_to_itself_fails_the_run(
+    site: SiteServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    site.change(hostile={"mode": "redirect_loop", "what": "listing"})
+    run = crawl(site, sqlite_url, tmp_path, "--section", "novosti")
+    assert run.returncode == 1 and "redirect loop" in run.stderr
+    outcome, message, failures, *_ = last_run(sqlite_url)
+    assert outcome == "failed" and failures == 1
+
+
+def test_articles_caught_in_redirect_loops_are_failures(
+    site: SiteServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    site.change(hostile={"mode": "redirect_loop", "what": "article"})
+    crawl(site, sqlite_url, tmp_path, "--section", "novosti-tos")
+    _, _, failures, new, *_ = last_run(sqlite_url)
+    errors = rows(sqlite_url, "SELECT error FROM fetches WHERE kind = 'article' AND NOT ok")
+    assert (failures, new) == (10, 0)
+    assert all("redirect loop" in error for (error,) in errors), errors

@@ -88,10 +88,13 @@ def maintenance_page() -> str:
 
 def _is_article_path(path: str) -> bool:
     """Whether a path lies below a section's listing (an article address, known or not)."""
-    return any(
-        path.startswith(section["path"]) and path != section["path"].rstrip("/")
-        for section in content.SECTIONS.values()
-    ) and not path.rstrip("/").split("/")[-1].isdigit()
+    return (
+        any(
+            path.startswith(section["path"]) and path != section["path"].rstrip("/")
+            for section in content.SECTIONS.values()
+        )
+        and not path.rstrip("/").split("/")[-1].isdigit()
+    )
 
 
 def _bomb(size: int) -> bytes:
