@@ -188,3 +188,19 @@ def test_articles_caught_in_redirect_loops_are_failures(
     errors = rows(sqlite_url, "SELECT error FROM fetches WHERE kind = 'article' AND NOT ok")
     assert (failures, new) == (10, 0)
     assert all("redirect loop" in error for (error,) in errors), errors
+
+
+# Item 9: deep nesting
+
+
+def test_deeply_nested_articles_are_archived(
+    site: SiteServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    site.change(hostile={"mode": "deep_nesting", "depth": 1500})
+    run = crawl(site, sqlite_url, tmp_path, "--section", "novosti-tos")
+    assert run.returncode == 0, run.stderr
+    archived = articles(sqlite_url)
+    assert len(archived) == 10
+    assert all(body.startswith(hostile.DEEP_PARAGRAPH + "\n\n") for _, body in archived.values())
+    outcome, _, failures, new, *_ = last_run(sqlite_url)
+    assert (outcome, failures, new) == ("completed", 0, 10)
