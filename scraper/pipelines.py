@@ -4,6 +4,7 @@ import logging
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from scrapy import signals
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +26,7 @@ from archive.store import (
     start_run,
 )
 from scraper.acceptance import ArticleGate, Decision, PageRejected
+from scraper.feed import feed_record
 from scraper.spiders.smoladmin import SectionWalked
 
 HEALTH_FIELDS = ("title", "published_at", "body")
@@ -56,6 +58,8 @@ class ArchivePipeline:
         self.listings_failed = 0
         self.first_listing_error: str | None = None
         self.gate = ArticleGate()
+        self.feeds = bool(settings.getdict("FEEDS"))
+        self.timezone = ZoneInfo(settings.get("CITYNEWS_TIMEZONE"))
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ArchivePipeline":
@@ -89,7 +93,10 @@ class ArchivePipeline:
         with session_scope(self.sessions) as session:
             run = session.get(CrawlRun, self.run_id)
             if isinstance(item, ArticleRecord):
-                self.apply(session, run, self.gate.admit(item, archived_cues(session, item.url)))
+                decisions = self.gate.admit(item, archived_cues(session, item.url))
+                self.apply(session, run, decisions)
+                if self.feeds and any(r is item and not why for r, why in decisions):
+                    return feed_record(session, item.url, self.timezone)
             elif isinstance(item, PageRejected):
                 self.reject(session, run, item.url, item.reason)
             elif isinstance(item, FetchRecord):

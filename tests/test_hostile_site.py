@@ -1,12 +1,16 @@
 """Real crawls of the fixture site in its hostile modes (tests/site/hostile.py)."""
 
+import ast
+import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import SiteServer
+from exports.records import FIELDS
+from tests.conftest import CLI_ENV, ROOT, SiteServer
 from tests.conftest import run_citynews as citynews
 from tests.site import content, hostile
 
@@ -204,3 +208,57 @@ def test_deeply_nested_articles_are_archived(
     assert all(body.startswith(hostile.DEEP_PARAGRAPH + "\n\n") for _, body in archived.values())
     outcome, _, failures, new, *_ = last_run(sqlite_url)
     assert (outcome, failures, new) == ("completed", 0, 10)
+
+
+# Items 23 and 24: a plain `scrapy crawl`
+
+
+def scrapy_crawl(site: SiteServer, workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    """`scrapy crawl smoladmin` from the project folder, as a Scrapy user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "smoladmin", "-a", f"site_url={site.url}",
+         "-a", "sections=novosti-tos", "-s", f"CITYNEWS_NOW={NOW}", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=CLI_ENV,
+    )  # fmt: skip
+
+
+def overridden_settings(log: str) -> dict:
+    """The settings Scrapy reports as overridden at start."""
+    start = log.index("Overridden settings:")
+    return ast.literal_eval(log[log.index("{", start) : log.index("}", start) + 1])
+
+
+def test_scrapy_crawl_of_a_loopback_site_gets_the_fast_settings(
+    site: SiteServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    run = scrapy_crawl(site, tmp_path, "-s", f"CITYNEWS_DB_URL={sqlite_url}")
+    assert run.returncode == 0, run.stderr
+    settings = overridden_settings(run.stderr)  # Scrapy's defaults: no delay, no AutoThrottle
+    assert "DOWNLOAD_DELAY" not in settings and "AUTOTHROTTLE_ENABLED" not in settings
+    assert settings["DOWNLOAD_TIMEOUT"] == 10
+    assert len(articles(sqlite_url)) == 10
+    chosen = scrapy_crawl(site, tmp_path, "-s", f"CITYNEWS_DB_URL={sqlite_url}", "-s",
+                          "DOWNLOAD_DELAY=0.05")  # fmt: skip
+    assert overridden_settings(chosen.stderr)["DOWNLOAD_DELAY"] == "0.05"
+
+
+def test_scrapy_feed_export_writes_the_export_records(
+    site: SiteServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    feed = tmp_path / "news.jsonl"
+    run = scrapy_crawl(site, tmp_path, "-s", f"CITYNEWS_DB_URL={sqlite_url}", "-O", str(feed))
+    assert run.returncode == 0, run.stderr
+    assert "WARNING" not in run.stderr
+    records = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
+    exported = citynews("export", "--format", "jsonl", "--out", "-", "--db", sqlite_url,
+                        cwd=tmp_path)  # fmt: skip
+    expected = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert len(records) == 10 and all(list(record) == list(FIELDS) for record in records)
+    assert sorted(records, key=lambda r: r["url"]) == sorted(expected, key=lambda r: r["url"])
+
+
+def test_the_repository_ignores_archives() -> None:
+    ignored = subprocess.run(
+        ["git", "check-ignore", "x.db", "news.sqlite3"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert ignored.stdout.split() == ["x.db", "news.sqlite3"]

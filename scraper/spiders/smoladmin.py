@@ -27,6 +27,7 @@ from scraper.items import FetchRecord
 from scraper.listings import ListedArticle, read_listing
 from scraper.parsing.text import decode_page
 from scraper.sections import Section, section_of_path, select_sections
+from scraper.spider_settings import adjust_settings
 from scraper.urls import SiteUrls, listing_page_number, url_path
 
 MODES = ("incremental", "full")
@@ -76,6 +77,7 @@ class SmoladminSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.site = SiteUrls(spider.site_url_argument or settings.get("CITYNEWS_SITE_URL"))
+        adjust_settings(settings, spider.site.fetch_origin)
         spider.allowed_domains = [spider.site.fetch_hostname]
         spider.timezone = ZoneInfo(settings.get("CITYNEWS_TIMEZONE"))
         spider.mode = spider.mode_argument or settings.get("CITYNEWS_MODE")
