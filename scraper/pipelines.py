@@ -7,6 +7,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import open_archive, resolve_db_url, session_scope
@@ -58,6 +60,7 @@ class ArchivePipeline:
         self.listings_failed = 0
         self.first_listing_error: str | None = None
         self.gate = ArticleGate()
+        self.write_error: str | None = None
         self.feeds = bool(settings.getdict("FEEDS"))
         self.timezone = ZoneInfo(settings.get("CITYNEWS_TIMEZONE"))
 
@@ -88,6 +91,18 @@ class ArchivePipeline:
         self.crawler.stats.set_value("citynews/run_id", self.run_id)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
+        """Write an item; when the archive cannot be written (a full disk), stop the crawl."""
+        if self.write_error is not None:
+            return item
+        try:
+            return self.write_item(item)
+        except OperationalError as error:
+            self.write_error = str(error.orig or error).strip().splitlines()[0]
+            logger.error("the archive could not be written: %s", self.write_error)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_failed"))
+            return item
+
+    def write_item(self, item: Any) -> Any:
         assert self.sessions is not None
         stats = self.crawler.stats
         with session_scope(self.sessions) as session:
@@ -142,6 +157,18 @@ class ArchivePipeline:
         """Record how the run ended (the close reason is known only once the spider closed)."""
         if self.sessions is None:
             return
+        try:
+            self.record_end(spider, reason)
+        except OperationalError as error:
+            self.write_error = self.write_error or str(error.orig or error).strip().splitlines()[0]
+            message = f"the archive could not be written ({self.write_error}); run not recorded"
+            self.crawler.stats.set_value("citynews/outcome", "failed")
+            self.crawler.stats.set_value("citynews/message", message)
+        finally:
+            self.resources.close()
+
+    def record_end(self, spider: Any, reason: str) -> None:
+        """Store the pages held back and the run's outcome."""
         with session_scope(self.sessions) as session:
             run = session.get(CrawlRun, self.run_id)
             self.apply(session, run, self.gate.release())
@@ -153,9 +180,10 @@ class ArchivePipeline:
             finish_run(session, run, self.now(), outcome, message)
         self.crawler.stats.set_value("citynews/outcome", outcome)
         self.crawler.stats.set_value("citynews/message", message)
-        self.resources.close()
 
     def outcome(self, reason: str, run: CrawlRun) -> tuple[str, str | None]:
+        if self.write_error is not None:
+            return "failed", f"the archive could not be written: {self.write_error}"
         if reason in ("shutdown", "cancelled"):
             return "interrupted", "the crawl was stopped before it finished"
         if self.listings_ok == 0 and self.listings_failed > 0:

@@ -262,3 +262,25 @@ def test_the_repository_ignores_archives() -> None:
         ["git", "check-ignore", "x.db", "news.sqlite3"], cwd=ROOT, capture_output=True, text=True
     )
     assert ignored.stdout.split() == ["x.db", "news.sqlite3"]
+
+
+def test_a_full_disk_stops_the_crawl_with_its_reason(
+    site: SiteServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    assert crawl(site, sqlite_url, tmp_path, "--section", "novosti-tos").returncode == 0
+    site.change(
+        publish=[
+            {"section": "novosti", "slug": f"novaya-{i}", "title": f"Новость {i}",
+             "when": "2025-11-21 10:00", "paragraphs": ["Текст. " * 2000]}
+            for i in range(12)
+        ]
+    )  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.full_disk", "4", "crawl", "--site-url", site.url,
+         "--db", sqlite_url, "-s", f"CITYNEWS_NOW={NOW}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=CLI_ENV,
+    )  # fmt: skip
+    assert run.returncode == 1
+    assert run.stderr.count("\n") == 1 and "database or disk is full" in run.stderr, run.stderr
+    outcome, message, *_ = last_run(sqlite_url)
+    assert outcome == "failed" and "database or disk is full" in message
