@@ -284,3 +284,28 @@ def test_a_full_disk_stops_the_crawl_with_its_reason(
     assert run.stderr.count("\n") == 1 and "database or disk is full" in run.stderr, run.stderr
     outcome, message, *_ = last_run(sqlite_url)
     assert outcome == "failed" and "database or disk is full" in message
+
+
+BROKEN_PARSER = """import sys
+import scraper.parsing.article as article
+def fail(nodes): raise RecursionError("maximum recursion depth exceeded")
+article.block_texts = fail
+from citynews.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_parser_that_raises_is_never_silent(
+    site: SiteServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    """No page makes the parser raise any more, so this run breaks it on purpose."""
+    run = subprocess.run(
+        [sys.executable, "-c", BROKEN_PARSER, "crawl", "--site-url", site.url, "--db", sqlite_url,
+         "--section", "novosti-tos"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=CLI_ENV,
+    )  # fmt: skip
+    assert run.returncode == 3 and "could not be parsed" in run.stderr
+    outcome, _, failures, new, *_ = last_run(sqlite_url)
+    assert (outcome, failures, new) == ("unhealthy", 10, 0)
+    errors = rows(sqlite_url, "SELECT error FROM fetches WHERE kind = 'article' AND NOT ok")
+    assert all(e.startswith("the page could not be parsed (RecursionError") for (e,) in errors)
