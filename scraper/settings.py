@@ -19,6 +19,10 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
+# Limits against hostile pages. A news page is tens of kB; a response (or a gzip body once
+# decompressed) larger than DOWNLOAD_MAXSIZE is dropped and recorded as a failed fetch.
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 1024 * 1024
 
 RETRY_ENABLED = True
 RETRY_TIMES = 3
@@ -30,7 +34,9 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "scraper.middlewares.RobotsTxtMiddleware": 100,
+    "scraper.safeguards.RedirectLoopMiddleware": 650,  # sees redirects before Scrapy's (600)
 }
+SPIDER_MIDDLEWARES = {"scraper.safeguards.ParseFailureMiddleware": 50}
 ITEM_PIPELINES = {"scraper.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"scraper.extensions.ProgressReporter": 500}
 
@@ -53,4 +59,5 @@ CITYNEWS_MODE = "incremental"  # or "full": walk every listing page
 CITYNEWS_REFRESH_DAYS = 14  # re-fetch articles published within this many days
 CITYNEWS_REVISIT_DAYS = 30  # re-read every older article once in this many daily runs (0: off)
 CITYNEWS_NOW = None  # ISO time the refresh window is measured from (default: now)
+CITYNEWS_MAX_LISTING_PAGES = 5000  # listing pages walked per section and run, at most
 CITYNEWS_LOCK_HELD = False  # True when the caller already holds the archive's crawl lock

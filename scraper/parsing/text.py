@@ -83,6 +83,7 @@ SIDE_BLOCK_RE = re.compile(
     r"|^Смотрите также|^Ещё новости|^Еще новости",
     re.I,
 )
+MAX_DEPTH = 100  # elements nested deeper are flattened to paragraphs (see flatten_deep_nesting)
 SITE_NAMES = frozenset({"администрация города смоленска", "официальный сайт"})
 
 
@@ -99,6 +100,7 @@ def make_soup(html: str) -> BeautifulSoup:
     for tag in soup.find_all(INVISIBLE_TAGS):
         if tag.name != "head":
             tag.decompose()
+    flatten_deep_nesting(soup)
     return soup
 
 
@@ -166,8 +168,14 @@ def block_texts(nodes: list[Tag | NavigableString]) -> list[str]:
             blocks.append(text)
         buffer.clear()
 
-    def walk(node: Tag | NavigableString) -> None:
-        if isinstance(node, NavigableString):
+    # A depth-first walk with its own stack (no recursion, whatever the nesting depth);
+    # None marks the end of a block element.
+    stack: list[Tag | NavigableString | None] = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        if node is None:
+            flush()
+        elif isinstance(node, NavigableString):
             buffer.append(str(node))
         elif node.name == "br":
             buffer.append(_LINE_BREAK)
@@ -177,19 +185,41 @@ def block_texts(nodes: list[Tag | NavigableString]) -> list[str]:
             row = " | ".join(cell for cell in cells if cell)
             if row:
                 blocks.append(row)
-        elif node.name in BLOCK_TAGS:
-            flush()
-            for child in node.children:
-                walk(child)
-            flush()
         else:
-            for child in node.children:
-                walk(child)
-
-    for node in nodes:
-        walk(node)
+            if node.name in BLOCK_TAGS:
+                flush()
+                stack.append(None)
+            stack.extend(reversed(node.contents))
     flush()
     return blocks
+
+
+def flatten_deep_nesting(soup: BeautifulSoup, max_depth: int = MAX_DEPTH) -> int:
+    """Replace what lies deeper than max_depth by its text blocks, as paragraphs.
+
+    Real pages nest a few dozen levels; a hostile one nests thousands, which would make every
+    walk of the tree costly (quadratic in depth) or recursive. Returns how many elements were
+    flattened.
+    """
+    flattened: dict[int, Tag] = {}
+    stack: list[tuple[Tag, int]] = [(soup, 0)]
+    while stack:
+        element, depth = stack.pop()
+        for child in element.children:
+            if not isinstance(child, Tag):
+                continue
+            if depth + 1 > max_depth:
+                flattened[id(element)] = element
+                break
+            stack.append((child, depth + 1))
+    for element in flattened.values():
+        texts = block_texts(list(element.children))
+        element.clear()
+        for text in texts:
+            paragraph = soup.new_tag("p")
+            paragraph.string = text
+            element.append(paragraph)
+    return len(flattened)
 
 
 @dataclass(frozen=True)

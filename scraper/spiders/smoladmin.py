@@ -8,6 +8,7 @@ unsettled (revisited articles are not due: they never keep a walk going); a full
 first walk of a section, visits every listing page.
 """
 
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -27,9 +28,11 @@ from scraper.items import FetchRecord
 from scraper.listings import ListedArticle, read_listing
 from scraper.parsing.text import decode_page
 from scraper.sections import Section, section_of_path, select_sections
+from scraper.spider_settings import adjust_settings
 from scraper.urls import SiteUrls, listing_page_number, url_path
 
 MODES = ("incremental", "full")
+NOT_FETCHED_BY_CHOICE = ("Forbidden by robots.txt", "Filtered offsite request")
 KEPT_HEADERS = ("Content-Type", "Last-Modified", "ETag", "Date", "Content-Language")
 
 
@@ -67,15 +70,19 @@ class SmoladminSpider(scrapy.Spider):
         self.plan = CrawlPlan()
         self.seen: set[str] = set()
         self.listing_failed: set[str] = set()
+        self.listed: set[str] = set()
+        self.listing_pages: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "SmoladminSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.site = SiteUrls(spider.site_url_argument or settings.get("CITYNEWS_SITE_URL"))
+        adjust_settings(settings, spider.site.fetch_origin)
         spider.allowed_domains = [spider.site.fetch_hostname]
         spider.timezone = ZoneInfo(settings.get("CITYNEWS_TIMEZONE"))
         spider.mode = spider.mode_argument or settings.get("CITYNEWS_MODE")
+        spider.max_listing_pages = settings.getint("CITYNEWS_MAX_LISTING_PAGES")
         if spider.mode not in MODES:
             raise ValueError(f"unknown crawl mode {spider.mode!r} (known: {', '.join(MODES)})")
         return spider
@@ -98,6 +105,7 @@ class SmoladminSpider(scrapy.Spider):
         return self.mode == "full" or section.key not in self.plan.walked_sections
 
     def listing_request(self, url: str, section: Section, number: int) -> scrapy.Request:
+        self.listing_pages[section.key] += 1
         return scrapy.Request(
             self.site.to_fetch(url),
             callback=self.parse_listing,
@@ -143,6 +151,8 @@ class SmoladminSpider(scrapy.Spider):
             return
         text = decode_page(response.body, _content_type(response)).text
         listing = read_listing(text, response.url, self.site, section)
+        offers_new = any(article.url not in self.listed for article in listing.articles)
+        self.listed.update(article.url for article in listing.articles)
         yield from self.follow_articles(listing.articles, section)
         later_pages = sorted(
             (page_number, canonical, link)
@@ -154,14 +164,35 @@ class SmoladminSpider(scrapy.Spider):
                 yield SectionWalked(section.key)
             return
         unsettled = any(self.unsettles(article.url) for article in listing.articles)
-        if not (self.walks_everything(section) or unsettled):
+        if not (self.walks_everything(section) or unsettled) or not self.walk_goes_on(
+            response.url, section, offers_new
+        ):
             return
         for page_number, canonical, link in later_pages:
             if not self.walks_everything(section) and page_number != number + 1:
                 continue
-            if canonical not in self.seen:
+            capped = self.listing_pages[section.key] >= self.max_listing_pages
+            if canonical not in self.seen and not capped:
                 self.seen.add(canonical)
                 yield self.listing_request(link, section, page_number)
+
+    def walk_goes_on(self, url: str, section: Section, offers_new: bool) -> bool:
+        """Whether a section's walk may go past this listing page (endless pagination stops)."""
+        if not offers_new:
+            self.logger.warning("%s offers no article not seen in this run: walk stopped", url)
+            self.crawler.stats.inc_value("citynews/listing_walks_stopped")
+            return False
+        if self.listing_pages[section.key] >= self.max_listing_pages:
+            self.logger.warning(
+                "%s: %d listing pages requested in section %s (CITYNEWS_MAX_LISTING_PAGES): "
+                "walk stopped",
+                url,
+                self.listing_pages[section.key],
+                section.key,
+            )
+            self.crawler.stats.inc_value("citynews/listing_walks_stopped")
+            return False
+        return True
 
     def follow_articles(
         self, articles: list[ListedArticle], section: Section
@@ -219,7 +250,7 @@ class SmoladminSpider(scrapy.Spider):
 
     def fetch_failed(self, failure: Failure) -> Iterator[FetchRecord]:
         request = failure.request
-        ignored = bool(failure.check(IgnoreRequest)) and not failure.check(HttpError)
+        ignored = not_fetched_by_choice(failure)
         if request.meta.get("kind") == "listing" and not ignored:
             self.listing_failed.add(request.meta["section"])
         status = failure.value.response.status if failure.check(HttpError) else None
@@ -239,6 +270,17 @@ class SmoladminSpider(scrapy.Spider):
             fetched_at=self.now(),
             ignored=ignored,
         )
+
+
+def not_fetched_by_choice(failure: Failure) -> bool:
+    """Whether a request was dropped by robots.txt or as offsite, rather than having failed.
+
+    Other dropped requests (a redirect chain too long, a body over DOWNLOAD_MAXSIZE once
+    decompressed) are failures.
+    """
+    if not failure.check(IgnoreRequest) or failure.check(HttpError):
+        return False
+    return failure.getErrorMessage().startswith(NOT_FETCHED_BY_CHOICE)
 
 
 def _content_type(response: Response) -> str | None:

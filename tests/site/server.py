@@ -8,7 +8,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from . import content
+from . import content, hostile
 from .state import State
 
 LOCK = threading.Lock()
@@ -71,6 +71,8 @@ class Handler(BaseHTTPRequestHandler):
             hits = HITS[path] = HITS.get(path, 0) + 1
             state = STATE
         articles = state.articles()
+        if state.hostile and (answer := hostile.answer(target, state.hostile, articles)):
+            return self._send(*answer)
         article = content.article_at(path, articles)
         if article and state.delay:
             time.sleep(state.delay)

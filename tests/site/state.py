@@ -5,11 +5,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from . import content
+from . import content, hostile
 
 KEYS = frozenset(
     {"reset", "views_delta", "publish", "edit_title", "edit_body", "edit_meta"}
-    | {"delete", "restore", "break_templates", "delay", "advance_days"}
+    | {"delete", "restore", "break_templates", "delay", "advance_days", "hostile"}
 )
 PUBLISH_KEYS = frozenset({"section", "slug", "title", "when", "views", "paragraphs"})
 META_KEYS = frozenset({"updated", "views"})
@@ -48,6 +48,7 @@ class State:
     deleted: set[str] = field(default_factory=set)
     broken: bool = False
     delay: float = 0.0
+    hostile: dict | None = None  # see hostile.py
 
     def articles(self) -> list[dict]:
         """The current articles: edited, views grown by the days passed, deleted ones left out."""
@@ -71,6 +72,7 @@ class State:
             "deleted": sorted(self.deleted),
             "break_templates": self.broken,
             "delay": self.delay,
+            "hostile": self.hostile,
             "expected": len(self.expected()),
         }
 
@@ -96,6 +98,8 @@ class State:
         new.deleted -= {new._known(p) for p in _strings(data.get("restore", []), "restore")}
         new.broken = _typed(data.get("break_templates", new.broken), bool, "break_templates")
         new.delay = float(_typed(data.get("delay", new.delay), (int, float), "delay"))
+        if "hostile" in data:
+            new.hostile = hostile.checked(data["hostile"])
         if new.delay < 0:
             raise ValueError("delay must not be negative")
         return new

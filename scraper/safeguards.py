@@ -1,0 +1,53 @@
+"""Middlewares that turn a hostile site's tricks into recorded failures instead of silence."""
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urljoin
+
+from scrapy.http import Request, Response
+from w3lib.url import canonicalize_url
+
+from scraper.acceptance import PageRejected
+
+logger = logging.getLogger(__name__)
+
+
+class RedirectLoop(Exception):
+    """A page redirects to itself or to a page of its own redirect chain."""
+
+
+def redirect_target(request: Request, response: Response) -> str | None:
+    """The absolute URL a redirect response points to, or None when it is no redirect."""
+    location = response.headers.get("Location")
+    if response.status not in (301, 302, 303, 307, 308) or not location:
+        return None
+    return urljoin(request.url, location.decode("latin-1"))
+
+
+class RedirectLoopMiddleware:
+    """Fails a request whose redirect leads back into its own chain (Scrapy's duplicate filter
+    would drop the repeated request without a word, and the page would vanish unrecorded)."""
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Any:
+        target = redirect_target(request, response)
+        if target is None:
+            return response
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if canonicalize_url(target) in {canonicalize_url(url) for url in chain}:
+            raise RedirectLoop(f"redirect loop: {request.url} redirects back to {target}")
+        return response
+
+
+class ParseFailureMiddleware:
+    """An article page whose parsing raised is logged and recorded as a failed fetch."""
+
+    def process_spider_exception(
+        self, response: Response, exception: Exception, spider: Any = None
+    ) -> Iterable[Any] | None:
+        if response.meta.get("kind") != "article":
+            return None
+        logger.error("%s could not be parsed", response.url, exc_info=exception)
+        url = spider.site.canonical(response.url) if spider else None
+        reason = f"the page could not be parsed ({type(exception).__name__}: {exception})"
+        return [PageRejected(url=url or response.url, reason=reason[:500])]
