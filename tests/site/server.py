@@ -18,6 +18,12 @@ HITS: dict[str, int] = {}  # requests per page path over the process's life (the
 JSON = "application/json; charset=utf-8"
 
 
+def hold(since: float) -> None:
+    """Delay an article by the site's current delay: lowering it releases waiting requests."""
+    while time.monotonic() - since < STATE.delay:
+        time.sleep(0.02)
+
+
 class Handler(BaseHTTPRequestHandler):
     """Serves every path whatever the Host header says; /__admin/* controls the state."""
 
@@ -74,8 +80,8 @@ class Handler(BaseHTTPRequestHandler):
         if state.hostile and (answer := hostile.answer(target, state.hostile, articles)):
             return self._send(*answer)
         article = content.article_at(path, articles)
-        if article and state.delay:
-            time.sleep(state.delay)
+        if article:
+            hold(time.monotonic())
         if article and path == content.FLAKY_PATH and hits == 1:
             headers = {"Content-Type": "text/plain; charset=utf-8", "Retry-After": "1"}
             return self._send(503, headers, "Сервис временно недоступен".encode())
