@@ -1,0 +1,37 @@
+"""What the command line shows and accepts: no credentials out, pasted article URLs in."""
+
+import re
+from urllib.parse import urlsplit
+
+from scraper.urls import CANONICAL_ORIGIN, SiteUrls
+
+_CREDENTIALS = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@'\"]+@")
+
+
+def hide_credentials(text: str) -> str:
+    """The text with user names and passwords removed from every URL in it."""
+    return _CREDENTIALS.sub(r"\g<scheme>", text)
+
+
+def pasted_article_url(text: str) -> str | None:
+    """The canonical URL of what people paste for a page of the site, or None.
+
+    Accepted: a URL of the site or of a mirror (any host: only the path counts), the same
+    without its scheme (`www.smoladmin.ru/press-centr/...`), or a bare path.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    if "://" not in text:
+        first_segment = text.split("/", 1)[0]
+        looks_like_host = "." in first_segment or ":" in first_segment
+        text = f"http://{text}" if looks_like_host else "http://site/" + text.lstrip("/")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - a malformed host or port raises here
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    query = f"?{parts.query}" if parts.query else ""
+    return SiteUrls().canonical(f"{CANONICAL_ORIGIN}{parts.path or '/'}{query}")
