@@ -39,9 +39,11 @@ def parse_db_url(url: str) -> URL:
     except ArgumentError:
         raise ArchiveError(f"bad database URL {url!r}: expected e.g. sqlite:///path.db") from None
     try:
-        parsed.get_dialect()
+        parsed.get_dialect().import_dbapi()
     except Exception as error:  # noqa: BLE001 - any failure to load a driver is a user error
-        raise ArchiveError(f"bad database URL {redact(parsed)}: {error}") from None
+        raise ArchiveError(
+            f"bad database URL {redact(parsed)}: its driver cannot be loaded ({error})"
+        ) from None
     return parsed
 
 
@@ -115,8 +117,9 @@ def read_only_sqlite_engine(path: Path) -> Engine:
     resolved = path.resolve()
     shared_memory = resolved.with_name(resolved.name + "-shm")
     flags = "mode=ro" if shared_memory.exists() else "mode=ro&immutable=1"
-    url = URL.create("sqlite", database=f"file:{quote(str(resolved))}?{flags}&uri=true")
-    engine = create_engine(url, connect_args={"timeout": 30})
+    engine = create_engine(
+        f"sqlite:///file:{quote(str(resolved))}?{flags}&uri=true", connect_args={"timeout": 30}
+    )
     event.listen(engine, "connect", _enable_read_only_pragmas)
     return engine
 

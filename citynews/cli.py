@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import (
     ArchiveError,
+    check_connection,
     create_archive_engine,
     error_reason,
     open_archive,
@@ -30,7 +31,7 @@ from archive.db import upgrade as upgrade_schema
 from archive.lock import ArchiveBusy, crawl_lock, crawl_lock_holder
 from archive.store import article_by_url, iter_articles
 from citynews import __version__
-from citynews.safety import hide_credentials, pasted_article_url
+from citynews.safety import hide_credentials, pasted_article_url, split_credentials
 from exports.records import export_record
 from exports.writers import (
     FORMATS,
@@ -279,6 +280,7 @@ CRAWL_EXIT = {"failed": EXIT_FAILED, "unhealthy": EXIT_UNHEALTHY, "interrupted":
 def exclusive_archive(db_url: str) -> Iterator[Engine]:
     """The archive, upgraded and locked against crawls: exit 75 when another one holds it."""
     engine = create_archive_engine(db_url)
+    check_connection(engine)
     try:
         with crawl_lock(engine):
             upgrade_schema(engine)
@@ -308,7 +310,16 @@ def site_urls(site_url: str) -> SiteUrls:
     try:
         return SiteUrls(site_url)
     except ValueError as error:
-        raise UserError(str(error)) from None
+        raise UserError(hide_credentials(str(error))) from None
+
+
+def without_credentials(args: argparse.Namespace) -> None:
+    """Move a user and password out of --site-url into HTTP auth settings, out of every URL."""
+    try:
+        args.site_url, auth = split_credentials(args.site_url)
+    except ValueError as error:
+        raise UserError(f"bad --site-url: {hide_credentials(str(error))}") from None
+    args.settings = [*auth, *args.settings]
 
 
 def run_crawl(args: argparse.Namespace) -> int:
@@ -316,6 +327,7 @@ def run_crawl(args: argparse.Namespace) -> int:
 
     site_urls(args.site_url)
     check_crawl_settings(args.settings)
+    without_credentials(args)
     db_url = resolve_db_url(args.db)
     with exclusive_archive(db_url):
         result = run(
@@ -352,7 +364,10 @@ def read_archive(args: argparse.Namespace) -> sessionmaker[Session]:
 def run_export(args: argparse.Namespace) -> int:
     db_url = resolve_db_url(args.db)
     if args.out != "-":
-        check_export_target(Path(args.out), sqlite_file(db_url), force=args.force)
+        try:
+            check_export_target(Path(args.out), sqlite_file(db_url), force=args.force)
+        except ExportError as error:
+            raise UserError(str(error)) from None
     if args.format == "sqlite":
         return export_sqlite_snapshot(args, db_url)
     since, until = date_range(args)
@@ -578,11 +593,13 @@ def run_db_upgrade(args: argparse.Namespace) -> int:
 def run_inspect(args: argparse.Namespace) -> int:
     from scraper.inspect_page import InspectFailed, inspect_page, inspection_report
 
+    site_urls(args.site_url)
+    check_crawl_settings(args.settings)
+    without_credentials(args)
     site = site_urls(args.site_url)
     canonical = pasted_article_url(args.url)
     if canonical is None:
         raise UserError(f"{args.url!r} is not the URL or path of a page of the site")
-    check_crawl_settings(args.settings)
     try:
         inspection = inspect_page(canonical, site, dict(args.settings))
     except InspectFailed as error:
