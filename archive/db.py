@@ -263,6 +263,14 @@ def check_schema(engine: Engine) -> None:
         )
 
 
+def check_sqlite_file(path: Path, url: URL) -> None:
+    """Raise ArchiveError unless path is an existing SQLite database file."""
+    if not path.exists():
+        raise ArchiveError(f"no archive at {redact(url)}: run a crawl first, or give --db")
+    if not path.is_file() or not is_sqlite_database(path):
+        raise ArchiveError(f"{path} is not a SQLite database, so not a citynews archive")
+
+
 def open_existing_archive(url: str) -> sessionmaker[Session]:
     """Open an archive to read it: creates no file, folder or table, and says what is wrong.
 
@@ -272,10 +280,7 @@ def open_existing_archive(url: str) -> sessionmaker[Session]:
     parsed = parse_db_url(url)
     path = sqlite_file(parsed)
     if path is not None:
-        if not path.exists():
-            raise ArchiveError(f"no archive at {redact(parsed)}: run a crawl first, or give --db")
-        if not path.is_file() or not is_sqlite_database(path):
-            raise ArchiveError(f"{path} is not a SQLite database, so not a citynews archive")
+        check_sqlite_file(path, parsed)
         if not os.access(path.resolve().parent, os.W_OK):
             engine = read_only_sqlite_engine(path)
         else:

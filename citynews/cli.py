@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.db import (
     ArchiveError,
     check_connection,
+    check_sqlite_file,
     create_archive_engine,
     error_reason,
     open_archive,
     open_existing_archive,
+    parse_db_url,
     redact,
     resolve_db_url,
     session_scope,
@@ -501,7 +503,7 @@ def run_serve(args: argparse.Namespace) -> int:
             "serve opens a SQLite archive; for PostgreSQL first run "
             "citynews export --format sqlite --out archive.sqlite3"
         )
-    open_existing_archive(db_url).kw["bind"].dispose()
+    check_sqlite_file(path, parse_db_url(db_url))
     engine = create_archive_engine(db_url)
     try:
         upgrade_schema(engine)

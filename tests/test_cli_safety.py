@@ -278,7 +278,7 @@ def test_export_onto_a_named_pipe_streams_into_it(tmp_path: Path) -> None:
     pipe = tmp_path / "feed"
     os.mkfifo(pipe)
     received: list[bytes] = []
-    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
     reader.start()
     result = citynews("export", "--format", "jsonl", "--out", str(pipe), "--db", url, cwd=tmp_path)
     reader.join(timeout=60)
@@ -723,6 +723,11 @@ def test_inspect_fails_in_one_line_when_the_fetch_fails(tmp_path: Path, site) ->
         "inspect", "/press-centr/novosti/no-such-page", "--site-url", site.url, cwd=tmp_path
     )
     one_line_error(missing, 1, "HTTP 404")
+    forbidden = citynews(
+        "inspect", "/press-centr/novosti/zakrytaya-novost", "--site-url", site.url, cwd=tmp_path
+    )
+    one_line_error(forbidden, 1, "robots.txt forbids it")
+    assert "/press-centr/novosti/zakrytaya-novost" not in site.requests()
     closed = f"http://127.0.0.1:{free_port()}"
     refused = citynews(
         "inspect",
