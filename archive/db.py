@@ -58,7 +58,7 @@ def redact(url: str | URL) -> str:
 
 def sqlite_file(url: str | URL) -> Path | None:
     """The file of a SQLite archive URL; None for other databases, memory and URI filenames."""
-    parsed = make_url(url) if isinstance(url, str) else url
+    parsed = parse_db_url(url) if isinstance(url, str) else url
     database = parsed.database
     if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
         return None

@@ -141,6 +141,9 @@ def test_a_database_url_without_its_driver_gets_one_line(tmp_path: Path) -> None
     result = citynews("status", "--db", "mysql://user:secret@localhost/news", cwd=tmp_path)
     one_line_error(result, 2, "driver cannot be loaded")
     assert "secret" not in result.stderr
+    export = ["export", "--format", "csv", "--out", "x.csv", "--db", "not a url"]
+    one_line_error(citynews(*export, cwd=tmp_path), 2, "bad database URL")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(
