@@ -804,3 +804,27 @@ def test_serve_on_a_missing_archive_creates_nothing(tmp_path: Path) -> None:
     result = citynews("serve", "--port", str(free_port()), cwd=tmp_path)
     one_line_error(result, 2, "no archive at")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_during_schema_creation_leaves_no_half_schema(tmp_path: Path) -> None:
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small disk (tmpfs) needs root")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    url = f"sqlite:///{disk / 'archive.sqlite3'}"
+    try:
+        full = citynews("db", "upgrade", "--db", url, cwd=tmp_path)
+        one_line_error(full, 2, "database or disk is full (nothing was changed)")
+        subprocess.run(["mount", "-o", "remount,size=4m", str(disk)], check=True)
+        assert table_names(url) == []
+        one_line_error(citynews("status", "--db", url, cwd=tmp_path), 2, "no archive at")
+        assert citynews("db", "upgrade", "--db", url, cwd=tmp_path).returncode == 0
+        status = citynews("status", "--db", url, cwd=tmp_path)
+        assert status.returncode == 0 and "articles: 0" in status.stdout
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
