@@ -105,3 +105,24 @@ def _advisory_lock(engine: Engine) -> Iterator[None]:
         finally:
             connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
             connection.commit()
+
+
+def crawl_lock_holder(engine: Engine) -> str | None:
+    """Who holds the archive's crawl lock, or None when it is free; creates no lock file."""
+    if engine.url.get_backend_name() == "postgresql":
+        try:
+            with _advisory_lock(engine):
+                return None
+        except ArchiveBusy as error:
+            return str(error)
+    try:
+        descriptor = os.open(lock_path(engine), os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return _busy_message(os.pread(descriptor, 4096, 0).decode())
+    finally:
+        os.close(descriptor)
+    return None

@@ -2,6 +2,8 @@
 
 import argparse
 import logging
+import os
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,21 +12,37 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import (
     ArchiveError,
+    check_connection,
+    check_sqlite_file,
     create_archive_engine,
+    error_reason,
     open_archive,
+    open_existing_archive,
+    parse_db_url,
     redact,
     resolve_db_url,
     session_scope,
+    sqlite_file,
 )
 from archive.db import upgrade as upgrade_schema
-from archive.lock import ArchiveBusy, crawl_lock
+from archive.lock import ArchiveBusy, crawl_lock, crawl_lock_holder
 from archive.store import article_by_url, iter_articles
+from citynews import __version__
+from citynews.safety import hide_credentials, pasted_article_url, split_credentials
 from exports.records import export_record
-from exports.writers import FORMATS, ExportError, export_file, write_records
+from exports.writers import (
+    FORMATS,
+    ExportError,
+    check_export_target,
+    export_file,
+    is_special_file,
+    write_records,
+)
 from scraper.sections import SECTIONS_BY_KEY, UnknownSectionError, select_sections
 from scraper.urls import SiteUrls
 
@@ -34,6 +52,9 @@ EXIT_USAGE = 2
 EXIT_UNHEALTHY = 3
 EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
+MAX_DAYS = 100_000  # about 270 years: any real window, and no date arithmetic overflows
+MAX_COUNT = 2**31 - 1
 SITE_TIMEZONE = ZoneInfo("Europe/Moscow")
 DB_HELP = "archive URL (SQLAlchemy); default: $CITYNEWS_DB or sqlite:///data/citynews.sqlite3"
 
@@ -65,6 +86,17 @@ def day(value: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
+def whole_number(value: str, low: int, high: int, what: str) -> int:
+    """An integer option within [low, high], or argparse's one-line error naming the range."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        raise argparse.ArgumentTypeError(f"expected {what} from {low} to {high}, got {value!r}")
+    return number
+
+
 def setting(value: str) -> tuple[str, str]:
     name, sep, setting_value = value.partition("=")
     if not sep or not name:
@@ -72,20 +104,16 @@ def setting(value: str) -> tuple[str, str]:
     return name.strip(), setting_value
 
 
+def days(value: str) -> int:
+    return whole_number(value, 0, MAX_DAYS, "a whole number of days")
+
+
 def non_negative(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = -1
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number of days, got {value!r}")
-    return number
+    return whole_number(value, 0, MAX_COUNT, "a whole number")
 
 
 def positive(value: str) -> int:
-    if not value.isdigit() or int(value) == 0:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value!r}")
-    return int(value)
+    return whole_number(value, 1, MAX_COUNT, "a whole number")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="citynews",
         description="Crawl smoladmin.ru news into a SQL archive, follow it over time, export it.",
     )
+    parser.add_argument("--version", action="version", version=f"citynews {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     crawl = commands.add_parser("crawl", help="crawl the site into the archive")
@@ -113,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     crawl.add_argument(
         "--refresh-days",
-        type=non_negative,
+        type=days,
         default=14,
         metavar="N",
         help="re-fetch articles published within the last N days (default 14)",
@@ -160,6 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add views_history and revisions to every record",
     )
+    export.add_argument(
+        "--force",
+        action="store_true",
+        help="write --out even when it is an existing SQLite database (never the archive itself)",
+    )
     export.add_argument("--db", help=DB_HELP)
     export.set_defaults(handler=run_export)
 
@@ -194,13 +228,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=run_serve)
 
     status = commands.add_parser("status", help="the archive's health and its last crawl runs")
-    status.add_argument("--runs", type=int, default=10, metavar="N", help="how many runs to list")
+    status.add_argument(
+        "--runs", type=positive, default=10, metavar="N", help="how many runs to list (default 10)"
+    )
     status.add_argument(
         "--revisit-days",
         type=positive,
         default=30,
         metavar="D",
         help="revisit coverage: articles fetched within the last D days (default 30)",
+    )
+    status.add_argument(
+        "--failed",
+        action="store_true",
+        help="list the URLs whose latest fetch failed and has not succeeded since",
     )
     status.add_argument("--db", help=DB_HELP)
     status.set_defaults(handler=run_status)
@@ -224,6 +265,27 @@ def build_parser() -> argparse.ArgumentParser:
     reparse.add_argument("--db", help=DB_HELP)
     reparse.set_defaults(handler=run_reparse)
 
+    inspect = commands.add_parser(
+        "inspect", help="fetch one page as a crawl would and show what the parser reads in it"
+    )
+    inspect.add_argument("url", help="an article's URL on the public site")
+    inspect.add_argument(
+        "--site-url",
+        default="https://www.smoladmin.ru",
+        help="origin to fetch it from (a mirror or local server with the same paths)",
+    )
+    inspect.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        action="append",
+        type=setting,
+        default=[],
+        metavar="NAME=VALUE",
+        help="any Scrapy setting, repeatable",
+    )
+    inspect.set_defaults(handler=run_inspect)
+
     db = commands.add_parser("db", help="manage the archive's schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_upgrade = db_commands.add_parser("upgrade", help="create or upgrade the archive's schema")
@@ -242,6 +304,7 @@ CRAWL_EXIT = {"failed": EXIT_FAILED, "unhealthy": EXIT_UNHEALTHY, "interrupted":
 def exclusive_archive(db_url: str) -> Iterator[Engine]:
     """The archive, upgraded and locked against crawls: exit 75 when another one holds it."""
     engine = create_archive_engine(db_url)
+    check_connection(engine)
     try:
         with crawl_lock(engine):
             upgrade_schema(engine)
@@ -252,13 +315,43 @@ def exclusive_archive(db_url: str) -> Iterator[Engine]:
         engine.dispose()
 
 
+def check_crawl_settings(settings: list[tuple[str, str]]) -> None:
+    """Refuse -s settings a crawl cannot use, before anything is opened."""
+    from scraper.setting_values import setting_problem
+
+    for name, value in settings:
+        if name == "CITYNEWS_DB_URL":
+            raise UserError(
+                "-s CITYNEWS_DB_URL is for scrapy crawl: citynews chooses the archive "
+                "with --db (or $CITYNEWS_DB)"
+            )
+        problem = setting_problem(name, value)
+        if problem:
+            raise UserError(f"-s {name}={value}: {problem}")
+
+
+def site_urls(site_url: str) -> SiteUrls:
+    try:
+        return SiteUrls(site_url)
+    except ValueError as error:
+        raise UserError(hide_credentials(str(error))) from None
+
+
+def without_credentials(args: argparse.Namespace) -> None:
+    """Move a user and password out of --site-url into HTTP auth settings, out of every URL."""
+    try:
+        args.site_url, auth = split_credentials(args.site_url)
+    except ValueError as error:
+        raise UserError(f"bad --site-url: {hide_credentials(str(error))}") from None
+    args.settings = [*auth, *args.settings]
+
+
 def run_crawl(args: argparse.Namespace) -> int:
     from scraper.crawl import CrawlOptions, run
 
-    try:
-        SiteUrls(args.site_url)
-    except ValueError as error:
-        raise UserError(str(error)) from None
+    site_urls(args.site_url)
+    check_crawl_settings(args.settings)
+    without_credentials(args)
     db_url = resolve_db_url(args.db)
     with exclusive_archive(db_url):
         result = run(
@@ -288,12 +381,22 @@ def day_start(value: date) -> datetime:
     return datetime(value.year, value.month, value.day, tzinfo=SITE_TIMEZONE)
 
 
+def read_archive(args: argparse.Namespace) -> sessionmaker[Session]:
+    """The archive a read command names: opened without creating or changing anything."""
+    return open_existing_archive(resolve_db_url(args.db))
+
+
 def run_export(args: argparse.Namespace) -> int:
     db_url = resolve_db_url(args.db)
+    if args.out != "-":
+        try:
+            check_export_target(Path(args.out), sqlite_file(db_url), force=args.force)
+        except ExportError as error:
+            raise UserError(str(error)) from None
     if args.format == "sqlite":
         return export_sqlite_snapshot(args, db_url)
     since, until = date_range(args)
-    sessions = open_archive(db_url, migrate=False)
+    sessions = open_existing_archive(db_url)
     filters = {
         "section": args.section,
         "since": args.since.isoformat() if args.since else None,
@@ -304,6 +407,9 @@ def run_export(args: argparse.Namespace) -> int:
         records = (export_record(article, SITE_TIMEZONE, args.history) for article in articles)
         if args.out == "-":
             write_records(records, args.format, sys.stdout, args.history)
+            return EXIT_OK
+        if is_special_file(Path(args.out)):
+            write_to_special_file(records, args.format, Path(args.out), args.history)
             return EXIT_OK
         manifest = export_file(
             records,
@@ -319,14 +425,26 @@ def run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def write_to_special_file(records, fmt: str, out: Path, history: bool) -> None:  # type: ignore[no-untyped-def]
+    """Write an export straight into a device or pipe: never replaced, no manifest."""
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    try:
+        stream = out.open("w", encoding=encoding, newline="")
+    except OSError as error:
+        raise ExportError(f"cannot write {out}: {error.strerror or error}") from None
+    with stream:
+        write_records(records, fmt, stream, history)
+
+
 def export_sqlite_snapshot(args: argparse.Namespace, db_url: str) -> int:
     from exports.sqlite_snapshot import copy_archive
 
     if args.out == "-" or args.section or args.since or args.until or args.history:
         raise UserError("--format sqlite copies the whole archive to a file: give only --out")
-    engine = create_archive_engine(db_url)
+    if is_special_file(Path(args.out)):
+        raise UserError(f"--format sqlite writes a regular file, not {args.out}")
+    engine = open_existing_archive(db_url).kw["bind"]
     try:
-        upgrade_schema(engine)
         articles = copy_archive(engine, Path(args.out))
     finally:
         engine.dispose()
@@ -338,9 +456,10 @@ def export_sqlite_snapshot(args: argparse.Namespace, db_url: str) -> int:
 def date_range(args: argparse.Namespace) -> tuple[datetime | None, datetime | None]:
     if args.since and args.until and args.since > args.until:
         raise UserError(f"--since {args.since} is after --until {args.until}")
-    since = day_start(args.since) if args.since else None
-    until = day_start(args.until + timedelta(days=1)) if args.until else None
-    return since, until
+    # The first and last days have no start or end representable in UTC: no bound there.
+    since = day_start(args.since) if args.since and args.since > date.min else None
+    until = args.until + timedelta(days=1) if args.until and args.until < date.max else None
+    return since, day_start(until) if until else None
 
 
 def run_search(args: argparse.Namespace) -> int:
@@ -353,7 +472,7 @@ def run_search(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from None
     since, until = date_range(args)
     filters = Filters(args.section, since, until, args.min_views)
-    sessions = open_archive(resolve_db_url(args.db), migrate=False)
+    sessions = read_archive(args)
     with session_scope(sessions) as session:
         hits = search(session, query, filters, args.limit)
         results = search_results(hits, query, args.format, SITE_TIMEZONE, sys.stdout.isatty())
@@ -362,9 +481,9 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def find_article(session, url: str):  # type: ignore[no-untyped-def]
-    canonical = SiteUrls().canonical(url)
+    canonical = pasted_article_url(url)
     if canonical is None:
-        raise UserError(f"{url!r} is not a URL of {SiteUrls().canonical_origin}")
+        raise UserError(f"{url!r} is not the URL or path of an article")
     article = article_by_url(session, canonical)
     if article is None:
         raise CommandFailed(f"no article {canonical} in the archive")
@@ -372,7 +491,7 @@ def find_article(session, url: str):  # type: ignore[no-untyped-def]
 
 
 def print_article(args: argparse.Namespace, report) -> int:  # type: ignore[no-untyped-def]
-    sessions = open_archive(resolve_db_url(args.db), migrate=False)
+    sessions = read_archive(args)
     with session_scope(sessions) as session:
         print(report(find_article(session, args.url), SITE_TIMEZONE))
     return EXIT_OK
@@ -388,7 +507,7 @@ def run_stats(args: argparse.Namespace) -> int:
     from citynews.reports import stats_report
 
     since, until = date_range(args)
-    sessions = open_archive(resolve_db_url(args.db), migrate=False)
+    sessions = read_archive(args)
     with session_scope(sessions) as session:
         print(stats_report(session, args.by, since, until, args.top, SITE_TIMEZONE))
     return EXIT_OK
@@ -396,19 +515,21 @@ def run_stats(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     import json
-    import subprocess
     import tempfile
 
     from citynews.datasette.metadata import metadata
+    from citynews.serving import run_until_signalled
 
     db_url = resolve_db_url(args.db)
+    path = sqlite_file(db_url)
+    if path is None:
+        raise UserError(
+            "serve opens a SQLite archive; for PostgreSQL first run "
+            "citynews export --format sqlite --out archive.sqlite3"
+        )
+    check_sqlite_file(path, parse_db_url(db_url))
     engine = create_archive_engine(db_url)
     try:
-        if engine.url.get_backend_name() != "sqlite" or not engine.url.database:
-            raise UserError(
-                "serve opens a SQLite archive; for PostgreSQL first run "
-                "citynews export --format sqlite --out archive.sqlite3"
-            )
         upgrade_schema(engine)
     finally:
         engine.dispose()
@@ -435,21 +556,20 @@ def run_serve(args: argparse.Namespace) -> int:
             "sql_time_limit_ms",
             "3000",
         ]
-        return subprocess.call(command)
+        return run_until_signalled(command)
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from citynews.reports import revisit_status, status_report
+    from citynews.reports import failed_urls_report, revisit_status, status_report
 
     db_url = resolve_db_url(args.db)
-    sessions = open_archive(db_url, migrate=False)
-    engine = sessions.kw["bind"]
-    try:
-        with crawl_lock(engine):
-            lock_state = "free (no crawl running)"
-    except ArchiveBusy as error:
-        lock_state = str(error)
+    sessions = open_existing_archive(db_url)
     with session_scope(sessions) as session:
+        if args.failed:
+            print(failed_urls_report(session))
+            return EXIT_OK
+        holder = crawl_lock_holder(sessions.kw["bind"])
+        lock_state = holder or "free (no crawl running)"
         print(status_report(session, redact(db_url), lock_state, args.runs))
         print(revisit_status(session, datetime.now(UTC), args.revisit_days))
     return EXIT_OK
@@ -462,7 +582,7 @@ def run_history(args: argparse.Namespace) -> int:
         return print_article(args, history_report)
     from citynews.digest import write_history_chart
 
-    sessions = open_archive(resolve_db_url(args.db), migrate=False)
+    sessions = read_archive(args)
     with session_scope(sessions) as session:
         article = find_article(session, args.url)
         if not article.view_observations:
@@ -476,7 +596,7 @@ def run_report(args: argparse.Namespace) -> int:
     since, until = date_range(args)
     from citynews.digest import write_digest
 
-    sessions = open_archive(resolve_db_url(args.db), migrate=False)
+    sessions = read_archive(args)
     with session_scope(sessions) as session:
         write_digest(session, since, until, Path(args.out), SITE_TIMEZONE)
     if sys.stderr.isatty():
@@ -504,30 +624,80 @@ def run_db_reindex(args: argparse.Namespace) -> int:
 
 
 def run_db_upgrade(args: argparse.Namespace) -> int:
-    engine = create_archive_engine(resolve_db_url(args.db))
-    upgrade_schema(engine)
-    engine.dispose()
+    db_url = resolve_db_url(args.db)
+    engine = create_archive_engine(db_url)
+    try:
+        before, after = upgrade_schema(engine)
+    finally:
+        engine.dispose()
+    where = redact(db_url)
+    if before == after:
+        print(f"the archive {where} is up to date (schema revision {after})")
+    elif before is None:
+        print(f"created the archive {where} at schema revision {after}")
+    else:
+        print(f"upgraded the archive {where} from schema revision {before} to {after}")
     return EXIT_OK
+
+
+def run_inspect(args: argparse.Namespace) -> int:
+    from scraper.inspect_page import InspectFailed, inspect_page, inspection_report
+
+    site_urls(args.site_url)
+    check_crawl_settings(args.settings)
+    without_credentials(args)
+    site = site_urls(args.site_url)
+    canonical = pasted_article_url(args.url)
+    if canonical is None:
+        raise UserError(f"{args.url!r} is not the URL or path of a page of the site")
+    try:
+        inspection = inspect_page(canonical, site, dict(args.settings))
+    except InspectFailed as error:
+        raise CommandFailed(str(error)) from None
+    print(inspection_report(inspection, SITE_TIMEZONE))
+    return EXIT_OK
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so open files and temporary files are cleaned up."""
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def quiet_broken_pipe() -> int:
+    """The reader of stdout went away (| head): stop quietly, as command-line tools do."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command != "crawl":  # a crawl has Scrapy's own graceful shutdown
+        stop_on_sigterm()
     try:
         return args.handler(args)
-    except (UserError, UnknownSectionError) as error:
-        print(f"citynews: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except ArchiveError as error:
-        print(f"citynews: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    except BrokenPipeError:
+        return quiet_broken_pipe()
+    except (UserError, UnknownSectionError, ArchiveError) as error:
+        return fail(error, EXIT_USAGE)
     except CommandFailed as error:
-        print(f"citynews: error: {error}", file=sys.stderr)
-        return error.status
+        return fail(error, error.status)
+    except DatabaseError as error:
+        return fail(f"cannot use the archive: {error_reason(error)}", EXIT_USAGE)
     except (ExportError, OSError) as error:
-        print(f"citynews: error: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return fail(error, EXIT_FAILED)
     except KeyboardInterrupt:
         print("citynews: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def fail(error: object, status: int) -> int:
+    """Print the one line that says why, without any credentials in it; return the status."""
+    print(f"citynews: error: {hide_credentials(str(error))}", file=sys.stderr)
+    return status

@@ -8,8 +8,24 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from archive.models import Article, CrawlRun
+from archive.models import Article, CrawlRun, Fetch
 from archive.store import COVERAGE_FIELDS, coverage_shares, recent_runs
+from citynews.safety import hide_credentials
+
+RUN_COLUMNS = (
+    ("id", ">"),
+    ("started", "<"),
+    ("finished", "<"),
+    ("mode", "<"),
+    ("outcome", "<"),
+    ("requests", ">"),
+    ("new", ">"),
+    ("upd.", ">"),
+    ("unchg.", ">"),
+    ("rem.", ">"),
+    ("fail.", ">"),
+    ("coverage", "<"),
+)
 
 
 def _time(moment: datetime | None, tz: ZoneInfo | None = None) -> str:
@@ -18,14 +34,54 @@ def _time(moment: datetime | None, tz: ZoneInfo | None = None) -> str:
     return (moment.astimezone(tz) if tz else moment).strftime("%Y-%m-%d %H:%M")
 
 
-def run_line(run: CrawlRun) -> str:
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def run_cells(run: CrawlRun, fetched: int) -> list[str]:
+    """One run's row: a run still going or killed counts the requests it recorded."""
     shares = coverage_shares(run)
     coverage = " ".join(f"{name}={shares[name]:.0%}" for name in COVERAGE_FIELDS if shares)
-    return (
-        f"{run.id:>5}  {_time(run.started_at)}  {_time(run.finished_at)}  {run.mode:<11}  "
-        f"{run.outcome:<11}  {run.requests:>6}  {run.articles_new:>5}  {run.articles_updated:>5}  "
-        f"{run.articles_unchanged:>6}  {run.articles_removed:>5}  {run.fetch_failures:>5}  "
-        f"{coverage or '-'}"
+    requests = run.requests if run.outcome not in ("running", "killed") else fetched
+    return [
+        str(value)
+        for value in (
+            run.id,
+            _time(run.started_at),
+            _time(run.finished_at),
+            run.mode,
+            run.outcome,
+            requests,
+            run.articles_new,
+            run.articles_updated,
+            run.articles_unchanged,
+            run.articles_removed,
+            run.fetch_failures,
+            coverage or "-",
+        )
+    ]
+
+
+def aligned(rows: list[list[str]]) -> list[str]:
+    """Rows as lines whose columns line up, numbers to the right."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(RUN_COLUMNS))]
+    aligns = [align for _, align in RUN_COLUMNS]
+    return [
+        "  ".join(
+            f"{cell:{align}{width}}" for cell, align, width in zip(row, aligns, widths, strict=True)
+        ).rstrip()
+        for row in rows
+    ]
+
+
+def fetches_per_run(session: Session, run_ids: list[int]) -> dict[int, int]:
+    """How many requests each run recorded in fetches."""
+    return dict(
+        session.execute(
+            select(Fetch.crawl_run_id, func.count(Fetch.id))
+            .where(Fetch.crawl_run_id.in_(run_ids))
+            .group_by(Fetch.crawl_run_id)
+        ).all()
     )
 
 
@@ -50,14 +106,37 @@ def status_report(session: Session, archive: str, lock_state: str, runs: int = 1
     )
     lines.append(f"articles missing a title, date or body: {warned}")
     latest = recent_runs(session, runs)
+    unfinished = [run.id for run in latest if run.outcome in ("running", "killed")]
+    fetched = fetches_per_run(session, unfinished) if unfinished else {}
     lines.append("")
-    lines.append(f"last {len(latest)} runs (times UTC):")
-    lines.append(
-        "   id  started           finished          mode         outcome      requests    new  "
-        "upd.  unchg.  rem.  fail.  coverage"
+    lines.append(f"last {_plural(len(latest), 'run')} (times UTC):")
+    header = [name for name, _ in RUN_COLUMNS]
+    lines += aligned([header, *(run_cells(run, fetched.get(run.id, 0)) for run in latest)])
+    lines += [f"  run {run.id}: {hide_credentials(run.message)}" for run in latest if run.message]
+    return "\n".join(lines)
+
+
+def failed_urls_report(session: Session) -> str:
+    """The URLs whose latest fetch failed (not fetched successfully since), newest first."""
+    latest = (
+        select(func.max(Fetch.id).label("id"))
+        .where(Fetch.ignored.is_(False))
+        .group_by(Fetch.url)
+        .subquery()
     )
-    lines += [run_line(run) for run in latest]
-    lines += [f"       {run.id}: {run.message}" for run in latest if run.message]
+    failures = session.scalars(
+        select(Fetch)
+        .join(latest, Fetch.id == latest.c.id)
+        .where(Fetch.ok.is_(False))
+        .order_by(Fetch.fetched_at.desc(), Fetch.id.desc())
+    ).all()
+    if not failures:
+        return "no failed URLs: every URL's latest fetch succeeded"
+    lines = [f"{_plural(len(failures), 'URL')} whose latest fetch failed (times UTC):"]
+    for fetch in failures:
+        status = str(fetch.status) if fetch.status is not None else "-"
+        error = hide_credentials(fetch.error or "")
+        lines.append(f"  {_time(fetch.fetched_at)}  {status:>3}  {fetch.url}  {error}".rstrip())
     return "\n".join(lines)
 
 
@@ -84,7 +163,7 @@ def article_header(article: Article, site_tz: ZoneInfo) -> list[str]:
 
 def article_history(article: Article) -> list[str]:
     """An article's view-count series, events, and revisions as unified diffs."""
-    lines = [f"views ({len(article.view_observations)} observations, UTC):"]
+    lines = [f"views ({_plural(len(article.view_observations), 'observation')}, UTC):"]
     lines += [f"  {_time(o.observed_at)}  {o.views:>8}" for o in article.view_observations]
     if article.events:
         lines.append("")

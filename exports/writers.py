@@ -1,9 +1,11 @@
 """Streaming writers and the atomic file export with its manifest."""
 
 import csv
+import fcntl
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -14,6 +16,7 @@ from typing import Any, Protocol, TextIO
 from exports.records import FIELDS, HISTORY_FIELDS, LIST_FIELDS
 
 FORMATS = ("csv", "json", "jsonl")
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class ExportError(Exception):
@@ -138,11 +141,81 @@ def manifest_path(out: Path) -> Path:
     return out.with_name(out.name + ".manifest.json")
 
 
+def is_special_file(out: Path) -> bool:
+    """Whether out is a device, pipe or socket (or names one in /dev or /proc): written in place."""
+    if str(out).startswith(("/dev/", "/proc/")):
+        return True
+    try:
+        mode = out.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def check_export_target(out: Path, archive: Path | None, force: bool = False) -> None:
+    """Refuse to write over the archive, or over any SQLite database unless forced."""
+    if not out.exists() or is_special_file(out):
+        return
+    if archive is not None and archive.exists() and out.resolve() == archive.resolve():
+        raise ExportError(f"--out {out} is the archive itself: choose another file")
+    if out.is_file() and _starts_with(out, SQLITE_HEADER) and not force:
+        raise ExportError(f"--out {out} is an existing SQLite database: give --force to replace it")
+
+
+def _starts_with(path: Path, header: bytes) -> bool:
+    try:
+        with path.open("rb") as stream:
+            return stream.read(len(header)) == header
+    except OSError:
+        return False
+
+
+def _temporary_prefix(out: Path) -> str:
+    return f".{out.name}."
+
+
+def sweep_stale_temporaries(out: Path) -> None:
+    """Delete the temporary files of exports to out whose process died (SIGKILL, power loss).
+
+    A live export holds an flock on its temporary file, so only abandoned ones are removed.
+    """
+    for candidate in out.parent.glob(f"{_temporary_prefix(out)}*.part"):
+        try:
+            descriptor = os.open(candidate, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue
+        finally:
+            os.close(descriptor)
+        for suffix in (".manifest", "-wal", "-shm"):
+            candidate.with_name(candidate.name + suffix).unlink(missing_ok=True)
+        candidate.unlink(missing_ok=True)
+
+
+def _normal_mode() -> int:
+    """The mode a new file gets from open(): 0666 less the umask (0644 usually)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def temporary_beside(out: Path) -> tuple[int, Path]:
-    """A new hidden file in out's folder, to be renamed to out once complete."""
+    """A new hidden file in out's folder, to be renamed to out once complete.
+
+    It is locked while it is written (so the next export can tell it from an abandoned one),
+    and gets the permissions of a normally created file rather than mkstemp's 0600.
+    """
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+        sweep_stale_temporaries(out)
+        handle, temporary = tempfile.mkstemp(
+            dir=out.parent, prefix=_temporary_prefix(out), suffix=".part"
+        )
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        os.fchmod(handle, _normal_mode())
     except OSError as error:
         raise ExportError(f"cannot write {out}: {error.strerror or error}") from None
     return handle, Path(temporary)
@@ -167,6 +240,7 @@ def export_file(
 ) -> Manifest:
     """Write an export atomically: a killed export never leaves a partial file under out."""
     stream, temporary = _atomic_text(out, fmt)
+    lock = os.dup(stream.fileno())  # holds the temporary file's lock until it is renamed
     try:
         with stream:
             count = write_records(records, fmt, stream, history)
@@ -195,3 +269,5 @@ def export_file(
         temporary.unlink(missing_ok=True)
         temporary.with_name(temporary.name + ".manifest").unlink(missing_ok=True)
         raise
+    finally:
+        os.close(lock)

@@ -79,10 +79,22 @@ def served_archive(tmp_path: Path):
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"serve did not start: {server.stderr.read()!r}") from None
             time.sleep(0.2)
-    yield url
-    # `serve` runs Datasette as a child process: stop the whole group.
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        stop_process_group(server.pid)
+
+
+def stop_process_group(group: int) -> None:
+    """Kill whatever `citynews serve` left in its process group; fail if it left anything."""
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return
+    os.killpg(group, signal.SIGKILL)
+    pytest.fail("citynews serve left a process running after SIGTERM")
 
 
 @pytest.fixture

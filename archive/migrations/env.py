@@ -1,17 +1,19 @@
-"""Alembic environment: runs against the connection the caller passes, or the configured URL.
+"""Alembic environment: runs on the connection the caller passes (archive.db.upgrade).
 
 Like the migrations, it imports nothing from the application, so an old revision runs the same
 however the code changes. Autogenerate compares against the metadata the caller puts in
 `config.attributes["target_metadata"]` (the models' `Base.metadata`); a TypeDecorator is
 written into a migration as the plain SQLAlchemy type it stores (`sa.DateTime(...)` for
 `UTCDateTime`), so generated migrations need no application import either.
+
+Migrations run on the connection `archive.db.upgrade` passes, inside its one transaction with
+DDL included: a failed upgrade leaves the archive as it was.
 """
 
 from typing import Any
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
-from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
@@ -21,10 +23,7 @@ config = context.config
 def run_migrations() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        engine = create_engine(config.get_main_option("sqlalchemy.url"))
-        with engine.begin() as connection:
-            _run(connection)
-        return
+        raise RuntimeError("migrations run through `citynews db upgrade` (archive.db.upgrade)")
     _run(connection)
 
 
@@ -43,6 +42,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=render_item,
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,41 @@
+"""Run a server (Datasette) as a child process that never outlives `citynews serve`."""
+
+import contextlib
+import ctypes
+import signal
+import subprocess
+
+FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child: the kernel sends it SIGTERM when its parent dies, even by SIGKILL."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def run_until_signalled(command: list[str]) -> int:
+    """Run the command until it exits; SIGTERM, SIGINT and SIGHUP are passed on to it.
+
+    Whatever happens, the child is stopped (terminated, then killed) before this returns.
+    """
+    child = subprocess.Popen(command, preexec_fn=_die_with_parent)  # noqa: PLW1509
+
+    def forward(signum: int, _frame: object) -> None:
+        child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, forward) for signum in FORWARDED_SIGNALS}
+    try:
+        status = child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+    return 128 - status if status < 0 else status

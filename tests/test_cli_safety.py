@@ -1,0 +1,830 @@
+"""Issue 7, the command line's side: careless input, odd outputs, broken archives, signals.
+
+Every test runs the real command line in a subprocess and checks what its user would see.
+"""
+
+import json
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from archive.db import create_archive_engine, head_revision, open_archive, session_scope, upgrade
+from archive.models import CrawlRun, Fetch
+from archive.records import ArticleRecord
+from archive.store import save_article
+from bench.synthetic import article_row
+from tests.conftest import CLI_ENV
+from tests.conftest import run_citynews as citynews
+from tests.postgres import free_port
+
+SLUG_URL = "https://www.smoladmin.ru/press-centr/novosti/gorozhane-vyshli-na-subbotnik"
+READ_COMMANDS = [
+    ["status"],
+    ["search", "мост"],
+    ["export", "--format", "csv", "--out", "news.csv"],
+    ["stats"],
+    ["show", SLUG_URL],
+    ["history", SLUG_URL],
+]
+
+
+def one_line_error(result: subprocess.CompletedProcess, code: int, words: str) -> str:
+    """The single error line of a failed command (no traceback), checked for its words."""
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    error_lines = [line for line in lines if "error" in line]
+    assert len(error_lines) == 1 and words in error_lines[0], result.stderr
+    return error_lines[0]
+
+
+def archive_with_article(path: Path) -> str:
+    """A real archive file holding one article (one view count read)."""
+    url = f"sqlite:///{path}"
+    sessions = open_archive(url)
+    with session_scope(sessions) as session:
+        save_article(
+            session,
+            ArticleRecord(
+                url=SLUG_URL,
+                section="novosti",
+                fetched_url=SLUG_URL,
+                fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+                title="Горожане вышли на субботник",
+                body_text="Пешеходный мост у набережной убрали за день.",
+                published_at=datetime(2025, 11, 15, 7, 0, tzinfo=UTC),
+                published_precision="minute",
+                published_source="meta-line",
+                views=120,
+            ),
+            None,
+        )
+    sessions.kw["bind"].dispose()
+    return url
+
+
+def archive_with_articles(path: Path, count: int) -> str:
+    """A real archive file with many synthetic articles, all containing the word «мост»."""
+    url = f"sqlite:///{path}"
+    sessions = open_archive(url)
+    engine = sessions.kw["bind"]
+    body = "Ремонт моста через Днепр продолжается. " * 20
+    rows = [
+        article_row(n, "novosti", f"Мост {n}", body, datetime(2025, 1, 1, tzinfo=UTC), n)
+        for n in range(count)
+    ]
+    from archive.models import Article
+    from archive.search import reindex
+
+    with engine.begin() as connection:
+        connection.execute(Article.__table__.insert(), rows)
+    with session_scope(sessions) as session:
+        reindex(session)
+    engine.dispose()
+    return url
+
+
+# Item 10: read commands on a path with no archive
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=lambda c: c[0])
+def test_read_commands_on_a_missing_archive_create_nothing(command, tmp_path: Path) -> None:
+    result = citynews(*command, cwd=tmp_path)
+    one_line_error(result, 2, "no archive at")
+    assert "data/citynews.sqlite3" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_command_on_an_explicit_missing_path_creates_no_folder(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "deeper" / "archive.sqlite3"
+    result = citynews("status", "--db", f"sqlite:///{missing}", cwd=tmp_path)
+    one_line_error(result, 2, "no archive at")
+    assert not (tmp_path / "nowhere").exists()
+
+
+# Item 11: tracebacks that become one line and exit status 2
+
+
+def test_a_file_that_is_not_sqlite_or_is_corrupt_gets_one_line(tmp_path: Path) -> None:
+    text_file = tmp_path / "notes.sqlite3"
+    text_file.write_text("just some notes\n")
+    for command in (["status"], ["export", "--format", "csv", "--out", "x.csv"]):
+        result = citynews(*command, "--db", f"sqlite:///{text_file}", cwd=tmp_path)
+        one_line_error(result, 2, "is not a SQLite database")
+    corrupt = tmp_path / "corrupt.sqlite3"
+    corrupt.write_bytes(b"SQLite format 3\x00" + b"\x10\x00\x01\x01" + b"\xff" * 5000)
+    for command in (["search", "мост"], ["crawl", "--site-url", "http://127.0.0.1:1"]):
+        result = citynews(*command, "--db", f"sqlite:///{corrupt}", cwd=tmp_path)
+        one_line_error(result, 2, "archive")
+    assert text_file.read_text() == "just some notes\n"
+
+
+@pytest.mark.parametrize("command", [["crawl", "--site-url", "http://127.0.0.1:1"], ["reparse"]])
+def test_an_unreachable_postgresql_gets_one_line(command, tmp_path: Path) -> None:
+    db = f"postgresql+psycopg://reader:secret@127.0.0.1:{free_port()}/news"
+    result = citynews(*command, "--db", db, cwd=tmp_path)
+    line = one_line_error(result, 2, "cannot open the archive")
+    assert "secret" not in result.stderr and "127.0.0.1" in line
+
+
+def test_a_database_url_without_its_driver_gets_one_line(tmp_path: Path) -> None:
+    result = citynews("status", "--db", "mysql://user:secret@localhost/news", cwd=tmp_path)
+    one_line_error(result, 2, "driver cannot be loaded")
+    assert "secret" not in result.stderr
+    export = ["export", "--format", "csv", "--out", "x.csv", "--db", "not a url"]
+    one_line_error(citynews(*export, cwd=tmp_path), 2, "bad database URL")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["search", "мост", "--limit", "99999999999999999999"], "--limit"),
+        (["crawl", "--refresh-days", "99999999999"], "--refresh-days"),
+        (["crawl", "-s", "DOWNLOAD_DELAY=abc"], "DOWNLOAD_DELAY=abc: expected a number"),
+        (["crawl", "-s", "CITYNEWS_NOW=garbage"], "CITYNEWS_NOW=garbage: expected an ISO 8601"),
+        (["crawl", "-s", "CITYNEWS_MODE=bogus"], "expected one of incremental, full"),
+        (["crawl", "-s", "CONCURRENT_REQUESTS=many"], "expected a whole number"),
+        (["show", "http://[::1"], "is not the URL or path of an article"),
+        (["history", "http://[::1"], "is not the URL or path of an article"),
+        (["status", "--runs", "-1"], "--runs"),
+        (["status", "--runs", "0"], "--runs"),
+    ],
+)
+def test_bad_values_get_one_line_and_status_2(args, words, tmp_path: Path) -> None:
+    url = archive_with_article(tmp_path / "archive.sqlite3")
+    before = (tmp_path / "archive.sqlite3").read_bytes()
+    result = citynews(*args, "--db", url, cwd=tmp_path)
+    one_line_error(result, 2, words)
+    assert (tmp_path / "archive.sqlite3").read_bytes() == before
+
+
+def test_min_views_complains_about_views_not_days(tmp_path: Path) -> None:
+    result = citynews("search", "мост", "--min-views", "-5", cwd=tmp_path)
+    line = one_line_error(result, 2, "--min-views")
+    assert "days" not in line
+
+
+@pytest.mark.parametrize(
+    ("bounds", "count"),
+    [
+        (["--until", "9999-12-31"], 1),
+        (["--since", "0001-01-01"], 1),
+    ],
+)
+def test_the_widest_date_bounds_mean_no_bound(bounds, count, tmp_path: Path) -> None:
+    url = archive_with_article(tmp_path / "archive.sqlite3")
+    result = citynews(
+        "export", "--format", "jsonl", "--out", "-", *bounds, "--db", url, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == count
+    searched = citynews("search", "мост", *bounds, "--format", "json", "--db", url, cwd=tmp_path)
+    assert searched.returncode == 0, searched.stderr
+    assert len(json.loads(searched.stdout)) == count
+
+
+def test_an_archive_on_a_read_only_mount_can_be_read(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    url = archive_with_article(folder / "archive.sqlite3")
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+    else:
+        mounted = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True)
+        if mounted.returncode != 0:
+            pytest.skip(f"cannot make a read-only bind mount here: {mounted.stderr.strip()}")
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(folder)], check=True)
+    try:
+        assert not os.access(folder, os.W_OK)
+        for command in (
+            ["status"],
+            ["search", "мост"],
+            ["history", SLUG_URL],
+            ["export", "--format", "jsonl", "--out", "-"],
+        ):
+            result = citynews(*command, "--db", url, cwd=tmp_path)
+            assert result.returncode == 0, (command, result.stderr)
+            assert "Горожане вышли на субботник" in result.stdout or command == ["status"]
+            assert "articles: 1 (0 removed)" in result.stdout or command != ["status"]
+        assert sorted(path.name for path in folder.iterdir()) == ["archive.sqlite3"]
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["umount", str(folder)], check=True)
+        else:
+            folder.chmod(0o755)
+
+
+# Item 3: export onto the archive or another database
+
+
+def test_export_refuses_to_overwrite_the_archive(tmp_path: Path) -> None:
+    url = archive_with_article(tmp_path / "archive.sqlite3")
+    before = (tmp_path / "archive.sqlite3").read_bytes()
+    for out, extra in (("archive.sqlite3", []), (f"{tmp_path}/./archive.sqlite3", ["--force"])):
+        result = citynews(
+            "export", "--format", "jsonl", "--out", out, *extra, "--db", url, cwd=tmp_path
+        )
+        one_line_error(result, 2, "is the archive itself")
+    assert (tmp_path / "archive.sqlite3").read_bytes() == before
+    status = citynews("status", "--db", url, cwd=tmp_path)
+    assert status.returncode == 0 and "articles: 1" in status.stdout
+
+
+def test_export_over_another_sqlite_database_needs_force(tmp_path: Path) -> None:
+    url = archive_with_article(tmp_path / "archive.sqlite3")
+    other = tmp_path / "accounts.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE accounts (id INTEGER)")
+    connection.close()
+    before = other.read_bytes()
+    result = citynews("export", "--format", "csv", "--out", str(other), "--db", url, cwd=tmp_path)
+    one_line_error(result, 2, "is an existing SQLite database: give --force")
+    assert other.read_bytes() == before
+    forced = citynews(
+        "export", "--format", "csv", "--out", str(other), "--force", "--db", url, cwd=tmp_path
+    )
+    assert forced.returncode == 0, forced.stderr
+    assert "Горожане вышли на субботник" in other.read_text(encoding="utf-8-sig")
+
+
+# Item 5: special files are written to, never replaced
+
+
+def test_export_onto_a_character_device_writes_to_it(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("creating a device node needs root")
+    url = archive_with_article(tmp_path / "archive.sqlite3")
+    device = tmp_path / "null"
+    os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a private /dev/null
+    for fmt in ("csv", "json", "jsonl"):
+        result = citynews(
+            "export", "--format", fmt, "--out", str(device), "--db", url, cwd=tmp_path
+        )
+        assert result.returncode == 0, result.stderr
+        assert stat.S_ISCHR(device.lstat().st_mode) and device.stat().st_rdev == os.makedev(1, 3)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["archive.sqlite3", "null"]
+
+
+def test_export_onto_a_named_pipe_streams_into_it(tmp_path: Path) -> None:
+    url = archive_with_article(tmp_path / "archive.sqlite3")
+    pipe = tmp_path / "feed"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    result = citynews("export", "--format", "jsonl", "--out", str(pipe), "--db", url, cwd=tmp_path)
+    reader.join(timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)
+    assert json.loads(received[0])["title"] == "Горожане вышли на субботник"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["archive.sqlite3", "feed"]
+
+
+def test_export_onto_a_link_to_stdout_writes_to_stdout(tmp_path: Path) -> None:
+    url = archive_with_article(tmp_path / "archive.sqlite3")
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    result = citynews("export", "--format", "jsonl", "--out", str(link), "--db", url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["url"] == SLUG_URL
+    assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"
+    sqlite = citynews("export", "--format", "sqlite", "--out", str(link), "--db", url, cwd=tmp_path)
+    one_line_error(sqlite, 2, "writes a regular file")
+    assert link.is_symlink()
+
+
+# Item 16: permissions, and no temporary file left behind by a killed export
+
+
+def test_export_files_get_the_same_normal_mode_as_their_manifest(tmp_path: Path) -> None:
+    url = archive_with_article(tmp_path / "archive.sqlite3")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    result = citynews("export", "--format", "csv", "--out", "news.csv", "--db", url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    mode = stat.S_IMODE((tmp_path / "news.csv").stat().st_mode)
+    assert mode == 0o666 & ~umask
+    assert mode == stat.S_IMODE((tmp_path / "news.csv.manifest.json").stat().st_mode)
+
+
+def start_export(tmp_path: Path, url: str, out: str) -> subprocess.Popen:
+    """Start a slow export and return once its temporary file exists."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "citynews", "export", "--format", "json", "--out", out, "--db", url],
+        cwd=tmp_path,
+        env=CLI_ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(f".{out}.*.part")):
+        assert process.poll() is None, process.stderr.read()
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    return process
+
+
+@pytest.fixture
+def big_archive(tmp_path: Path) -> str:
+    return archive_with_articles(tmp_path / "archive.sqlite3", 3_000)
+
+
+def test_an_export_stopped_by_sigterm_leaves_no_temporary_file(
+    tmp_path: Path, big_archive: str
+) -> None:
+    (tmp_path / "news.json").write_text("previous snapshot\n")
+    process = start_export(tmp_path, big_archive, "news.json")
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 130
+    assert "interrupted" in process.stderr.read()
+    assert (tmp_path / "news.json").read_text() == "previous snapshot\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["archive.sqlite3", "news.json"]
+
+
+def test_the_next_export_sweeps_what_a_killed_export_left(tmp_path: Path, big_archive: str) -> None:
+    process = start_export(tmp_path, big_archive, "news.json")
+    process.kill()
+    process.wait(timeout=60)
+    assert list(tmp_path.glob(".news.json.*.part"))
+    result = citynews(
+        "export", "--format", "json", "--out", "news.json", "--db", big_archive, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "archive.sqlite3",
+        "news.json",
+        "news.json.manifest.json",
+    ]
+    assert len(json.loads((tmp_path / "news.json").read_text())) == 3_000
+
+
+# Item 17: a reader that stops early
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["export", "--format", "jsonl", "--out", "-"],
+        ["export", "--format", "csv", "--out", "/dev/stdout"],
+        ["search", "мост", "--limit", "5000"],
+    ],
+    ids=["export-stdout", "export-dev-stdout", "search"],
+)
+def test_a_reader_that_stops_early_ends_the_command_quietly(
+    command, tmp_path: Path, big_archive: str
+) -> None:
+    shell = " ".join([sys.executable, "-m", "citynews", *command, "--db", big_archive])
+    result = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {shell} | head -1"],
+        cwd=tmp_path,
+        env=CLI_ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.stdout.count("\n") == 1
+    assert result.stderr == ""
+    assert result.returncode in (0, 128 + signal.SIGPIPE)
+
+
+# Item 19: the URL forms people paste
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        SLUG_URL,
+        "www.smoladmin.ru/press-centr/novosti/gorozhane-vyshli-na-subbotnik",
+        "smoladmin.ru/press-centr/novosti/gorozhane-vyshli-na-subbotnik/",
+        "/press-centr/novosti/gorozhane-vyshli-na-subbotnik",
+        "press-centr/novosti/gorozhane-vyshli-na-subbotnik",
+        "http://127.0.0.1:8000/press-centr/novosti/gorozhane-vyshli-na-subbotnik/?ssv",
+        "https://mirror.example.org/press-centr/novosti/gorozhane-vyshli-na-subbotnik",
+    ],
+)
+def test_show_and_history_accept_pasted_url_forms(pasted: str, tmp_path: Path) -> None:
+    url = archive_with_article(tmp_path / "archive.sqlite3")
+    for command in ("show", "history"):
+        result = citynews(command, pasted, "--db", url, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("Горожане вышли на субботник\n" + SLUG_URL)
+
+
+def test_history_says_one_observation(tmp_path: Path) -> None:
+    url = archive_with_article(tmp_path / "archive.sqlite3")
+    result = citynews("history", SLUG_URL, "--db", url, cwd=tmp_path)
+    assert "views (1 observation, UTC):" in result.stdout
+
+
+# Item 20: db upgrade says what it did
+
+
+def test_db_upgrade_says_what_it_did(tmp_path: Path) -> None:
+    path = tmp_path / "archive.sqlite3"
+    url = f"sqlite:///{path}"
+    head = head_revision()
+    created = citynews("db", "upgrade", "--db", url, cwd=tmp_path)
+    assert created.returncode == 0
+    assert created.stdout == f"created the archive sqlite:///{path} at schema revision {head}\n"
+    again = citynews("db", "upgrade", "--db", url, cwd=tmp_path)
+    assert again.stdout == f"the archive sqlite:///{path} is up to date (schema revision {head})\n"
+    older = tmp_path / "older.sqlite3"
+    engine = create_archive_engine(f"sqlite:///{older}")
+    upgrade(engine, "0002")
+    engine.dispose()
+    upgraded = citynews("db", "upgrade", "--db", f"sqlite:///{older}", cwd=tmp_path)
+    assert upgraded.stdout == (
+        f"upgraded the archive sqlite:///{older} from schema revision 0002 to {head}\n"
+    )
+
+
+def test_reads_of_an_archive_behind_the_schema_ask_for_an_upgrade(tmp_path: Path) -> None:
+    older = tmp_path / "older.sqlite3"
+    engine = create_archive_engine(f"sqlite:///{older}")
+    upgrade(engine, "0002")
+    engine.dispose()
+    result = citynews("search", "мост", "--db", f"sqlite:///{older}", cwd=tmp_path)
+    one_line_error(result, 2, "run citynews db upgrade")
+
+
+# Item 21: status
+
+
+def status_table(output: str) -> list[str]:
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("id"))
+    return [line for line in lines[start:] if line and not line.startswith("  run ")]
+
+
+def test_status_counts_requests_of_unfinished_runs_and_aligns_its_columns(tmp_path: Path) -> None:
+    url = archive_with_article(tmp_path / "archive.sqlite3")
+    sessions = open_archive(url)
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    with session_scope(sessions) as session:
+        for outcome, requests in (("completed", 123456), ("killed", 0), ("running", 0)):
+            run = CrawlRun(
+                started_at=now,
+                finished_at=now if outcome == "completed" else None,
+                mode="incremental",
+                outcome=outcome,
+                site_url="https://www.smoladmin.ru",
+                requests=requests,
+            )
+            session.add(run)
+            session.flush()
+            for n in range(7 if outcome == "killed" else 3):
+                session.add(
+                    Fetch(
+                        crawl_run_id=run.id,
+                        url=f"{SLUG_URL}-{n}",
+                        requested_url=f"{SLUG_URL}-{n}",
+                        kind="article",
+                        status=200,
+                        ok=True,
+                        fetched_at=now,
+                    )
+                )
+    sessions.kw["bind"].dispose()
+    result = citynews("status", "--db", url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "last 3 runs" in result.stdout
+    header, *rows = status_table(result.stdout)
+    end = header.index("requests") + len("requests")
+    for row in rows:
+        assert row[end - 1].isdigit() and (len(row) == end or row[end] == " "), (header, row)
+        assert row.index("incremental") == header.index("mode"), (header, row)
+    values = [row[:end].split()[-1] for row in rows]
+    assert values == ["3", "7", "123456"], result.stdout
+    one = citynews("status", "--runs", "1", "--db", url, cwd=tmp_path)
+    assert "last 1 run (times UTC)" in one.stdout
+
+
+def test_status_failed_lists_urls_whose_latest_fetch_failed(tmp_path: Path) -> None:
+    url = archive_with_article(tmp_path / "archive.sqlite3")
+    sessions = open_archive(url)
+    with session_scope(sessions) as session:
+        for minute, page, ok, status, error in (
+            (1, "a", False, 503, "HTTP 503"),
+            (2, "a", True, 200, None),
+            (3, "b", True, 200, None),
+            (4, "b", False, 500, "HTTP 500"),
+            (5, "c", False, None, "TimeoutError: took longer than 10 seconds"),
+        ):
+            session.add(
+                Fetch(
+                    url=f"{SLUG_URL}-{page}",
+                    requested_url=f"{SLUG_URL}-{page}",
+                    kind="article",
+                    status=status,
+                    ok=ok,
+                    error=error,
+                    fetched_at=datetime(2026, 1, 2, 10, minute, tzinfo=UTC),
+                )
+            )
+    sessions.kw["bind"].dispose()
+    result = citynews("status", "--failed", "--db", url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("2 URLs whose latest fetch failed")
+    assert f"{SLUG_URL}-c" in lines[1] and "TimeoutError" in lines[1] and "10:05" in lines[1]
+    assert f"{SLUG_URL}-b" in lines[2] and "500" in lines[2] and "HTTP 500" in lines[2]
+    assert f"{SLUG_URL}-a" not in result.stdout
+
+
+# Items 14 and 15: credentials, and which archive a crawl uses
+
+
+def test_credentials_in_the_site_url_never_show(tmp_path: Path, site) -> None:
+    origin = site.url.replace("http://", "http://editor:s3cret@")
+    crawled = citynews("crawl", "--site-url", origin, "--section", "meropriyatiya", cwd=tmp_path)
+    assert crawled.returncode == 0, crawled.stderr
+    closed = f"http://editor:s3cret@127.0.0.1:{free_port()}"
+    failed = citynews(
+        "crawl", "--site-url", closed, "--section", "novosti", "-s", "RETRY_TIMES=0", cwd=tmp_path
+    )
+    one_line_error(failed, 1, "site unreachable")
+    bad = citynews("crawl", "--site-url", "ftp://editor:s3cret@host", cwd=tmp_path)
+    one_line_error(bad, 2, "http")
+    outputs = [crawled, failed, bad]
+    for command in (["status"], ["status", "--failed"]):
+        outputs.append(citynews(*command, cwd=tmp_path))
+    assert outputs[-2].returncode == 0 and "articles: 2" in outputs[-2].stdout
+    for result in outputs:
+        assert "s3cret" not in result.stdout + result.stderr
+    engine = create_engine(f"sqlite:///{tmp_path / 'data' / 'citynews.sqlite3'}")
+    with engine.connect() as connection:
+        for table in ("crawl_runs", "fetches"):
+            dump = str(connection.execute(text(f"SELECT * FROM {table}")).all())
+            assert "s3cret" not in dump
+    engine.dispose()
+
+
+def test_a_crawl_has_one_archive_option(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.sqlite3", tmp_path / "b.sqlite3"
+    result = citynews(
+        "crawl",
+        "--site-url",
+        "http://127.0.0.1:1",
+        "--db",
+        f"sqlite:///{a}",
+        "-s",
+        f"CITYNEWS_DB_URL=sqlite:///{b}",
+        cwd=tmp_path,
+    )
+    one_line_error(result, 2, "--db")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_version(tmp_path: Path) -> None:
+    from citynews import __version__
+
+    result = citynews("--version", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout == f"citynews {__version__}\n"
+
+
+# Item 4: schema creation and migrations are all or nothing
+
+
+def block_the_last_migration(db_url: str) -> None:
+    """Put a view where the last migration creates its search table: that migration fails."""
+    engine = create_engine(db_url)
+    name = "search_documents" if engine.dialect.name == "postgresql" else "articles_fts"
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE VIEW {name} AS SELECT 1 AS x"))
+    engine.dispose()
+
+
+def unblock(db_url: str) -> None:
+    engine = create_engine(db_url)
+    name = "search_documents" if engine.dialect.name == "postgresql" else "articles_fts"
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP VIEW {name}"))
+    engine.dispose()
+
+
+def table_names(db_url: str) -> list[str]:
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        names = inspect(connection).get_table_names()
+    engine.dispose()
+    return names
+
+
+def test_a_failed_schema_creation_leaves_no_half_schema(db_url: str, tmp_path: Path) -> None:
+    block_the_last_migration(db_url)
+    result = citynews("db", "upgrade", "--db", db_url, cwd=tmp_path)
+    one_line_error(result, 2, "nothing was changed")
+    assert table_names(db_url) == []
+    crawl = citynews("crawl", "--site-url", "http://127.0.0.1:1", "--db", db_url, cwd=tmp_path)
+    one_line_error(crawl, 2, "nothing was changed")
+    assert table_names(db_url) == []
+    unblock(db_url)
+    assert citynews("db", "upgrade", "--db", db_url, cwd=tmp_path).returncode == 0
+    status = citynews("status", "--db", db_url, cwd=tmp_path)
+    assert status.returncode == 0 and "articles: 0" in status.stdout
+
+
+def test_a_failed_upgrade_leaves_the_archive_at_its_revision(db_url: str, tmp_path: Path) -> None:
+    engine = create_archive_engine(db_url)
+    upgrade(engine, "0001")
+    engine.dispose()
+    block_the_last_migration(db_url)
+    before = sorted(table_names(db_url))
+    result = citynews("db", "upgrade", "--db", db_url, cwd=tmp_path)
+    one_line_error(result, 2, "nothing was changed")
+    assert sorted(table_names(db_url)) == before
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
+            ("0001",)
+        ]
+    engine.dispose()
+
+
+def half_schema(path: Path, with_rows: bool) -> str:
+    """What an older citynews left after a disk full during the first crawl."""
+    url = f"sqlite:///{path}"
+    engine = create_archive_engine(url)
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM alembic_version"))
+        if with_rows:
+            connection.execute(
+                text(
+                    "INSERT INTO crawl_runs (started_at, mode, outcome, site_url, sections, "
+                    "requests, articles_new, articles_updated, articles_unchanged, "
+                    "fetch_failures) VALUES ('2026-01-01 00:00:00', 'full', 'completed', "
+                    "'https://www.smoladmin.ru', '[]', 1, 0, 0, 0, 0)"
+                )
+            )
+    engine.dispose()
+    return url
+
+
+def test_every_command_handles_a_half_schema_left_by_an_older_version(tmp_path: Path, site) -> None:
+    url = half_schema(tmp_path / "empty.sqlite3", with_rows=False)
+    for command in (["status"], ["search", "мост"]):
+        one_line_error(citynews(*command, "--db", url, cwd=tmp_path), 2, "run citynews db upgrade")
+    crawled = citynews(
+        "crawl", "--site-url", site.url, "--section", "meropriyatiya", "--db", url, cwd=tmp_path
+    )
+    assert crawled.returncode == 0, crawled.stderr
+    status = citynews("status", "--db", url, cwd=tmp_path)
+    assert "articles: 2" in status.stdout
+    kept = half_schema(tmp_path / "rows.sqlite3", with_rows=True)
+    before = (tmp_path / "rows.sqlite3").read_bytes()
+    for command in (["crawl", "--site-url", site.url], ["reparse"]):
+        one_line_error(citynews(*command, "--db", kept, cwd=tmp_path), 2, "no schema revision")
+    assert (tmp_path / "rows.sqlite3").read_bytes() == before
+
+
+# citynews inspect
+
+
+def test_inspect_shows_every_field_with_its_cue_and_writes_nothing(tmp_path: Path, site) -> None:
+    site.clear_requests()
+    result = citynews(
+        "inspect",
+        "https://www.smoladmin.ru/press-centr/novosti/v-smolenske-zavershili-remont-peshehodnogo-mosta",
+        "--site-url",
+        site.url,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "В Смоленске завершили ремонт пешеходного моста через Днепр" in out
+    fields = {line.split()[0]: line for line in out.splitlines() if line[:1].isalpha()}
+    assert "h1" in fields["title"]
+    assert "meta-line" in fields["published_at"] and "2025-11-20T16:40:00+03:00" in out
+    assert fields["views"].split()[1:] == ["meta-element", "734"]
+    assert "upload/images/news/most.png" in fields["images"]
+    assert "warnings: none" in out and "nothing was written" in out
+    assert "/robots.txt" in site.requests()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_inspect_shows_the_warnings_of_a_page_without_its_cues(tmp_path: Path, site) -> None:
+    result = citynews("inspect", "/press-centr/novosti", "--site-url", site.url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "warnings (" in result.stdout
+
+
+def test_inspect_fails_in_one_line_when_the_fetch_fails(tmp_path: Path, site) -> None:
+    missing = citynews(
+        "inspect", "/press-centr/novosti/no-such-page", "--site-url", site.url, cwd=tmp_path
+    )
+    one_line_error(missing, 1, "HTTP 404")
+    forbidden = citynews(
+        "inspect", "/press-centr/novosti/zakrytaya-novost", "--site-url", site.url, cwd=tmp_path
+    )
+    one_line_error(forbidden, 1, "robots.txt forbids it")
+    assert "/press-centr/novosti/zakrytaya-novost" not in site.requests()
+    closed = f"http://127.0.0.1:{free_port()}"
+    refused = citynews(
+        "inspect",
+        "/press-centr/novosti/x",
+        "--site-url",
+        closed,
+        "-s",
+        "RETRY_TIMES=0",
+        cwd=tmp_path,
+    )
+    one_line_error(refused, 1, "cannot fetch")
+    assert list(tmp_path.iterdir()) == []
+
+
+# Item 13: serve stops Datasette
+
+
+def datasette_processes(marker: str) -> dict[int, str]:
+    """Running Datasette processes whose command line mentions marker: pid -> command line."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (entry / "stat").read_text().split()[2]
+        except OSError:
+            continue
+        if " -m datasette serve " in command and marker in command and state != "Z":
+            found[int(entry.name)] = command
+    return found
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP])
+def test_serve_stops_datasette_when_it_is_stopped(stop, tmp_path: Path) -> None:
+    url = archive_with_article(tmp_path / "served.sqlite3")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "citynews", "serve", "--port", str(port), "--db", url],
+        cwd=tmp_path,
+        env=CLI_ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    marker = str(tmp_path / "served.sqlite3")
+    try:
+        deadline = time.monotonic() + 60
+        while not datasette_processes(marker):
+            assert server.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        (command,) = datasette_processes(marker).values()
+        metadata = Path(command.split("--metadata ")[1].split()[0])
+        assert metadata.exists()
+        server.send_signal(stop)
+        server.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while datasette_processes(marker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert datasette_processes(marker) == {}
+        assert not metadata.parent.exists()
+    finally:
+        for pid in datasette_processes(marker):
+            os.kill(pid, signal.SIGKILL)
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def test_serve_on_a_missing_archive_creates_nothing(tmp_path: Path) -> None:
+    result = citynews("serve", "--port", str(free_port()), cwd=tmp_path)
+    one_line_error(result, 2, "no archive at")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_during_schema_creation_leaves_no_half_schema(tmp_path: Path) -> None:
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small disk (tmpfs) needs root")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    url = f"sqlite:///{disk / 'archive.sqlite3'}"
+    try:
+        full = citynews("db", "upgrade", "--db", url, cwd=tmp_path)
+        one_line_error(full, 2, "database or disk is full (nothing was changed)")
+        subprocess.run(["mount", "-o", "remount,size=4m", str(disk)], check=True)
+        assert table_names(url) == []
+        one_line_error(citynews("status", "--db", url, cwd=tmp_path), 2, "no archive at")
+        assert citynews("db", "upgrade", "--db", url, cwd=tmp_path).returncode == 0
+        status = citynews("status", "--db", url, cwd=tmp_path)
+        assert status.returncode == 0 and "articles: 0" in status.stdout
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
