@@ -571,7 +571,7 @@ def run_status(args: argparse.Namespace) -> int:
         holder = crawl_lock_holder(sessions.kw["bind"])
         lock_state = holder or "free (no crawl running)"
         print(status_report(session, redact(db_url), lock_state, args.runs))
-        print(revisit_status(session, datetime.now(UTC), args.revisit_days))
+        print(f"\n{revisit_status(session, datetime.now(UTC), args.revisit_days)}")
     return EXIT_OK
 
 

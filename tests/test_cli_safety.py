@@ -465,7 +465,8 @@ def test_reads_of_an_archive_behind_the_schema_ask_for_an_upgrade(tmp_path: Path
 def status_table(output: str) -> list[str]:
     lines = output.splitlines()
     start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("id"))
-    return [line for line in lines[start:] if line and not line.startswith("  run ")]
+    end = lines.index("", start) if "" in lines[start:] else len(lines)
+    return [line for line in lines[start:end] if not line.startswith("  run ")]
 
 
 def test_status_counts_requests_of_unfinished_runs_and_aligns_its_columns(tmp_path: Path) -> None:
