@@ -333,6 +333,22 @@ def latest_raw_page(session: Session, url: str) -> RawPage | None:
     )
 
 
+def latest_raw_pages(session: Session, urls: list[str]) -> dict[str, RawPage]:
+    """The last stored page of each of the articles, read in one query."""
+    latest = (
+        select(RawPage.url, func.max(RawPage.fetched_at).label("fetched_at"))
+        .where(RawPage.url.in_(urls))
+        .group_by(RawPage.url)
+        .subquery()
+    )
+    pages = session.scalars(
+        select(RawPage)
+        .join(latest, (RawPage.url == latest.c.url) & (RawPage.fetched_at == latest.c.fetched_at))
+        .order_by(RawPage.id)
+    )
+    return {page.url: page for page in pages}
+
+
 def article_by_url(session: Session, url: str) -> Article | None:
     """One article with its history loaded."""
     return session.scalar(
