@@ -1,11 +1,12 @@
 """Reads and writes of the archive. Functions take a session and never commit: callers do."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import Row, case, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.models import (
@@ -390,6 +391,55 @@ def iter_articles(
             selectinload(Article.view_observations), selectinload(Article.revisions)
         )
     yield from session.scalars(stmt.execution_options(yield_per=batch_size))
+
+
+def iter_article_rows(
+    session: Session,
+    columns: list[Any],
+    section: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    batch_size: int = 1000,
+) -> Iterator[Sequence[Row[Any]]]:
+    """Chosen columns of articles in publication order (oldest first), streamed as batches
+    of Core rows: no ORM objects, memory bounded by one batch."""
+    stmt = select(*columns).order_by(
+        Article.published_at.is_(None), Article.published_at, Article.id
+    )
+    if section:
+        stmt = stmt.where(Article.section == section)
+    if since:
+        stmt = stmt.where(Article.published_at >= since)
+    if until:
+        stmt = stmt.where(Article.published_at < until)
+    connection = session.connection().execution_options(stream_results=True, yield_per=batch_size)
+    yield from connection.execute(stmt).partitions()
+
+
+def view_histories(session: Session, article_ids: list[int]) -> dict[int, list[Row[Any]]]:
+    """(observed_at, views) of each of the articles, oldest first, in one query."""
+    histories: dict[int, list[Row[Any]]] = {article_id: [] for article_id in article_ids}
+    rows = session.connection().execute(
+        select(ViewObservation.article_id, ViewObservation.observed_at, ViewObservation.views)
+        .where(ViewObservation.article_id.in_(article_ids))
+        .order_by(ViewObservation.article_id, ViewObservation.observed_at)
+    )
+    for row in rows:
+        histories[row.article_id].append(row)
+    return histories
+
+
+def revision_histories(session: Session, article_ids: list[int]) -> dict[int, list[Row[Any]]]:
+    """(observed_at, title, body_text) of each of the articles' revisions, oldest first."""
+    histories: dict[int, list[Row[Any]]] = {article_id: [] for article_id in article_ids}
+    rows = session.connection().execute(
+        select(Revision.article_id, Revision.observed_at, Revision.title, Revision.body_text)
+        .where(Revision.article_id.in_(article_ids))
+        .order_by(Revision.article_id, Revision.observed_at)
+    )
+    for row in rows:
+        histories[row.article_id].append(row)
+    return histories
 
 
 # What a crawl should fetch

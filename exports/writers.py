@@ -5,7 +5,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,17 +39,32 @@ class CsvWriter:
 
     def __init__(self, stream: TextIO, history: bool = False) -> None:
         self.fields = field_names(history)
+        self.list_columns = [i for i, name in enumerate(self.fields) if name in LIST_FIELDS]
         self.writer = csv.writer(stream, lineterminator="\r\n")
         self.writer.writerow(self.fields)
 
+    def row(self, record: dict[str, Any]) -> list[Any]:
+        """The record's cells in field order (csv writes None as an empty cell)."""
+        row = [record[name] for name in self.fields]
+        for index in self.list_columns:
+            row[index] = _json(row[index]) if row[index] else "[]"
+        return row
+
     def write(self, record: dict[str, Any]) -> None:
-        row = []
-        for name in self.fields:
-            value = record[name]
-            if name in LIST_FIELDS:
-                value = _json(value)
-            row.append("" if value is None else value)
-        self.writer.writerow(row)
+        self.writer.writerow(self.row(record))
+
+    def write_all(self, records: Iterable[dict[str, Any]]) -> int:
+        """Write every record (one C-level loop); return how many."""
+        count = 0
+
+        def rows() -> Iterator[list[Any]]:
+            nonlocal count
+            for record in records:
+                count += 1
+                yield self.row(record)
+
+        self.writer.writerows(rows())
+        return count
 
     def close(self) -> None:
         pass
@@ -93,10 +108,13 @@ def write_records(
 ) -> int:
     """Write records to a text stream in a format; return how many were written."""
     writer: RecordWriter = WRITERS[fmt](stream, history)
-    count = 0
-    for record in records:
-        writer.write(record)
-        count += 1
+    if isinstance(writer, CsvWriter):
+        count = writer.write_all(records)
+    else:
+        count = 0
+        for record in records:
+            writer.write(record)
+            count += 1
     writer.close()
     return count
 
