@@ -1,4 +1,11 @@
-"""The pipeline that writes every item into the archive, one committed transaction each."""
+"""The pipeline that writes every item into the archive, in batches, off the reactor.
+
+Items are committed in batches (CITYNEWS_WRITE_BATCH items, or every CITYNEWS_WRITE_INTERVAL
+seconds) by one writer thread, so the reactor keeps downloading while the archive writes.
+An item counts as scraped once its batch is committed. A crawl killed outright loses at most
+the batch being written and the items waiting for the next one: those pages are not in the
+archive, so the next run fetches them again.
+"""
 
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -6,6 +13,11 @@ from typing import Any
 
 from scrapy import signals
 from sqlalchemy.orm import Session, sessionmaker
+from twisted.internet.defer import Deferred
+from twisted.internet.task import LoopingCall
+from twisted.internet.threads import deferToThreadPool
+from twisted.python.failure import Failure
+from twisted.python.threadpool import ThreadPool
 
 from archive.db import open_archive, resolve_db_url, session_scope
 from archive.lock import crawl_lock
@@ -49,6 +61,11 @@ class ArchivePipeline:
         self.listings_ok = 0
         self.listings_failed = 0
         self.first_listing_error: str | None = None
+        self.batch_size = settings.getint("CITYNEWS_WRITE_BATCH")
+        self.write_interval = settings.getfloat("CITYNEWS_WRITE_INTERVAL")
+        self.pending: list[tuple[Any, Deferred]] = []
+        self.writer = ThreadPool(1, 1, name="citynews-archive-writer")
+        self.flushing = LoopingCall(self.flush)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ArchivePipeline":
@@ -75,27 +92,88 @@ class ArchivePipeline:
                 session, sections, self.reference_now or self.now(), self.refresh_days
             )
         self.crawler.stats.set_value("citynews/run_id", self.run_id)
+        self.writer.start()
+        self.flushing.start(self.write_interval, now=False)
 
-    def process_item(self, item: Any, spider: Any = None) -> Any:
+    def process_item(self, item: Any, spider: Any = None) -> Deferred:
+        """Queue the item for the next batch; the Deferred fires once it is committed."""
+        if isinstance(item, FetchRecord):
+            self.count_listing(item)
+        written: Deferred = Deferred()
+        self.pending.append((item, written))
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+        return written
+
+    def flush(self) -> None:
+        """Hand the pending items to the writer thread, as one transaction."""
+        if not self.pending:
+            return
+        from twisted.internet import reactor  # the one Scrapy installed
+
+        batch, self.pending = self.pending, []
+        done = deferToThreadPool(reactor, self.writer, self.write_batch, [i for i, _ in batch])
+        done.addCallback(self.batch_written, batch)
+        done.addErrback(self.batch_failed, batch)
+
+    def batch_written(self, counts: list[list[str]], batch: list[tuple[Any, Deferred]]) -> None:
+        for names, (item, written) in zip(counts, batch, strict=True):
+            self.count(names)
+            written.callback(item)
+
+    def batch_failed(self, failure: Failure, batch: list[tuple[Any, Deferred]]) -> None:
+        for _, written in batch:
+            written.errback(failure)
+
+    def write_batch(self, items: list[Any]) -> list[list[str]]:
+        """Write items in one transaction (in the writer thread); the stats each one adds.
+
+        If one item fails, the batch is written again item by item, so that only the failing
+        item is lost (its error is raised after the others are committed).
+        """
         assert self.sessions is not None
-        stats = self.crawler.stats
-        with session_scope(self.sessions) as session:
-            run = session.get(CrawlRun, self.run_id)
-            if isinstance(item, ArticleRecord):
-                outcome = save_article(session, item, run)
-                stats.inc_value(f"citynews/articles_{outcome}")
-            elif isinstance(item, FetchRecord):
-                if register_fetch(session, item, run):
-                    stats.inc_value("citynews/articles_removed")
-                elif item.ignored:
-                    stats.inc_value("citynews/ignored")
-                elif not item.ok:
-                    stats.inc_value("citynews/errors")
-                stats.inc_value("citynews/pages", int(not item.ignored))
-                self.count_listing(item)
-            elif isinstance(item, SectionWalked):
-                record_walked_section(run, item.section)
-        return item
+        try:
+            with session_scope(self.sessions) as session:
+                run = session.get(CrawlRun, self.run_id)
+                return [self.write_item(session, run, item) for item in items]
+        except Exception:
+            if len(items) == 1:
+                raise
+        counts, error = [], None
+        for item in items:
+            try:
+                counts.extend(self.write_batch([item]))
+            except Exception as failed:  # noqa: BLE001 - re-raised below, once the rest is saved
+                counts.append([])
+                error = error or failed
+        if error is not None:
+            raise error
+        return counts
+
+    def write_item(self, session: Session, run: CrawlRun, item: Any) -> list[str]:
+        """Store one item in the batch's session; the stats it adds."""
+        if isinstance(item, ArticleRecord):
+            return [f"citynews/articles_{save_article(session, item, run)}"]
+        if isinstance(item, FetchRecord):
+            names = ["citynews/pages"] if not item.ignored else []
+            if register_fetch(session, item, run):
+                names.append("citynews/articles_removed")
+            elif item.ignored:
+                names.append("citynews/ignored")
+            elif not item.ok:
+                names.append("citynews/errors")
+            return names
+        if isinstance(item, SectionWalked):
+            record_walked_section(run, item.section)
+        return []
+
+    def count(self, names: list[str]) -> None:
+        for name in names:
+            self.crawler.stats.inc_value(name)
+
+    def count_all(self, counts: list[list[str]]) -> None:
+        for names in counts:
+            self.count(names)
 
     def count_listing(self, fetch: FetchRecord) -> None:
         if fetch.kind != "listing":
@@ -107,9 +185,16 @@ class ArchivePipeline:
             self.first_listing_error = self.first_listing_error or f"{fetch.url}: {fetch.error}"
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        """Record how the run ended (the close reason is known only once the spider closed)."""
+        """Write what is pending, then record how the run ended (the close reason is known
+        only once the spider closed)."""
         if self.sessions is None:
             return
+        if self.flushing.running:
+            self.flushing.stop()
+        self.writer.stop()  # runs the batches handed over so far, then ends the thread
+        batch, self.pending = self.pending, []
+        if batch:
+            self.count_all(self.write_batch([item for item, _ in batch]))
         with session_scope(self.sessions) as session:
             run = session.get(CrawlRun, self.run_id)
             run.sections_walked = [

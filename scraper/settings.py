@@ -30,6 +30,7 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "scraper.middlewares.RobotsTxtMiddleware": 100,
+    "scraper.parse_pool.PoolParser": 50,
 }
 ITEM_PIPELINES = {"scraper.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"scraper.extensions.ProgressReporter": 500}
@@ -53,3 +54,6 @@ CITYNEWS_MODE = "incremental"  # or "full": walk every listing page
 CITYNEWS_REFRESH_DAYS = 14  # re-fetch articles published within this many days
 CITYNEWS_NOW = None  # ISO time the refresh window is measured from (default: now)
 CITYNEWS_LOCK_HELD = False  # True when the caller already holds the archive's crawl lock
+CITYNEWS_PARSE_WORKERS = None  # parsing processes; None: one per CPU when there is no delay
+CITYNEWS_WRITE_BATCH = 50  # items written to the archive in one transaction, at most
+CITYNEWS_WRITE_INTERVAL = 0.5  # seconds an item waits at most for its transaction
