@@ -97,10 +97,13 @@ def item_html(item: dict[str, Any], number: int) -> str:
     )
 
 
-def pager_html(page: int, pages: int) -> str:
-    """The full numbered bar: every page, the current one as text, previous and next."""
+def pager_html(page: int, pages: int, window: int | None = None) -> str:
+    """The numbered bar: every page (or the first, the last and those within window of the
+    current one), the current one as text, previous and next."""
     links = [f'<a class="b-pageline__prev" href="?page={page - 1}">&laquo;</a>'] if page > 1 else []
     for number in range(1, pages + 1):
+        if window is not None and abs(number - page) > window and number not in (1, pages):
+            continue
         if number == page:
             links.append(f'<span class="b-pageline__cur">{number}</span>')
         else:
@@ -132,7 +135,9 @@ def side_blocks(first_day: date) -> str:
     return '<aside class="b-columns__side">' + "".join(blocks) + "</aside>\n"
 
 
-def synthetic_listing(items: int, page: int, pages: int) -> tuple[str, dict[str, Any]]:
+def synthetic_listing(
+    items: int, page: int, pages: int, pager_window: int | None = None
+) -> tuple[str, dict[str, Any]]:
     """The HTML of page `page` of the news listing, and what a parser must find on it."""
     first_number = (page - 1) * items
     newest = date(2024, 3, 1) - timedelta(days=first_number // 3)
@@ -151,11 +156,11 @@ def synthetic_listing(items: int, page: int, pages: int) -> tuple[str, dict[str,
         '<div class="b-wrapper"><div class="b-crumbs"><a href="/">Главная</a> • '
         '<a href="/press-centr/">Пресс-центр</a> • <span>Новости</span></div>\n'
         '<div class="b-columns"><main class="b-columns__main"><h1>Новости</h1>\n'
-        + pager_html(page, pages)
+        + pager_html(page, pages, pager_window)
         + '<div class="b-newslist">\n'
         + "".join(item_html(item, first_number + i) for i, item in enumerate(entries))
         + "</div>\n"
-        + pager_html(page, pages)
+        + pager_html(page, pages, pager_window)
         + "</main>\n"
         + side_blocks(newest)
         + "</div></div>\n"

@@ -7,6 +7,7 @@ the batch being written and the items waiting for the next one: those pages are 
 archive, so the next run fetches them again.
 """
 
+import sys
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +36,7 @@ from archive.store import (
 )
 from scraper.spiders.smoladmin import SectionWalked
 
+WRITER_SWITCH_INTERVAL = 0.0005  # seconds
 HEALTH_FIELDS = ("title", "published_at", "body")
 HEALTH_MIN_ARTICLES = 10
 HEALTH_MIN_SHARE = 0.9
@@ -92,6 +94,9 @@ class ArchivePipeline:
                 session, sections, self.reference_now or self.now(), self.refresh_days
             )
         self.crawler.stats.set_value("citynews/run_id", self.run_id)
+        # Every read and write of a socket releases the GIL; while the writer thread works,
+        # the reactor would wait up to the default 5 ms to get it back each time.
+        sys.setswitchinterval(WRITER_SWITCH_INTERVAL)
         self.writer.start()
         self.flushing.start(self.write_interval, now=False)
 

@@ -12,6 +12,7 @@ USER_AGENT = "citynews/0.1 (archive of smoladmin.ru news for research; polite cr
 ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 4
+CONCURRENT_ITEMS = 16  # per response; Scrapy starts that many tasks for each callback's output
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
