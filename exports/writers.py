@@ -1,11 +1,10 @@
 """Streaming writers and the atomic file export with its manifest."""
 
-import csv
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,36 +33,49 @@ def field_names(history: bool) -> list[str]:
     return [*FIELDS, *HISTORY_FIELDS] if history else list(FIELDS)
 
 
+def csv_cell(value: Any) -> str:
+    """One CSV cell as the csv module writes it (RFC 4180, minimal quoting), only faster."""
+    if value.__class__ is not str:
+        return "" if value is None else str(value)
+    if '"' in value:
+        return '"' + value.replace('"', '""') + '"'
+    if "," in value or "\n" in value or "\r" in value:
+        return '"' + value + '"'
+    return value
+
+
 class CsvWriter:
     """RFC 4180 CSV (CRLF, quoted as needed); lists are JSON inside a cell."""
 
+    ROWS_PER_WRITE = 500
+
     def __init__(self, stream: TextIO, history: bool = False) -> None:
+        self.stream = stream
         self.fields = field_names(history)
         self.list_columns = [i for i, name in enumerate(self.fields) if name in LIST_FIELDS]
-        self.writer = csv.writer(stream, lineterminator="\r\n")
-        self.writer.writerow(self.fields)
+        stream.write(self.line(dict(zip(self.fields, self.fields, strict=True)), lists=False))
 
-    def row(self, record: dict[str, Any]) -> list[Any]:
-        """The record's cells in field order (csv writes None as an empty cell)."""
+    def line(self, record: dict[str, Any], lists: bool = True) -> str:
+        """The record's row: cells in field order, lists as JSON, CRLF at the end."""
         row = [record[name] for name in self.fields]
-        for index in self.list_columns:
-            row[index] = _json(row[index]) if row[index] else "[]"
-        return row
+        if lists:
+            for index in self.list_columns:
+                row[index] = _json(row[index]) if row[index] else "[]"
+        return ",".join([csv_cell(value) for value in row]) + "\r\n"
 
     def write(self, record: dict[str, Any]) -> None:
-        self.writer.writerow(self.row(record))
+        self.stream.write(self.line(record))
 
     def write_all(self, records: Iterable[dict[str, Any]]) -> int:
-        """Write every record (one C-level loop); return how many."""
-        count = 0
-
-        def rows() -> Iterator[list[Any]]:
-            nonlocal count
-            for record in records:
-                count += 1
-                yield self.row(record)
-
-        self.writer.writerows(rows())
+        """Write every record, a few hundred rows per write; return how many."""
+        count, lines = 0, []
+        for record in records:
+            lines.append(self.line(record))
+            count += 1
+            if len(lines) == self.ROWS_PER_WRITE:
+                self.stream.write("".join(lines))
+                lines.clear()
+        self.stream.write("".join(lines))
         return count
 
     def close(self) -> None:
