@@ -80,10 +80,8 @@ class PoolParser:
         content_type = response.headers.get("Content-Type")
         content_type = content_type.decode("latin-1") if content_type else None
         section = request.cb_kwargs["section"]
-        loop = asyncio.get_running_loop()
         if kind == "article":
-            request.meta["parsed_article"] = await loop.run_in_executor(
-                self.executor(),
+            job: tuple[Any, ...] = (
                 parse_article_page,
                 response.body,
                 content_type,
@@ -95,8 +93,7 @@ class PoolParser:
                 spider.timezone,
             )
         else:
-            request.meta["parsed_listing"] = await loop.run_in_executor(
-                self.executor(),
+            job = (
                 parse_listing_page,
                 response.body,
                 content_type,
@@ -104,6 +101,11 @@ class PoolParser:
                 spider.site,
                 section,
             )
+        try:
+            parsed = await asyncio.get_running_loop().run_in_executor(self.executor(), *job)
+        except Exception:  # noqa: BLE001 - a lost worker or a parser error: the callback parses
+            return response
+        request.meta[f"parsed_{kind}"] = parsed
         return response
 
     def spider_closed(self, spider: Any) -> None:
