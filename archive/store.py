@@ -323,7 +323,7 @@ def store_raw_page(session: Session, record: ArticleRecord, run: CrawlRun | None
             status=record.raw.status,
             headers=record.raw.headers,
             compression=COMPRESSION,
-            body=compress(record.raw.body),
+            body=record.raw.compressed or compress(record.raw.body),
             size=len(record.raw.body),
             sha256=digest,
             crawl_run_id=run.id if run else None,

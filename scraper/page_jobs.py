@@ -10,6 +10,7 @@ import time
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from archive.raw import compress
 from archive.records import ArticleRecord, RawPageRecord
 from scraper.articles import build_article_record
 from scraper.listings import ListingPage, read_listing
@@ -28,7 +29,8 @@ def parse_article_page(
     listing_title: str | None,
     tz: ZoneInfo,
 ) -> ArticleRecord:
-    """An article page's record, without its raw page and fetch time (the spider adds them)."""
+    """An article page's record and its compressed body (xz, for the archive's raw pages);
+    the spider adds the page as served and the fetch time."""
     headers = {"Content-Type": content_type} if content_type else {}
     record = build_article_record(
         raw=RawPageRecord(200, headers, body),
@@ -40,7 +42,7 @@ def parse_article_page(
         listing_title=listing_title,
         tz=tz,
     )
-    record.raw = None
+    record.raw = RawPageRecord(200, headers, b"", compressed=compress(body))
     return record
 
 

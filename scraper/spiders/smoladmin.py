@@ -194,6 +194,7 @@ class SmoladminSpider(scrapy.Spider):
         )
         parsed = response.meta.get("parsed_article")  # parsed in a worker (parse_pool)
         if parsed is not None:
+            raw.compressed = parsed.raw.compressed
             yield replace(parsed, raw=raw, fetched_at=fetched.fetched_at)
             return
         yield build_article_record(
