@@ -60,6 +60,17 @@ class Article(Base):
     """One article or announcement, identified by its canonical URL."""
 
     __tablename__ = "articles"
+    __table_args__ = (
+        Index(
+            "ix_articles_crawl_plan",
+            "section",
+            "url",
+            "published_at",
+            "removed_at",
+            "first_seen_at",
+            "listing_date",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)

@@ -7,8 +7,9 @@ COMPRESSION = "xz"
 
 
 def compress(body: bytes) -> bytes:
-    """Compress a page body (xz: HTML with much repeated chrome shrinks about tenfold)."""
-    return lzma.compress(body, preset=6)
+    """Compress a page body (xz). Preset 1: on pages of a few kilobytes it stores about 3%
+    more than preset 6 in a fifth of the time (preset 6 spends most of it setting up)."""
+    return lzma.compress(body, preset=1)
 
 
 def decompress(data: bytes, compression: str) -> bytes:

@@ -7,11 +7,12 @@ from typing import Any
 
 @dataclass
 class RawPageRecord:
-    """An article page as it was served."""
+    """An article page as it was served (and its xz compression, when already made)."""
 
     status: int
     headers: dict[str, str]
     body: bytes
+    compressed: bytes | None = None
 
 
 @dataclass

@@ -1,11 +1,12 @@
 """Reads and writes of the archive. Functions take a session and never commit: callers do."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Row, case, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.models import (
@@ -163,15 +164,20 @@ def _event(
 
 def urls_never_fetched(session: Session) -> list[str]:
     """Article URLs whose every fetch failed, to be tried again on the next run."""
+    return [url for url, loaded in unarchived_fetches(session) if not loaded]
+
+
+def unarchived_fetches(session: Session) -> list[tuple[str, bool]]:
+    """Article URLs requested but not archived, in order, each with whether one fetch loaded."""
     succeeded = func.max(case((Fetch.ok, 1), else_=0))
     stmt = (
-        select(Fetch.url)
-        .where(Fetch.kind == "article", Fetch.url.not_in(select(Article.url)))
+        select(Fetch.url, succeeded)
+        .outerjoin(Article, Article.url == Fetch.url)
+        .where(Fetch.kind == "article", Article.id.is_(None))
         .group_by(Fetch.url)
-        .having(succeeded == 0)
         .order_by(Fetch.url)
     )
-    return list(session.scalars(stmt))
+    return [(url, bool(loaded)) for url, loaded in session.connection().execute(stmt)]
 
 
 # Articles
@@ -317,7 +323,7 @@ def store_raw_page(session: Session, record: ArticleRecord, run: CrawlRun | None
             status=record.raw.status,
             headers=record.raw.headers,
             compression=COMPRESSION,
-            body=compress(record.raw.body),
+            body=record.raw.compressed or compress(record.raw.body),
             size=len(record.raw.body),
             sha256=digest,
             crawl_run_id=run.id if run else None,
@@ -331,6 +337,22 @@ def latest_raw_page(session: Session, url: str) -> RawPage | None:
     return session.scalar(
         select(RawPage).where(RawPage.url == url).order_by(RawPage.fetched_at.desc()).limit(1)
     )
+
+
+def latest_raw_pages(session: Session, urls: list[str]) -> dict[str, RawPage]:
+    """The last stored page of each of the articles, read in one query."""
+    latest = (
+        select(RawPage.url, func.max(RawPage.fetched_at).label("fetched_at"))
+        .where(RawPage.url.in_(urls))
+        .group_by(RawPage.url)
+        .subquery()
+    )
+    pages = session.scalars(
+        select(RawPage)
+        .join(latest, (RawPage.url == latest.c.url) & (RawPage.fetched_at == latest.c.fetched_at))
+        .order_by(RawPage.id)
+    )
+    return {page.url: page for page in pages}
 
 
 def article_by_url(session: Session, url: str) -> Article | None:
@@ -371,6 +393,55 @@ def iter_articles(
     yield from session.scalars(stmt.execution_options(yield_per=batch_size))
 
 
+def iter_article_rows(
+    session: Session,
+    columns: list[Any],
+    section: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    batch_size: int = 1000,
+) -> Iterator[Sequence[Row[Any]]]:
+    """Chosen columns of articles in publication order (oldest first), streamed as batches
+    of Core rows: no ORM objects, memory bounded by one batch."""
+    stmt = select(*columns).order_by(
+        Article.published_at.is_(None), Article.published_at, Article.id
+    )
+    if section:
+        stmt = stmt.where(Article.section == section)
+    if since:
+        stmt = stmt.where(Article.published_at >= since)
+    if until:
+        stmt = stmt.where(Article.published_at < until)
+    connection = session.connection().execution_options(stream_results=True, yield_per=batch_size)
+    yield from connection.execute(stmt).partitions()
+
+
+def view_histories(session: Session, article_ids: list[int]) -> dict[int, list[Row[Any]]]:
+    """(observed_at, views) of each of the articles, oldest first, in one query."""
+    histories: dict[int, list[Row[Any]]] = {article_id: [] for article_id in article_ids}
+    rows = session.connection().execute(
+        select(ViewObservation.article_id, ViewObservation.observed_at, ViewObservation.views)
+        .where(ViewObservation.article_id.in_(article_ids))
+        .order_by(ViewObservation.article_id, ViewObservation.observed_at)
+    )
+    for row in rows:
+        histories[row.article_id].append(row)
+    return histories
+
+
+def revision_histories(session: Session, article_ids: list[int]) -> dict[int, list[Row[Any]]]:
+    """(observed_at, title, body_text) of each of the articles' revisions, oldest first."""
+    histories: dict[int, list[Row[Any]]] = {article_id: [] for article_id in article_ids}
+    rows = session.connection().execute(
+        select(Revision.article_id, Revision.observed_at, Revision.title, Revision.body_text)
+        .where(Revision.article_id.in_(article_ids))
+        .order_by(Revision.article_id, Revision.observed_at)
+    )
+    for row in rows:
+        histories[row.article_id].append(row)
+    return histories
+
+
 # What a crawl should fetch
 
 
@@ -399,47 +470,75 @@ def crawl_plan(
     Settled articles were archived by the time the last completed run that covered their
     section finished: a listing page holding only settled, undue articles ends an incremental
     walk, while articles archived by a later, interrupted run do not.
+
+    Attempted URLs are the ones not archived (an archived URL is known, which says more).
+    Listing dates are those of the articles requested from the start (due and removed ones).
+    The database makes every selection, reading a covering index rather than the articles, so
+    opening a crawl costs one pass over the sections' URLs however long the history.
     """
-    plan = CrawlPlan(retry=urls_never_fetched(session))
-    completed = session.scalars(
-        select(CrawlRun).where(CrawlRun.outcome == "completed").order_by(CrawlRun.id.desc())
-    ).all()
-    settled_since: dict[str, datetime] = {}
-    for run in completed:
-        for section in run.sections or []:
-            settled_since.setdefault(section, run.finished_at or run.started_at)
-        plan.walked_sections.update(run.sections_walked or [])
+    unarchived = unarchived_fetches(session)
+    plan = CrawlPlan(retry=[url for url, loaded in unarchived if not loaded])
+    plan.attempted.update(url for url, _ in unarchived)
+    settled_since, plan.walked_sections = completed_walks(session)
     window_start = now - timedelta(days=refresh_days)
-    rows = session.execute(
+    due = Article.published_at >= window_start
+    removed = Article.removed_at.is_not(None)
+    settled_in = [
+        (Article.section == section) & (Article.first_seen_at <= since)
+        for section, since in settled_since.items()
+        if section in sections
+    ]
+    connection = session.connection()  # Core rows: a hundred thousand of them, no ORM
+    rows = connection.execute(
         select(
             Article.url,
-            Article.section,
-            Article.published_at,
-            Article.removed_at,
-            Article.first_seen_at,
-            Article.listing_date,
+            case((due, 1), else_=0),
+            case((removed, 1), else_=0),
+            case((or_(*settled_in), 1), else_=0) if settled_in else literal(0),
+            case((due | removed, Article.listing_date), else_=None),
         ).where(Article.section.in_(sections))
-    ).all()
-    for url, section, published_at, removed_at, first_seen_at, listing_date in rows:
+    )
+    for url, is_due, is_removed, is_settled, listing_date in rows:
         plan.known.add(url)
+        if is_due:
+            plan.due.add(url)
+        if is_removed:
+            plan.removed.add(url)
+        if is_settled:
+            plan.settled.add(url)
         if listing_date is not None:
             plan.listing_dates[url] = listing_date
-        if published_at is not None and published_at >= window_start:
-            plan.due.add(url)
-        if removed_at is not None:
-            plan.removed.add(url)
-        if section in settled_since and first_seen_at <= settled_since[section]:
-            plan.settled.add(url)
     redirects = session.execute(
         select(Fetch.redirected_from, Fetch.url)
-        .where(Fetch.redirected_from.is_not(None), Fetch.url.in_(plan.known))
+        .join(Article, Article.url == Fetch.url)
+        .where(Fetch.redirected_from.is_not(None), Article.section.in_(sections))
         .distinct()
     ).all()
-    plan.attempted.update(
-        session.scalars(select(Fetch.url).where(Fetch.kind == "article").distinct())
-    )
     for alias, target in redirects:
         plan.known.add(alias)
         if target in plan.settled:
             plan.settled.add(alias)
     return plan
+
+
+def completed_walks(session: Session) -> tuple[dict[str, datetime], set[str]]:
+    """When each section's last completed run ended, and every section a completed run walked.
+
+    Reads two small columns of the completed runs, newest first, not the runs themselves.
+    """
+    settled_since: dict[str, datetime] = {}
+    walked: set[str] = set()
+    rows = session.execute(
+        select(
+            CrawlRun.sections,
+            CrawlRun.sections_walked,
+            func.coalesce(CrawlRun.finished_at, CrawlRun.started_at),
+        )
+        .where(CrawlRun.outcome == "completed")
+        .order_by(CrawlRun.id.desc())
+    )
+    for covered, sections_walked, ended in rows:
+        for section in covered or []:
+            settled_since.setdefault(section, ended)
+        walked.update(sections_walked or [])
+    return settled_since, walked

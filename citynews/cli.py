@@ -31,10 +31,10 @@ from archive.db import (
 )
 from archive.db import upgrade as upgrade_schema
 from archive.lock import ArchiveBusy, crawl_lock, crawl_lock_holder
-from archive.store import article_by_url, iter_articles
+from archive.store import article_by_url
 from citynews import __version__
 from citynews.safety import hide_credentials, pasted_article_url, split_credentials
-from exports.records import export_record
+from exports.records import export_records
 from exports.writers import (
     FORMATS,
     ExportError,
@@ -403,8 +403,7 @@ def run_export(args: argparse.Namespace) -> int:
         "until": args.until.isoformat() if args.until else None,
     }
     with session_scope(sessions) as session:
-        articles = iter_articles(session, args.section, since, until, with_history=args.history)
-        records = (export_record(article, SITE_TIMEZONE, args.history) for article in articles)
+        records = export_records(session, SITE_TIMEZONE, args.section, since, until, args.history)
         if args.out == "-":
             write_records(records, args.format, sys.stdout, args.history)
             return EXIT_OK

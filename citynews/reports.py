@@ -219,21 +219,17 @@ def search_rows(hits: list, query, site_tz: ZoneInfo, mark: tuple[str, str]) -> 
 
 def search_results(hits: list, query, fmt: str, site_tz: ZoneInfo, terminal: bool) -> str:  # type: ignore[no-untyped-def]
     """Search results as a table (highlighted on a terminal), JSON or CSV (CRLF lines, no BOM)."""
-    import io
     import json
 
-    from exports.writers import csv_writer
+    from exports.writers import csv_line
 
     mark = HIGHLIGHT if fmt == "table" and terminal else ("", "")
     rows = search_rows(hits, query, site_tz, mark)
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2)
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv_writer(buffer)
-        writer.writerow(SEARCH_FIELDS)
-        writer.writerows([row[name] for name in SEARCH_FIELDS] for row in rows)
-        return buffer.getvalue()
+        lines = [SEARCH_FIELDS, *([row[name] for name in SEARCH_FIELDS] for row in rows)]
+        return "".join(csv_line(line) for line in lines)
     if not rows:
         return f"no articles match {query.text!r}"
     lines = []

@@ -1,6 +1,5 @@
 """Streaming writers and the atomic file export with its manifest."""
 
-import csv
 import fcntl
 import hashlib
 import json
@@ -41,27 +40,55 @@ def field_names(history: bool) -> list[str]:
 CSV_ENCODING = "utf-8-sig"
 
 
-def csv_writer(stream: TextIO):  # type: ignore[no-untyped-def]
-    """A writer of RFC 4180 rows (CRLF, quoted as needed): every CSV citynews writes."""
-    return csv.writer(stream, lineterminator="\r\n")
+def csv_cell(value: Any) -> str:
+    """One CSV cell as the csv module writes it (RFC 4180, minimal quoting), only faster."""
+    if value.__class__ is not str:
+        return "" if value is None else str(value)
+    if '"' in value:
+        return '"' + value.replace('"', '""') + '"'
+    if "," in value or "\n" in value or "\r" in value:
+        return '"' + value + '"'
+    return value
+
+
+def csv_line(values: Iterable[Any]) -> str:
+    """One RFC 4180 row (CRLF at the end): every CSV citynews writes."""
+    return ",".join([csv_cell(value) for value in values]) + "\r\n"
 
 
 class CsvWriter:
     """RFC 4180 CSV (CRLF, quoted as needed); lists are JSON inside a cell."""
 
+    ROWS_PER_WRITE = 500
+
     def __init__(self, stream: TextIO, history: bool = False) -> None:
+        self.stream = stream
         self.fields = field_names(history)
-        self.writer = csv_writer(stream)
-        self.writer.writerow(self.fields)
+        self.list_columns = [i for i, name in enumerate(self.fields) if name in LIST_FIELDS]
+        stream.write(self.line(dict(zip(self.fields, self.fields, strict=True)), lists=False))
+
+    def line(self, record: dict[str, Any], lists: bool = True) -> str:
+        """The record's row: cells in field order, lists as JSON, CRLF at the end."""
+        row = [record[name] for name in self.fields]
+        if lists:
+            for index in self.list_columns:
+                row[index] = _json(row[index]) if row[index] else "[]"
+        return csv_line(row)
 
     def write(self, record: dict[str, Any]) -> None:
-        row = []
-        for name in self.fields:
-            value = record[name]
-            if name in LIST_FIELDS:
-                value = _json(value)
-            row.append("" if value is None else value)
-        self.writer.writerow(row)
+        self.stream.write(self.line(record))
+
+    def write_all(self, records: Iterable[dict[str, Any]]) -> int:
+        """Write every record, a few hundred rows per write; return how many."""
+        count, lines = 0, []
+        for record in records:
+            lines.append(self.line(record))
+            count += 1
+            if len(lines) == self.ROWS_PER_WRITE:
+                self.stream.write("".join(lines))
+                lines.clear()
+        self.stream.write("".join(lines))
+        return count
 
     def close(self) -> None:
         pass
@@ -105,10 +132,13 @@ def write_records(
 ) -> int:
     """Write records to a text stream in a format; return how many were written."""
     writer: RecordWriter = WRITERS[fmt](stream, history)
-    count = 0
-    for record in records:
-        writer.write(record)
-        count += 1
+    if isinstance(writer, CsvWriter):
+        count = writer.write_all(records)
+    else:
+        count = 0
+        for record in records:
+            writer.write(record)
+            count += 1
     writer.close()
     return count
 
@@ -224,7 +254,7 @@ def temporary_beside(out: Path) -> tuple[int, Path]:
 def _atomic_text(out: Path, fmt: str) -> tuple[TextIO, Path]:
     handle, temporary = temporary_beside(out)
     # A BOM lets spreadsheet programs recognise UTF-8 CSV and show Cyrillic intact.
-    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    encoding = CSV_ENCODING if fmt == "csv" else "utf-8"
     return open(handle, "w", encoding=encoding, newline=""), temporary
 
 
@@ -256,7 +286,7 @@ def export_file(
             archive=archive,
             filters=filters,
             fields=field_names(history),
-            encoding="utf-8-sig" if fmt == "csv" else "utf-8",
+            encoding=CSV_ENCODING if fmt == "csv" else "utf-8",
         )
         manifest_temporary = temporary.with_name(temporary.name + ".manifest")
         manifest_temporary.write_text(

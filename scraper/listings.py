@@ -1,5 +1,6 @@
 """What a section's listing page offers the spider: its articles and its other pages."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,13 +23,26 @@ class ListingPage:
     pages: dict[str, str]
 
 
+def memoized_canonical(site: SiteUrls) -> Callable[[str], str | None]:
+    """site.canonical, computed once per distinct URL (a listing repeats its links)."""
+    known: dict[str, str | None] = {}
+
+    def canonical(url: str) -> str | None:
+        if url not in known:
+            known[url] = site.canonical(url)
+        return known[url]
+
+    return canonical
+
+
 def read_listing(html: str, page_url: str, site: SiteUrls, section: Section) -> ListingPage:
     """The section's articles (canonical URL, link as given, title, date) and its other pages."""
-    this_page = site.canonical(page_url)
+    canonical_of = memoized_canonical(site)
+    this_page = canonical_of(page_url)
     articles: dict[str, ListedArticle] = {}
     pages: dict[str, str] = {}
-    for link in listing_links(html, page_url, lambda url: site.canonical(url) or url):
-        canonical = site.canonical(link.url)
+    for link in listing_links(html, page_url, lambda url: canonical_of(url) or url):
+        canonical = canonical_of(link.url)
         if canonical is None:
             continue
         if is_article_url(canonical, section):

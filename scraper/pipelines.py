@@ -1,6 +1,14 @@
-"""The pipeline that writes every item into the archive, one committed transaction each."""
+"""The pipeline that writes every item into the archive, in batches, off the reactor.
+
+Items are committed in batches (CITYNEWS_WRITE_BATCH items, or every CITYNEWS_WRITE_INTERVAL
+seconds) by one writer thread, so the reactor keeps downloading while the archive writes.
+An item counts as scraped once its batch is committed. A crawl killed outright loses at most
+the batch being written and the items waiting for the next one: those pages are not in the
+archive, so the next run fetches them again.
+"""
 
 import logging
+import sys
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,6 +18,11 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from twisted.internet.defer import Deferred
+from twisted.internet.task import LoopingCall
+from twisted.internet.threads import deferToThreadPool
+from twisted.python.failure import Failure
+from twisted.python.threadpool import ThreadPool
 
 from archive.db import open_archive, resolve_db_url, session_scope
 from archive.lock import crawl_lock
@@ -32,11 +45,13 @@ from scraper.acceptance import ArticleGate, Decision, PageRejected
 from scraper.feed import feed_record
 from scraper.spiders.smoladmin import SectionWalked
 
+WRITER_SWITCH_INTERVAL = 0.0005  # seconds
 HEALTH_FIELDS = ("title", "published_at", "body")
 HEALTH_MIN_ARTICLES = 10
 HEALTH_MIN_SHARE = 0.9
 
 logger = logging.getLogger(__name__)
+Written = tuple[list[str], Any]  # the stats an item adds, and what the pipeline hands on
 
 
 class ArchivePipeline:
@@ -61,10 +76,16 @@ class ArchivePipeline:
         self.listings_ok = 0
         self.listings_failed = 0
         self.first_listing_error: str | None = None
-        self.gate = ArticleGate()
+        self.gate = ArticleGate()  # used by the writer thread only
+        self.rejected = 0  # article pages refused, counted by the writer thread
         self.write_error: str | None = None
         self.feeds = bool(settings.getdict("FEEDS"))
         self.timezone = ZoneInfo(settings.get("CITYNEWS_TIMEZONE"))
+        self.batch_size = settings.getint("CITYNEWS_WRITE_BATCH")
+        self.write_interval = settings.getfloat("CITYNEWS_WRITE_INTERVAL")
+        self.pending: list[tuple[Any, Deferred]] = []
+        self.writer = ThreadPool(1, 1, name="citynews-archive-writer")
+        self.flushing = LoopingCall(self.flush)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ArchivePipeline":
@@ -92,6 +113,11 @@ class ArchivePipeline:
             )
             spider.plan.revisit = self.revisit_list(session, sections)
         self.crawler.stats.set_value("citynews/run_id", self.run_id)
+        # Every read and write of a socket releases the GIL; while the writer thread works,
+        # the reactor would wait up to the default 5 ms to get it back each time.
+        sys.setswitchinterval(WRITER_SWITCH_INTERVAL)
+        self.writer.start()
+        self.flushing.start(self.write_interval, now=False)
 
     def revisit_list(self, session: Session, sections: list[str]) -> list[str]:
         """The older articles this run re-reads (the rolling revisit)."""
@@ -99,58 +125,128 @@ class ArchivePipeline:
         return articles_to_revisit(session, sections, window_start, self.revisit_days)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        """Write an item; when the archive cannot be written (a full disk), stop the crawl."""
+        """Queue the item for the next batch; the Deferred fires once it is committed.
+
+        Once the archive could not be written (a full disk), items are passed on unwritten
+        while the crawl closes.
+        """
         if self.write_error is not None:
             return item
-        try:
-            return self.write_item(item)
-        except OperationalError as error:
-            self.write_error = str(error.orig or error).strip().splitlines()[0]
-            logger.error("the archive could not be written: %s", self.write_error)
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_failed"))
-            return item
+        if isinstance(item, FetchRecord):
+            self.count_listing(item)
+        written: Deferred = Deferred()
+        self.pending.append((item, written))
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+        return written
 
-    def write_item(self, item: Any) -> Any:
+    def flush(self) -> None:
+        """Hand the pending items to the writer thread, as one transaction."""
+        if not self.pending:
+            return
+        from twisted.internet import reactor  # the one Scrapy installed
+
+        batch, self.pending = self.pending, []
+        done = deferToThreadPool(reactor, self.writer, self.write_batch, [i for i, _ in batch])
+        done.addCallback(self.batch_written, batch)
+        done.addErrback(self.batch_failed, batch)
+
+    def batch_written(self, results: list[Written], batch: list[tuple[Any, Deferred]]) -> None:
+        for (names, handed_on), (_, written) in zip(results, batch, strict=True):
+            self.count(names)
+            written.callback(handed_on)
+
+    def batch_failed(self, failure: Failure, batch: list[tuple[Any, Deferred]]) -> None:
+        if not failure.check(OperationalError):
+            for _, written in batch:
+                written.errback(failure)
+            return
+        self.stop_writing(failure.value)
+        for item, written in batch:
+            written.callback(item)
+
+    def stop_writing(self, error: OperationalError) -> None:
+        """The archive cannot be written (a full disk): stop the crawl and say why."""
+        if self.write_error is not None:
+            return
+        self.write_error = str(error.orig or error).strip().splitlines()[0]
+        logger.error("the archive could not be written: %s", self.write_error)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_failed"))
+
+    def write_batch(self, items: list[Any]) -> list[Written]:
+        """Write items in one transaction (in the writer thread); the stats each one adds.
+
+        If one item fails, the batch is written again item by item, so that only the failing
+        item is lost (its error is raised after the others are committed).
+        """
         assert self.sessions is not None
-        stats = self.crawler.stats
-        with session_scope(self.sessions) as session:
-            run = session.get(CrawlRun, self.run_id)
-            if isinstance(item, ArticleRecord):
-                decisions = self.gate.admit(item, archived_cues(session, item.url))
-                self.apply(session, run, decisions)
-                if self.feeds and any(r is item and not why for r, why in decisions):
-                    return feed_record(session, item.url, self.timezone)
-            elif isinstance(item, PageRejected):
-                self.reject(session, run, item.url, item.reason)
-            elif isinstance(item, FetchRecord):
-                if register_fetch(session, item, run):
-                    stats.inc_value("citynews/articles_removed")
-                elif item.ignored:
-                    stats.inc_value("citynews/ignored")
-                elif not item.ok:
-                    stats.inc_value("citynews/errors")
-                stats.inc_value("citynews/pages", int(not item.ignored))
-                self.count_listing(item)
-            elif isinstance(item, SectionWalked):
-                record_walked_section(run, item.section)
-        return item
+        try:
+            with session_scope(self.sessions) as session:
+                run = session.get(CrawlRun, self.run_id)
+                return [self.write_item(session, run, item) for item in items]
+        except Exception:
+            if len(items) == 1:
+                raise
+        results: list[Written] = []
+        error = None
+        for item in items:
+            try:
+                results.extend(self.write_batch([item]))
+            except Exception as failed:  # re-raised below, once the rest is saved
+                results.append(([], item))
+                error = error or failed
+        if error is not None:
+            raise error
+        return results
 
-    def apply(self, session: Session, run: CrawlRun, decisions: list[Decision]) -> None:
-        """Store the pages accepted as articles; record the others as failed fetches."""
+    def write_item(self, session: Session, run: CrawlRun, item: Any) -> Written:
+        """Store one item in the batch's session; the stats it adds and what is handed on."""
+        if isinstance(item, ArticleRecord):
+            decisions = self.gate.admit(item, archived_cues(session, item.url))
+            names = self.apply(session, run, decisions)
+            if self.feeds and any(record is item and not why for record, why in decisions):
+                return names, feed_record(session, item.url, self.timezone)
+            return names, item
+        if isinstance(item, PageRejected):
+            return self.reject(session, run, item.url, item.reason), item
+        if isinstance(item, FetchRecord):
+            names = ["citynews/pages"] if not item.ignored else []
+            if register_fetch(session, item, run):
+                names.append("citynews/articles_removed")
+            elif item.ignored:
+                names.append("citynews/ignored")
+            elif not item.ok:
+                names.append("citynews/errors")
+            return names, item
+        if isinstance(item, SectionWalked):
+            record_walked_section(run, item.section)
+        return [], item
+
+    def apply(self, session: Session, run: CrawlRun, decisions: list[Decision]) -> list[str]:
+        """Store the pages accepted as articles, record the others as failed fetches; stats."""
+        names = []
         for record, reason in decisions:
             if reason:
-                self.reject(session, run, record.url, reason)
+                names += self.reject(session, run, record.url, reason)
                 count_coverage(run, record)
             else:
-                outcome = save_article(session, record, run)
-                self.crawler.stats.inc_value(f"citynews/articles_{outcome}")
+                names.append(f"citynews/articles_{save_article(session, record, run)}")
+        return names
 
-    def reject(self, session: Session, run: CrawlRun, url: str, reason: str) -> None:
-        """Record an article page that was not stored, and why."""
+    def reject(self, session: Session, run: CrawlRun, url: str, reason: str) -> list[str]:
+        """Record an article page that was not stored, and why; the stats it adds."""
         logger.warning("%s: %s", url, reason)
         reject_fetch(session, url, reason, self.now(), run)
-        self.crawler.stats.inc_value("citynews/rejected")
-        self.crawler.stats.inc_value("citynews/errors")
+        self.rejected += 1
+        return ["citynews/rejected", "citynews/errors"]
+
+    def count(self, names: list[str]) -> None:
+        for name in names:
+            self.crawler.stats.inc_value(name)
+
+    def count_all(self, results: list[Written]) -> None:
+        for names, _ in results:
+            self.count(names)
 
     def count_listing(self, fetch: FetchRecord) -> None:
         if fetch.kind != "listing":
@@ -162,9 +258,13 @@ class ArchivePipeline:
             self.first_listing_error = self.first_listing_error or f"{fetch.url}: {fetch.error}"
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        """Record how the run ended (the close reason is known only once the spider closed)."""
+        """Write what is pending, then record how the run ended (the close reason is known
+        only once the spider closed)."""
         if self.sessions is None:
             return
+        if self.flushing.running:
+            self.flushing.stop()
+        self.writer.stop()  # runs the batches handed over so far, then ends the thread
         try:
             self.record_end(spider, reason)
         except OperationalError as error:
@@ -176,10 +276,13 @@ class ArchivePipeline:
             self.resources.close()
 
     def record_end(self, spider: Any, reason: str) -> None:
-        """Store the pages held back and the run's outcome."""
+        """Store the items still pending, the pages held back, and the run's outcome."""
+        batch, self.pending = self.pending, []
+        if batch and self.write_error is None:
+            self.count_all(self.write_batch([item for item, _ in batch]))
         with session_scope(self.sessions) as session:
             run = session.get(CrawlRun, self.run_id)
-            self.apply(session, run, self.gate.release())
+            self.count(self.apply(session, run, self.gate.release()))
             run.sections_walked = [
                 key for key in run.sections_walked if key not in spider.listing_failed
             ]
@@ -215,7 +318,7 @@ class ArchivePipeline:
 
     def rejection_alarm(self, stored: int) -> str | None:
         """Why the run is unhealthy when too many article pages were refused, else None."""
-        rejected = self.crawler.stats.get_value("citynews/rejected", 0)
+        rejected = self.rejected
         pages = stored + rejected
         if not rejected or (stored and pages < HEALTH_MIN_ARTICLES):
             return None

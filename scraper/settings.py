@@ -12,6 +12,7 @@ USER_AGENT = "citynews/0.1 (archive of smoladmin.ru news for research; polite cr
 ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 4
+CONCURRENT_ITEMS = 16  # per response; Scrapy starts that many tasks for each callback's output
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
@@ -34,6 +35,7 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "scraper.middlewares.RobotsTxtMiddleware": 100,
+    "scraper.parse_pool.PoolParser": 50,
     "scraper.safeguards.RedirectLoopMiddleware": 650,  # sees redirects before Scrapy's (600)
 }
 SPIDER_MIDDLEWARES = {"scraper.safeguards.ParseFailureMiddleware": 50}
@@ -61,3 +63,6 @@ CITYNEWS_REVISIT_DAYS = 30  # re-read every older article once in this many dail
 CITYNEWS_NOW = None  # ISO time the refresh window is measured from (default: now)
 CITYNEWS_MAX_LISTING_PAGES = 5000  # listing pages walked per section and run, at most
 CITYNEWS_LOCK_HELD = False  # True when the caller already holds the archive's crawl lock
+CITYNEWS_PARSE_WORKERS = None  # parsing processes; None: one per CPU when there is no delay
+CITYNEWS_WRITE_BATCH = 50  # items written to the archive in one transaction, at most
+CITYNEWS_WRITE_INTERVAL = 0.5  # seconds an item waits at most for its transaction

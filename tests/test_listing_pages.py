@@ -46,3 +46,25 @@ def test_pagination_links_lead_to_the_other_pages(name: str) -> None:
 
     assert beyond_first(listing.pages) == beyond_first(expected["pagination"])
     assert SITE.canonical(expected["served_url"]) not in listing.pages
+
+
+class CountingSiteUrls(SiteUrls):
+    """SiteUrls that counts its canonicalisations."""
+
+    calls = 0
+
+    def canonical(self, url: str, base: str | None = None) -> str | None:
+        type(self).calls += 1
+        return super().canonical(url, base)
+
+
+def test_a_full_scale_listing_canonicalises_each_link_a_bounded_number_of_times() -> None:
+    name = "novosti_full_scale"
+    html = (LISTINGS / f"{name}.html").read_text(encoding="utf-8")
+    expected = json.loads((LISTINGS / f"{name}.expected.json").read_text(encoding="utf-8"))
+    links = html.count("<a ")
+    assert links >= 200
+    site = CountingSiteUrls()
+    listing = read_listing(html, expected["served_url"], site, SECTIONS_BY_KEY["novosti"])
+    assert len(listing.articles) == len(expected["entries"])
+    assert CountingSiteUrls.calls <= links + 1

@@ -5,8 +5,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import dateparser
-
 SITE_TIMEZONE = ZoneInfo("Europe/Moscow")
 
 _DATETIME = r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s*(?:г\.?)?\s*(?:в\s*)?(\d{1,2}):(\d{2}))?"
@@ -16,6 +14,7 @@ VIEWS_RE = re.compile(r"Просмотров\s*:?\s*(\d+(?:[\s\u00a0\u202f]\d{3}
 META_LABELS_RE = re.compile(r"Опубликовано|Актуализировано|Просмотров|Дата публикации", re.I)
 NUMERIC_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")
 RUSSIAN_MONTHS = "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
+MONTH_NUMBERS = {name: number for number, name in enumerate(RUSSIAN_MONTHS.split("|"), 1)}
 WORDED_DATE_RE = re.compile(rf"(?<!\d)(\d{{1,2}})\s+({RUSSIAN_MONTHS})\s+(\d{{4}})", re.I)
 
 
@@ -80,8 +79,11 @@ def find_listing_date(text: str) -> date | None:
         except ValueError:
             return None
     if worded:
-        parsed = dateparser.parse(worded.group(0), languages=["ru"], settings={"DATE_ORDER": "DMY"})
-        return parsed.date() if parsed else None
+        day, month, year = worded.groups()
+        try:
+            return date(int(year), MONTH_NUMBERS[month.lower()], int(day))
+        except ValueError:
+            return None
     return None
 
 

@@ -10,7 +10,7 @@ first walk of a section, visits every listing page.
 
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -149,8 +149,10 @@ class SmoladminSpider(scrapy.Spider):
         yield self.fetch_succeeded(response)
         if not isinstance(response, TextResponse):
             return
-        text = decode_page(response.body, _content_type(response)).text
-        listing = read_listing(text, response.url, self.site, section)
+        listing = response.meta.get("parsed_listing")  # parsed in a worker (parse_pool)
+        if listing is None:
+            text = decode_page(response.body, _content_type(response)).text
+            listing = read_listing(text, response.url, self.site, section)
         offers_new = any(article.url not in self.listed for article in listing.articles)
         self.listed.update(article.url for article in listing.articles)
         yield from self.follow_articles(listing.articles, section)
@@ -218,12 +220,18 @@ class SmoladminSpider(scrapy.Spider):
             return
         fetched = self.fetch_succeeded(response)
         yield fetched
+        raw = RawPageRecord(
+            status=response.status,
+            headers=_kept_headers(response),
+            body=response.body,
+        )
+        parsed = response.meta.get("parsed_article")  # parsed in a worker (parse_pool)
+        if parsed is not None:
+            raw.compressed = parsed.raw.compressed
+            yield replace(parsed, raw=raw, fetched_at=fetched.fetched_at)
+            return
         yield build_article_record(
-            raw=RawPageRecord(
-                status=response.status,
-                headers=_kept_headers(response),
-                body=response.body,
-            ),
+            raw=raw,
             fetched_url=response.url,
             fetched_at=fetched.fetched_at,
             site=self.site,

@@ -1,0 +1,54 @@
+"""Time of reading one listing page of about 500 links (target: at most 50 ms).
+
+Wall clock and CPU time: on a machine shared with other work, CPU time is the steadier one.
+
+python bench/listing_parse.py [--items 150] [--pages 80] [--runs 20]
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.listing_page import synthetic_listing  # noqa: E402
+from scraper.listings import read_listing  # noqa: E402
+from scraper.sections import SECTIONS_BY_KEY  # noqa: E402
+from scraper.urls import SiteUrls  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=150)
+    parser.add_argument("--pages", type=int, default=80)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    html, expected = synthetic_listing(args.items, 2, args.pages)
+    site, section = SiteUrls(), SECTIONS_BY_KEY["novosti"]
+    seconds, cpu_seconds = [], []
+    for _ in range(args.runs):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        listing = read_listing(html, expected["served_url"], site, section)
+        seconds.append(time.perf_counter() - started)
+        cpu_seconds.append(time.process_time() - cpu_started)
+    assert len(listing.articles) == args.items
+    wall, cpu = (
+        (statistics.median(seconds) * 1e3, min(seconds) * 1e3),
+        (
+            statistics.median(cpu_seconds) * 1e3,
+            min(cpu_seconds) * 1e3,
+        ),
+    )
+    print(
+        f"listing page of {html.count('<a ')} links ({len(html) / 1000:.0f} kB, {args.items} "
+        f"articles, {len(listing.pages)} other pages), {args.runs} runs: wall clock median "
+        f"{wall[0]:.1f} ms, best {wall[1]:.1f} ms; CPU time median {cpu[0]:.1f} ms, best "
+        f"{cpu[1]:.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

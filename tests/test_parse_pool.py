@@ -1,0 +1,71 @@
+"""Parsing in worker processes: the same archive as parsing in the spider; no worker outlives
+its crawl, even one killed with SIGKILL."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import CLI_ENV, SiteServer, run_citynews
+from tests.site import content
+
+VOLATILE = ("first_seen_at", "last_fetched_at")
+
+
+def crawl_and_export(site: SiteServer, folder: Path, workers: int) -> list[dict]:
+    folder.mkdir()
+    db_url = f"sqlite:///{folder / 'archive.sqlite3'}"
+    setting = f"CITYNEWS_PARSE_WORKERS={workers}"
+    crawl = run_citynews("crawl", "--site-url", site.url, "--db", db_url, "-s", setting, cwd=folder)
+    assert crawl.returncode == 0, crawl.stderr
+    export = run_citynews("export", "--format", "json", "--out", "-", "--db", db_url, cwd=folder)
+    assert export.returncode == 0, export.stderr
+    return [{k: v for k, v in r.items() if k not in VOLATILE} for r in json.loads(export.stdout)]
+
+
+def test_parsing_in_workers_archives_what_parsing_in_the_spider_does(
+    site: SiteServer, tmp_path: Path
+) -> None:
+    in_spider = crawl_and_export(site, tmp_path / "spider", 0)
+    in_workers = crawl_and_export(site, tmp_path / "workers", 2)
+    assert len(in_workers) == len(content.EXPECTED_ARTICLES)
+    assert in_workers == in_spider
+
+
+def workers_of(folder: Path) -> list[str]:
+    """Parsing processes started for a crawl run in folder (their command line names it)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "forkserver" in text and str(folder) in text:
+            found.append(text)
+    return found
+
+
+def test_no_parsing_process_outlives_a_crawl_killed_with_sigkill(
+    site: SiteServer, tmp_path: Path
+) -> None:
+    site.change(delay=0.5)
+    db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "citynews", "crawl", "--site-url", site.url, "--db", db_url],
+        cwd=tmp_path,
+        env=CLI_ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not workers_of(tmp_path):
+        assert time.monotonic() < deadline, "the crawl started no parsing processes"
+        time.sleep(0.1)
+    crawl.send_signal(signal.SIGKILL)
+    crawl.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while workers_of(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert workers_of(tmp_path) == []

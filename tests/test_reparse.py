@@ -1,0 +1,49 @@
+"""`reparse` in batches with worker processes gives the archive the crawl gave it."""
+
+import json
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from archive.db import open_archive
+from scraper.parsing.dates import SITE_TIMEZONE
+from scraper.reparse import reparse_archive
+from tests.conftest import SiteServer, run_citynews
+from tests.site import content
+
+BLANK_PARSED_FIELDS = (
+    "UPDATE articles SET title = NULL, body_text = '', body_html = '', views = NULL,"
+    " published_at = NULL, published_precision = NULL, published_source = NULL,"
+    " meta_line_raw = NULL, images = '[]', attachments = '[]'"
+)
+
+
+def export(db_url: str, cwd: Path) -> list[dict]:
+    result = run_citynews("export", "--format", "json", "--out", "-", "--db", db_url, cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_reparse_in_small_batches_with_workers_restores_every_article(
+    site: SiteServer, db_url: str, tmp_path: Path
+) -> None:
+    crawl = run_citynews("crawl", "--site-url", site.url, "--db", db_url, cwd=tmp_path)
+    assert crawl.returncode == 0, crawl.stderr
+    before = export(db_url, tmp_path)
+    assert len(before) == len(content.EXPECTED_ARTICLES)
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(text(BLANK_PARSED_FIELDS))
+    engine.dispose()
+
+    sessions = open_archive(db_url)
+    try:
+        result = reparse_archive(sessions, SITE_TIMEZONE, batch_size=7, workers=2)
+    finally:
+        sessions.kw["bind"].dispose()
+    assert (result.articles, result.reparsed, result.without_page) == (len(before), len(before), 0)
+    assert result.changed == len(before)
+    assert export(db_url, tmp_path) == before
+    search = run_citynews("search", "субботник", "--format", "json", "--db", db_url, cwd=tmp_path)
+    assert search.returncode == 0, search.stderr
+    assert json.loads(search.stdout)
