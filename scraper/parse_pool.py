@@ -37,8 +37,9 @@ def worker_count(settings: Any) -> int:
 class PoolParser:
     """Downloader middleware: parses article and listing responses in worker processes."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, crawler: Any) -> None:
         self.workers = workers
+        self.crawler = crawler
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
@@ -46,7 +47,7 @@ class PoolParser:
         workers = worker_count(crawler.settings)
         if workers <= 0:
             raise NotConfigured
-        middleware = cls(workers)
+        middleware = cls(workers, crawler)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
@@ -71,7 +72,8 @@ class PoolParser:
                 self.pool.submit(os.getpid)
         return self.pool
 
-    async def process_response(self, request: Any, response: Response, spider: Any) -> Response:
+    async def process_response(self, request: Any, response: Response) -> Response:
+        spider = self.crawler.spider
         kind = request.meta.get("kind")
         if response.status != 200 or not isinstance(response, TextResponse):
             return response

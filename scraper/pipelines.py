@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from scrapy import signals
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from twisted.internet.defer import Deferred
@@ -124,8 +124,8 @@ class ArchivePipeline:
         window_start = (self.reference_now or self.now()) - timedelta(days=self.refresh_days)
         return articles_to_revisit(session, sections, window_start, self.revisit_days)
 
-    def process_item(self, item: Any, spider: Any = None) -> Any:
-        """Queue the item for the next batch; the Deferred fires once it is committed.
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
+        """Queue the item for the next batch; return once its batch is committed.
 
         Once the archive could not be written (a full disk), items are passed on unwritten
         while the crawl closes.
@@ -138,7 +138,7 @@ class ArchivePipeline:
         self.pending.append((item, written))
         if len(self.pending) >= self.batch_size:
             self.flush()
-        return written
+        return await maybe_deferred_to_future(written)
 
     def flush(self) -> None:
         """Hand the pending items to the writer thread, as one transaction."""
