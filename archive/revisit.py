@@ -8,7 +8,7 @@ that articles a stopped or failed run did not reach come first on the next run.
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -36,20 +36,31 @@ def articles_to_revisit(
     session: Session, sections: list[str], window_start: datetime, revisit_days: int
 ) -> list[str]:
     """URLs of the ceil(N / D) articles outside the window fetched longest ago, oldest first."""
+    return list(revisit_choice(session, sections, window_start, revisit_days))
+
+
+def revisit_choice(
+    session: Session, sections: list[str], window_start: datetime, revisit_days: int
+) -> dict[str, date | None]:
+    """The articles to revisit, oldest fetch first, with the date their listing showed.
+
+    A page without a date of its own is dated from its listing; a revisit requests it without
+    walking the listing, so the archived listing date goes with the request.
+    """
     if revisit_days <= 0 or not sections:
-        return []
+        return {}
     outside = _outside_window(sections, window_start)
     candidates = session.scalar(select(func.count(Article.id)).where(outside)) or 0
     batch = revisit_batch_size(candidates, revisit_days)
     if batch == 0:
-        return []
+        return {}
     stmt = (
-        select(Article.url)
+        select(Article.url, Article.listing_date)
         .where(outside)
         .order_by(Article.last_fetched_at, Article.id)
         .limit(batch)
     )
-    return list(session.scalars(stmt))
+    return dict(session.execute(stmt).tuples().all())
 
 
 @dataclass(frozen=True)

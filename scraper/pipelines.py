@@ -10,7 +10,7 @@ archive, so the next run fetches them again.
 import logging
 import sys
 from contextlib import ExitStack
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ from archive.lock import crawl_lock
 from archive.models import CrawlRun
 from archive.records import ArticleRecord, FetchRecord
 from archive.rejections import archived_cues, reject_fetch
-from archive.revisit import articles_to_revisit
+from archive.revisit import revisit_choice
 from archive.store import (
     abandon_stale_runs,
     count_coverage,
@@ -111,7 +111,11 @@ class ArchivePipeline:
             spider.plan = crawl_plan(
                 session, sections, self.reference_now or self.now(), self.refresh_days
             )
-            spider.plan.revisit = self.revisit_list(session, sections)
+            revisit = self.revisit_list(session, sections)
+            spider.plan.revisit = list(revisit)
+            spider.plan.listing_dates.update(
+                (url, listed) for url, listed in revisit.items() if listed is not None
+            )
         self.crawler.stats.set_value("citynews/run_id", self.run_id)
         # Every read and write of a socket releases the GIL; while the writer thread works,
         # the reactor would wait up to the default 5 ms to get it back each time.
@@ -119,10 +123,10 @@ class ArchivePipeline:
         self.writer.start()
         self.flushing.start(self.write_interval, now=False)
 
-    def revisit_list(self, session: Session, sections: list[str]) -> list[str]:
-        """The older articles this run re-reads (the rolling revisit)."""
+    def revisit_list(self, session: Session, sections: list[str]) -> dict[str, date | None]:
+        """The older articles this run re-reads (the rolling revisit), with listing dates."""
         window_start = (self.reference_now or self.now()) - timedelta(days=self.refresh_days)
-        return articles_to_revisit(session, sections, window_start, self.revisit_days)
+        return revisit_choice(session, sections, window_start, self.revisit_days)
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
         """Queue the item for the next batch; return once its batch is committed.

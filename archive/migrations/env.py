@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection the caller passes (archive.db.upgrade).
+"""Alembic environment: runs on the connection the caller passes, or the configured URL.
 
 Like the migrations, it imports nothing from the application, so an old revision runs the same
 however the code changes. Autogenerate compares against the metadata the caller puts in
@@ -6,7 +6,7 @@ however the code changes. Autogenerate compares against the metadata the caller 
 written into a migration as the plain SQLAlchemy type it stores (`sa.DateTime(...)` for
 `UTCDateTime`), so generated migrations need no application import either.
 
-Migrations run on the connection `archive.db.upgrade` passes, inside its one transaction with
+Upgrades run on the connection `archive.db.upgrade` passes, inside its one transaction with
 DDL included: a failed upgrade leaves the archive as it was.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
@@ -22,8 +23,12 @@ config = context.config
 
 def run_migrations() -> None:
     connection = config.attributes.get("connection")
-    if connection is None:
-        raise RuntimeError("migrations run through `citynews db upgrade` (archive.db.upgrade)")
+    if connection is None:  # autogenerate, reading the archive at the configured URL
+        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        with engine.begin() as connection:
+            _run(connection)
+        engine.dispose()
+        return
     _run(connection)
 
 
