@@ -7,8 +7,6 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
-SITE_TIMEZONE = ZoneInfo("Europe/Moscow")
-
 _DATETIME = r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s*(?:г\.?)?\s*(?:в\s*)?(\d{1,2}):(\d{2}))?"
 PUBLISHED_RE = re.compile(r"Опубликовано\s*:?\s*" + _DATETIME)
 UPDATED_RE = re.compile(r"Актуализировано\s*:?\s*" + _DATETIME)
@@ -40,7 +38,7 @@ def _aware(match: re.Match[str], tz: ZoneInfo) -> datetime | None:
         return None
 
 
-def parse_meta_line(text: str, tz: ZoneInfo = SITE_TIMEZONE) -> MetaLine | None:
+def parse_meta_line(text: str, tz: ZoneInfo) -> MetaLine | None:
     """Parse a meta line; None when the text holds no publication date nor views."""
     published = PUBLISHED_RE.search(text)
     updated = UPDATED_RE.search(text)
@@ -85,6 +83,6 @@ def find_listing_date(text: str) -> date | None:
     return None
 
 
-def start_of_day(day: date, tz: ZoneInfo = SITE_TIMEZONE) -> datetime:
+def start_of_day(day: date, tz: ZoneInfo) -> datetime:
     """Midnight of a day in the site's zone, for dates known only to the day."""
     return datetime(day.year, day.month, day.day, tzinfo=tz)
