@@ -192,10 +192,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help="output file, or - for stdout")
     export.add_argument("--section", type=section_key, metavar="KEY", help="only this section")
     export.add_argument(
-        "--since", type=day, metavar="YYYY-MM-DD", help="published on or after this day (site time zone)"
+        "--since",
+        type=day,
+        metavar="YYYY-MM-DD",
+        help="published on or after this day (site time zone)",
     )
     export.add_argument(
-        "--until", type=day, metavar="YYYY-MM-DD", help="published on or before this day (site time zone)"
+        "--until",
+        type=day,
+        metavar="YYYY-MM-DD",
+        help="published on or before this day (site time zone)",
     )
     export.add_argument(
         "--history",
