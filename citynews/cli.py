@@ -7,7 +7,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,15 @@ from archive.db import upgrade as upgrade_schema
 from archive.lock import ArchiveBusy, crawl_lock, crawl_lock_holder
 from archive.store import article_by_url
 from citynews import __version__
+from citynews.defaults import (
+    MODE,
+    REFRESH_DAYS,
+    REVISIT_DAYS,
+    SITE_URL,
+    BadTimezone,
+    site_timezone,
+    timezone_name,
+)
 from citynews.safety import hide_credentials, pasted_article_url, split_credentials
 from exports.records import export_records
 from exports.writers import (
@@ -55,7 +64,6 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 MAX_DAYS = 100_000  # about 270 years: any real window, and no date arithmetic overflows
 MAX_COUNT = 2**31 - 1
-SITE_TIMEZONE = ZoneInfo("Europe/Moscow")
 DB_HELP = "archive URL (SQLAlchemy); default: $CITYNEWS_DB or sqlite:///data/citynews.sqlite3"
 
 
@@ -123,11 +131,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"citynews {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    db_option = argparse.ArgumentParser(add_help=False)
+    db_option.add_argument("--db", help=DB_HELP)
 
-    crawl = commands.add_parser("crawl", help="crawl the site into the archive")
+    crawl = commands.add_parser(
+        "crawl", help="crawl the site into the archive", parents=[db_option]
+    )
     crawl.add_argument(
         "--site-url",
-        default="https://www.smoladmin.ru",
+        default=SITE_URL,
         help="origin to fetch (a mirror or local server with the same paths)",
     )
     crawl.add_argument(
@@ -143,18 +155,17 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument(
         "--refresh-days",
         type=days,
-        default=14,
+        default=REFRESH_DAYS,
         metavar="N",
-        help="re-fetch articles published within the last N days (default 14)",
+        help=f"re-fetch articles published within the last N days (default {REFRESH_DAYS})",
     )
     crawl.add_argument(
         "--revisit-days",
         type=non_negative,
-        default=30,
+        default=REVISIT_DAYS,
         metavar="D",
-        help="re-read every older article once in D daily runs (default 30; 0: off)",
+        help=f"re-read every older article once in D daily runs (default {REVISIT_DAYS}; 0: off)",
     )
-    crawl.add_argument("--db", help=DB_HELP)
     crawl.add_argument(
         "-s",
         "--set",
@@ -174,15 +185,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     crawl.set_defaults(handler=run_crawl)
 
-    export = commands.add_parser("export", help="write a CSV, JSON or JSONL snapshot")
+    export = commands.add_parser(
+        "export", help="write a CSV, JSON or JSONL snapshot", parents=[db_option]
+    )
     export.add_argument("--format", required=True, choices=(*FORMATS, "sqlite"))
     export.add_argument("--out", required=True, help="output file, or - for stdout")
     export.add_argument("--section", type=section_key, metavar="KEY", help="only this section")
     export.add_argument(
-        "--since", type=day, metavar="YYYY-MM-DD", help="published on or after this day (Moscow)"
+        "--since",
+        type=day,
+        metavar="YYYY-MM-DD",
+        help="published on or after this day (site time zone)",
     )
     export.add_argument(
-        "--until", type=day, metavar="YYYY-MM-DD", help="published on or before this day (Moscow)"
+        "--until",
+        type=day,
+        metavar="YYYY-MM-DD",
+        help="published on or before this day (site time zone)",
     )
     export.add_argument(
         "--history",
@@ -194,10 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write --out even when it is an existing SQLite database (never the archive itself)",
     )
-    export.add_argument("--db", help=DB_HELP)
     export.set_defaults(handler=run_export)
 
-    search = commands.add_parser("search", help="full-text search in Russian, any word form")
+    search = commands.add_parser(
+        "search", help="full-text search in Russian, any word form", parents=[db_option]
+    )
     search.add_argument("query", help='words and "quoted phrases"; all must match')
     search.add_argument("--section", type=section_key, metavar="KEY", help="only this section")
     search.add_argument("--since", type=day, metavar="YYYY-MM-DD", help="published on or after")
@@ -205,64 +225,70 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--min-views", type=non_negative, metavar="N", help="at least N views")
     search.add_argument("--limit", type=positive, default=20, metavar="N", help="default 20")
     search.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    search.add_argument("--db", help=DB_HELP)
     search.set_defaults(handler=run_search)
 
-    show = commands.add_parser("show", help="one article: metadata, text, files, history")
+    show = commands.add_parser(
+        "show", help="one article: metadata, text, files, history", parents=[db_option]
+    )
     show.add_argument("url", help="the article's URL (any form of it)")
-    show.add_argument("--db", help=DB_HELP)
     show.set_defaults(handler=run_show)
 
-    stats = commands.add_parser("stats", help="counts, view totals and the most viewed articles")
+    stats = commands.add_parser(
+        "stats", help="counts, view totals and the most viewed articles", parents=[db_option]
+    )
     stats.add_argument("--by", choices=("section", "month", "year"), default="section")
     stats.add_argument("--since", type=day, metavar="YYYY-MM-DD", help="published on or after")
     stats.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="published on or before")
     stats.add_argument("--top", type=positive, default=10, metavar="N", help="most viewed to list")
-    stats.add_argument("--db", help=DB_HELP)
     stats.set_defaults(handler=run_stats)
 
-    serve = commands.add_parser("serve", help="browse the SQLite archive in Datasette, read-only")
+    serve = commands.add_parser(
+        "serve", help="browse the SQLite archive in Datasette, read-only", parents=[db_option]
+    )
     serve.add_argument("--port", type=int, default=8001, help="default 8001")
     serve.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
-    serve.add_argument("--db", help=DB_HELP)
     serve.set_defaults(handler=run_serve)
 
-    status = commands.add_parser("status", help="the archive's health and its last crawl runs")
+    status = commands.add_parser(
+        "status", help="the archive's health and its last crawl runs", parents=[db_option]
+    )
     status.add_argument(
         "--runs", type=positive, default=10, metavar="N", help="how many runs to list (default 10)"
     )
     status.add_argument(
         "--revisit-days",
         type=positive,
-        default=30,
+        default=REVISIT_DAYS,
         metavar="D",
-        help="revisit coverage: articles fetched within the last D days (default 30)",
+        help=f"revisit coverage: articles fetched within the last D days (default {REVISIT_DAYS})",
     )
     status.add_argument(
         "--failed",
         action="store_true",
         help="list the URLs whose latest fetch failed and has not succeeded since",
     )
-    status.add_argument("--db", help=DB_HELP)
     status.set_defaults(handler=run_status)
 
-    history = commands.add_parser("history", help="an article's view counts and revisions")
+    history = commands.add_parser(
+        "history", help="an article's view counts and revisions", parents=[db_option]
+    )
     history.add_argument("url", help="the article's URL (any form of it)")
     history.add_argument("--chart", metavar="FILE.svg", help="write the views-over-time chart")
-    history.add_argument("--db", help=DB_HELP)
     history.set_defaults(handler=run_history)
 
-    report = commands.add_parser("report", help="a digest of a period as one HTML file, charts")
+    report = commands.add_parser(
+        "report", help="a digest of a period as one HTML file, charts", parents=[db_option]
+    )
     report.add_argument("--since", type=day, required=True, metavar="YYYY-MM-DD", help="first day")
     report.add_argument("--until", type=day, required=True, metavar="YYYY-MM-DD", help="last day")
     report.add_argument("--out", required=True, help="the HTML file to write")
-    report.add_argument("--db", help=DB_HELP)
     report.set_defaults(handler=run_report)
 
     reparse = commands.add_parser(
-        "reparse", help="rebuild every parsed field from the stored pages (no network)"
+        "reparse",
+        help="rebuild every parsed field from the stored pages (no network)",
+        parents=[db_option],
     )
-    reparse.add_argument("--db", help=DB_HELP)
     reparse.set_defaults(handler=run_reparse)
 
     inspect = commands.add_parser(
@@ -271,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("url", help="an article's URL on the public site")
     inspect.add_argument(
         "--site-url",
-        default="https://www.smoladmin.ru",
+        default=SITE_URL,
         help="origin to fetch it from (a mirror or local server with the same paths)",
     )
     inspect.add_argument(
@@ -288,11 +314,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="manage the archive's schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_upgrade = db_commands.add_parser("upgrade", help="create or upgrade the archive's schema")
-    db_upgrade.add_argument("--db", help=DB_HELP)
+    db_upgrade = db_commands.add_parser(
+        "upgrade", help="create or upgrade the archive's schema", parents=[db_option]
+    )
     db_upgrade.set_defaults(handler=run_db_upgrade)
-    db_reindex = db_commands.add_parser("reindex", help="rebuild the full-text search index")
-    db_reindex.add_argument("--db", help=DB_HELP)
+    db_reindex = db_commands.add_parser(
+        "reindex", help="rebuild the full-text search index", parents=[db_option]
+    )
     db_reindex.set_defaults(handler=run_db_reindex)
     return parser
 
@@ -351,6 +379,7 @@ def run_crawl(args: argparse.Namespace) -> int:
 
     site_urls(args.site_url)
     check_crawl_settings(args.settings)
+    site_timezone()
     without_credentials(args)
     db_url = resolve_db_url(args.db)
     with exclusive_archive(db_url):
@@ -360,9 +389,10 @@ def run_crawl(args: argparse.Namespace) -> int:
                 sections=args.section or [],
                 db_url=db_url,
                 settings=dict(args.settings),
-                mode="full" if args.full else "incremental",
+                mode="full" if args.full else MODE,
                 refresh_days=args.refresh_days,
                 revisit_days=args.revisit_days,
+                timezone=timezone_name(),
                 progress=sys.stderr.isatty() and not args.quiet,
                 log_level="INFO" if args.verbose or args.log_file else "CRITICAL",
                 log_file=args.log_file,
@@ -377,13 +407,11 @@ def run_crawl(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def day_start(value: date) -> datetime:
-    return datetime(value.year, value.month, value.day, tzinfo=SITE_TIMEZONE)
-
-
-def read_archive(args: argparse.Namespace) -> sessionmaker[Session]:
-    """The archive a read command names: opened without creating or changing anything."""
-    return open_existing_archive(resolve_db_url(args.db))
+@contextmanager
+def reading(args: argparse.Namespace) -> Iterator[Session]:
+    """A session on the archive a read command names, opened without creating or changing it."""
+    with session_scope(open_existing_archive(resolve_db_url(args.db))) as session:
+        yield session
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -396,14 +424,14 @@ def run_export(args: argparse.Namespace) -> int:
     if args.format == "sqlite":
         return export_sqlite_snapshot(args, db_url)
     since, until = date_range(args)
-    sessions = open_existing_archive(db_url)
+    tz = site_timezone()
     filters = {
         "section": args.section,
         "since": args.since.isoformat() if args.since else None,
         "until": args.until.isoformat() if args.until else None,
     }
-    with session_scope(sessions) as session:
-        records = export_records(session, SITE_TIMEZONE, args.section, since, until, args.history)
+    with reading(args) as session:
+        records = export_records(session, tz, args.section, since, until, args.history)
         if args.out == "-":
             write_records(records, args.format, sys.stdout, args.history)
             return EXIT_OK
@@ -456,9 +484,12 @@ def date_range(args: argparse.Namespace) -> tuple[datetime | None, datetime | No
     if args.since and args.until and args.since > args.until:
         raise UserError(f"--since {args.since} is after --until {args.until}")
     # The first and last days have no start or end representable in UTC: no bound there.
-    since = day_start(args.since) if args.since and args.since > date.min else None
+    tz = site_timezone()
+    since = (
+        datetime.combine(args.since, time(), tz) if args.since and args.since > date.min else None
+    )
     until = args.until + timedelta(days=1) if args.until and args.until < date.max else None
-    return since, day_start(until) if until else None
+    return since, datetime.combine(until, time(), tz) if until else None
 
 
 def run_search(args: argparse.Namespace) -> int:
@@ -471,10 +502,10 @@ def run_search(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from None
     since, until = date_range(args)
     filters = Filters(args.section, since, until, args.min_views)
-    sessions = read_archive(args)
-    with session_scope(sessions) as session:
+    tz = site_timezone()
+    with reading(args) as session:
         hits = search(session, query, filters, args.limit)
-        results = search_results(hits, query, args.format, SITE_TIMEZONE, sys.stdout.isatty())
+        results = search_results(hits, query, args.format, tz, sys.stdout.isatty())
         write_search_results(sys.stdout, results, args.format)
     return EXIT_OK
 
@@ -490,9 +521,9 @@ def find_article(session, url: str):  # type: ignore[no-untyped-def]
 
 
 def print_article(args: argparse.Namespace, report) -> int:  # type: ignore[no-untyped-def]
-    sessions = read_archive(args)
-    with session_scope(sessions) as session:
-        print(report(find_article(session, args.url), SITE_TIMEZONE))
+    tz = site_timezone()
+    with reading(args) as session:
+        print(report(find_article(session, args.url), tz))
     return EXIT_OK
 
 
@@ -506,18 +537,14 @@ def run_stats(args: argparse.Namespace) -> int:
     from citynews.reports import stats_report
 
     since, until = date_range(args)
-    sessions = read_archive(args)
-    with session_scope(sessions) as session:
-        print(stats_report(session, args.by, since, until, args.top, SITE_TIMEZONE))
+    tz = site_timezone()
+    with reading(args) as session:
+        print(stats_report(session, args.by, since, until, args.top, tz))
     return EXIT_OK
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    import json
-    import tempfile
-
-    from citynews.datasette.metadata import metadata
-    from citynews.serving import run_until_signalled
+    from citynews.serving import serve_datasette
 
     db_url = resolve_db_url(args.db)
     path = sqlite_file(db_url)
@@ -532,44 +559,19 @@ def run_serve(args: argparse.Namespace) -> int:
         upgrade_schema(engine)
     finally:
         engine.dispose()
-    database = Path(engine.url.database)
-    plugins = Path(__file__).parent / "datasette"
-    with tempfile.TemporaryDirectory() as folder:
-        metadata_file = Path(folder) / "metadata.json"
-        metadata_file.write_text(json.dumps(metadata(database.stem), ensure_ascii=False))
-        command = [
-            sys.executable,
-            "-m",
-            "datasette",
-            "serve",
-            str(database),
-            "--metadata",
-            str(metadata_file),
-            "--plugins-dir",
-            str(plugins / "plugins"),
-            "--host",
-            args.host,
-            "--port",
-            str(args.port),
-            "--setting",
-            "sql_time_limit_ms",
-            "3000",
-        ]
-        return run_until_signalled(command)
+    return serve_datasette(Path(engine.url.database), args.host, args.port)
 
 
 def run_status(args: argparse.Namespace) -> int:
     from citynews.reports import failed_urls_report, revisit_status, status_report
 
-    db_url = resolve_db_url(args.db)
-    sessions = open_existing_archive(db_url)
-    with session_scope(sessions) as session:
+    with reading(args) as session:
         if args.failed:
             print(failed_urls_report(session))
             return EXIT_OK
-        holder = crawl_lock_holder(sessions.kw["bind"])
+        holder = crawl_lock_holder(session.get_bind())
         lock_state = holder or "free (no crawl running)"
-        print(status_report(session, redact(db_url), lock_state, args.runs))
+        print(status_report(session, redact(resolve_db_url(args.db)), lock_state, args.runs))
         print(f"\n{revisit_status(session, datetime.now(UTC), args.revisit_days)}")
     return EXIT_OK
 
@@ -581,13 +583,13 @@ def run_history(args: argparse.Namespace) -> int:
         return print_article(args, history_report)
     from citynews.digest import write_history_chart
 
-    sessions = read_archive(args)
-    with session_scope(sessions) as session:
+    tz = site_timezone()
+    with reading(args) as session:
         article = find_article(session, args.url)
         if not article.view_observations:
             raise CommandFailed(f"no view counts archived for {article.url}: no chart written")
-        write_history_chart(article, Path(args.chart), SITE_TIMEZONE)
-        print(history_report(article, SITE_TIMEZONE))
+        write_history_chart(article, Path(args.chart), tz)
+        print(history_report(article, tz))
     return EXIT_OK
 
 
@@ -595,9 +597,9 @@ def run_report(args: argparse.Namespace) -> int:
     since, until = date_range(args)
     from citynews.digest import write_digest
 
-    sessions = read_archive(args)
-    with session_scope(sessions) as session:
-        write_digest(session, since, until, Path(args.out), SITE_TIMEZONE)
+    tz = site_timezone()
+    with reading(args) as session:
+        write_digest(session, since, until, Path(args.out), tz)
     if sys.stderr.isatty():
         print(f"wrote {args.out}", file=sys.stderr)
     return EXIT_OK
@@ -606,8 +608,9 @@ def run_report(args: argparse.Namespace) -> int:
 def run_reparse(args: argparse.Namespace) -> int:
     from scraper.reparse import reparse_archive
 
+    tz = site_timezone()
     with exclusive_archive(resolve_db_url(args.db)) as engine:
-        result = reparse_archive(sessionmaker(engine, expire_on_commit=False), SITE_TIMEZONE)
+        result = reparse_archive(sessionmaker(engine, expire_on_commit=False), tz)
     print(result.summary())
     return EXIT_OK
 
@@ -644,16 +647,18 @@ def run_inspect(args: argparse.Namespace) -> int:
 
     site_urls(args.site_url)
     check_crawl_settings(args.settings)
+    site_timezone()
     without_credentials(args)
     site = site_urls(args.site_url)
+    settings = {"CITYNEWS_TIMEZONE": timezone_name(), **dict(args.settings)}
     canonical = pasted_article_url(args.url)
     if canonical is None:
         raise UserError(f"{args.url!r} is not the URL or path of a page of the site")
     try:
-        inspection = inspect_page(canonical, site, dict(args.settings))
+        inspection = inspect_page(canonical, site, settings)
     except InspectFailed as error:
         raise CommandFailed(str(error)) from None
-    print(inspection_report(inspection, SITE_TIMEZONE))
+    print(inspection_report(inspection, ZoneInfo(settings["CITYNEWS_TIMEZONE"])))
     return EXIT_OK
 
 
@@ -683,17 +688,24 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except BrokenPipeError:
         return quiet_broken_pipe()
-    except (UserError, UnknownSectionError, ArchiveError) as error:
-        return fail(error, EXIT_USAGE)
-    except CommandFailed as error:
-        return fail(error, error.status)
-    except DatabaseError as error:
-        return fail(f"cannot use the archive: {error_reason(error)}", EXIT_USAGE)
-    except (ExportError, OSError) as error:
-        return fail(error, EXIT_FAILED)
+    except FAILURES as error:
+        return fail(*failure(error))
     except KeyboardInterrupt:
         print("citynews: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+USAGE_ERRORS = (UserError, UnknownSectionError, ArchiveError, BadTimezone, DatabaseError)
+FAILURES = (CommandFailed, *USAGE_ERRORS, ExportError, OSError)  # any other is a bug: traceback
+
+
+def failure(error: Exception) -> tuple[object, int]:
+    """The one line to print for an expected failure, and its exit status."""
+    if isinstance(error, CommandFailed):
+        return error, error.status
+    if isinstance(error, DatabaseError):
+        return f"cannot use the archive: {error_reason(error)}", EXIT_USAGE
+    return error, EXIT_USAGE if isinstance(error, USAGE_ERRORS) else EXIT_FAILED
 
 
 def fail(error: object, status: int) -> int:

@@ -1,10 +1,15 @@
-"""Run a server (Datasette) as a child process that never outlives `citynews serve`."""
+"""`citynews serve`: Datasette as a child process that never outlives the command."""
 
 import contextlib
 import ctypes
+import json
 import signal
 import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
+PLUGINS = Path(__file__).parent / "datasette" / "plugins"
 FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 PR_SET_PDEATHSIG = 1
 
@@ -39,3 +44,31 @@ def run_until_signalled(command: list[str]) -> int:
                 child.kill()
                 child.wait()
     return 128 - status if status < 0 else status
+
+
+def serve_datasette(database: Path, host: str, port: int) -> int:
+    """Serve a SQLite archive read-only in Datasette, with citynews' metadata and plugins."""
+    from citynews.datasette.metadata import metadata
+
+    with tempfile.TemporaryDirectory() as folder:
+        metadata_file = Path(folder) / "metadata.json"
+        metadata_file.write_text(json.dumps(metadata(database.stem), ensure_ascii=False))
+        command = [
+            sys.executable,
+            "-m",
+            "datasette",
+            "serve",
+            str(database),
+            "--metadata",
+            str(metadata_file),
+            "--plugins-dir",
+            str(PLUGINS),
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--setting",
+            "sql_time_limit_ms",
+            "3000",
+        ]
+        return run_until_signalled(command)

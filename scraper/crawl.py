@@ -19,9 +19,10 @@ class CrawlOptions:
     db_url: str
     sections: list[str] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)
-    mode: str = "incremental"
-    refresh_days: int = 14
-    revisit_days: int = 30
+    mode: str = project_settings.CITYNEWS_MODE
+    refresh_days: int = project_settings.CITYNEWS_REFRESH_DAYS
+    revisit_days: int = project_settings.CITYNEWS_REVISIT_DAYS
+    timezone: str = project_settings.CITYNEWS_TIMEZONE
     progress: bool = False
     log_level: str = "WARNING"
     log_file: str | None = None
@@ -50,6 +51,7 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     settings.set("CITYNEWS_MODE", options.mode, priority="cmdline")
     settings.set("CITYNEWS_REFRESH_DAYS", options.refresh_days, priority="cmdline")
     settings.set("CITYNEWS_REVISIT_DAYS", options.revisit_days, priority="cmdline")
+    settings.set("CITYNEWS_TIMEZONE", options.timezone, priority="cmdline")
     settings.set("CITYNEWS_LOCK_HELD", options.lock_held, priority="cmdline")
     settings.set("LOG_LEVEL", options.log_level, priority="cmdline")
     if options.log_file:

@@ -1,6 +1,7 @@
 """Checks of `-s NAME=VALUE` before a crawl starts: one clear line instead of a traceback."""
 
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scrapy.settings import Settings, default_settings
 
@@ -18,6 +19,12 @@ def setting_problem(name: str, value: str) -> str | None:
             datetime.fromisoformat(value)
         except ValueError:
             return "expected an ISO 8601 time, e.g. 2025-03-01T12:00:00+03:00"
+        return None
+    if name == "CITYNEWS_TIMEZONE":
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            return "expected a time zone name, e.g. Europe/Moscow"
         return None
     default = getattr(project_settings, name, getattr(default_settings, name, None))
     settings = Settings({name: value})

@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,13 +14,14 @@ from scraper.urls import SiteUrls
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 NAMES = sorted(path.name.removesuffix(".expected.json") for path in PAGES.glob("*.expected.json"))
 SITE = SiteUrls()
+MSK = ZoneInfo("Europe/Moscow")
 
 
 def parse_fixture(name: str):
     expected = json.loads((PAGES / f"{name}.expected.json").read_text(encoding="utf-8"))
     html = decode_page((PAGES / f"{name}.html").read_bytes(), expected["content_type"]).text
     served = expected["served_url"]
-    page = parse_article(html, served, lambda link: SITE.canonical(link, served) or link)
+    page = parse_article(html, served, lambda link: SITE.canonical(link, served) or link, tz=MSK)
     return page, expected
 
 
@@ -145,13 +147,15 @@ def test_the_cues_and_warnings_are_the_expected_ones(name: str) -> None:
 def test_each_markup_variant_reports_the_cue_it_was_parsed_by(
     html: str, cues: dict[str, str], title: str, body_text: str, views: int | None
 ) -> None:
-    page = parse_article(f"<html>{html}</html>", URL)
+    page = parse_article(f"<html>{html}</html>", URL, tz=MSK)
     assert (page.cues, page.title, page.body_text, page.views) == (cues, title, body_text, views)
     assert all(value in CUES[field] for field, value in page.cues.items())
 
 
 def test_a_page_without_title_or_meta_line_gives_warnings_not_errors() -> None:
-    page = parse_article("<html><body><div><p>Только текст.</p></div></body></html>", "https://x/")
+    page = parse_article(
+        "<html><body><div><p>Только текст.</p></div></body></html>", "https://x/", tz=MSK
+    )
     assert page.title is None and page.published_at is None and page.views is None
     assert page.body_text == "Только текст."
     assert page.cues["body"] == "densest-block"
@@ -159,7 +163,7 @@ def test_a_page_without_title_or_meta_line_gives_warnings_not_errors() -> None:
 
 
 def test_an_empty_document_parses_to_an_empty_page() -> None:
-    page = parse_article("", "https://www.smoladmin.ru/press-centr/novosti/x")
+    page = parse_article("", "https://www.smoladmin.ru/press-centr/novosti/x", tz=MSK)
     assert page.title is None and page.body_text == ""
     assert "no body text found" in page.warnings
 
@@ -178,7 +182,7 @@ def test_cyrillic_survives_declared_and_wrong_encodings(encoding: str, declared)
     meta = '<meta charset="windows-1251">' if encoding == "cp1251" else ""
     html = f"<html><head>{meta}</head><body><h1>Ёлки «на площади»</h1><p>Текст</p></body></html>"
     decoded = decode_page(html.encode(encoding), declared)
-    page = parse_article(decoded.text, "https://www.smoladmin.ru/press-centr/novosti/yolki")
+    page = parse_article(decoded.text, "https://www.smoladmin.ru/press-centr/novosti/yolki", tz=MSK)
     assert page.title == "Ёлки «на площади»"
     assert page.body_text == "Текст"
     mismatched = declared and ("utf-8" in declared) != (encoding == "utf-8")

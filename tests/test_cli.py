@@ -25,6 +25,19 @@ def test_every_command_has_help(command: list[str], tmp_path: Path) -> None:
     assert "usage: citynews" in result.stdout
 
 
+ARCHIVE_COMMANDS = [
+    ["crawl"], ["export"], ["search"], ["show"], ["stats"], ["serve"], ["status"], ["history"],
+    ["report"], ["reparse"], ["db", "upgrade"], ["db", "reindex"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ARCHIVE_COMMANDS)
+def test_every_archive_command_lists_db_in_its_help(command: list[str], tmp_path: Path) -> None:
+    result = citynews(*command, "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "--db DB" in result.stdout and "CITYNEWS_DB" in result.stdout
+
+
 def assert_one_line_error(result: subprocess.CompletedProcess, code: int, words: str) -> None:
     assert result.returncode == code, result.stderr
     assert "Traceback" not in result.stderr

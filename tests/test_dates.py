@@ -28,7 +28,7 @@ MSK = ZoneInfo("Europe/Moscow")
     ],
 )
 def test_meta_line(text, published, updated, views) -> None:
-    meta = parse_meta_line(text)
+    meta = parse_meta_line(text, MSK)
     assert meta is not None and meta.raw == text
     assert meta.published_at == (published.replace(tzinfo=MSK) if published else None)
     assert meta.updated_at == (updated.replace(tzinfo=MSK) if updated else None)
@@ -36,19 +36,19 @@ def test_meta_line(text, published, updated, views) -> None:
 
 
 def test_meta_line_times_are_moscow_time() -> None:
-    meta = parse_meta_line("Опубликовано: 05.03.2024 14:30 Просмотров: 523")
+    meta = parse_meta_line("Опубликовано: 05.03.2024 14:30 Просмотров: 523", MSK)
     assert meta.published_at.utcoffset().total_seconds() == 3 * 3600
     assert meta.published_at.isoformat() == "2024-03-05T14:30:00+03:00"
 
 
 def test_a_date_without_a_time_is_known_only_to_the_day() -> None:
-    meta = parse_meta_line("Опубликовано: 05.03.2024 Просмотров: 7")
+    meta = parse_meta_line("Опубликовано: 05.03.2024 Просмотров: 7", MSK)
     assert meta.published_at == datetime(2024, 3, 5, tzinfo=MSK)
     assert not meta.published_has_time
 
 
 def test_text_without_a_meta_line() -> None:
-    assert parse_meta_line("© 2026 Администрация города Смоленска") is None
+    assert parse_meta_line("© 2026 Администрация города Смоленска", MSK) is None
 
 
 @pytest.mark.parametrize(
@@ -59,6 +59,9 @@ def test_text_without_a_meta_line() -> None:
         ("5 марта 2024", date(2024, 3, 5)),
         ("18 ноября 2025 г. Жители ТОС", date(2025, 11, 18)),
         ("1 Января 2020", date(2020, 1, 1)),
+        ("5 мар. 2024", date(2024, 3, 5)),
+        ("Опубликовано 12 сент 2023", date(2023, 9, 12)),
+        ("1 янв. 2020 года", date(2020, 1, 1)),
         ("нет даты", None),
         ("31.02.2024", None),
         ("телефон 8-4812-38-19-44", None),

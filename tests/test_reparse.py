@@ -2,15 +2,16 @@
 
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, text
 
 from archive.db import open_archive
-from scraper.parsing.dates import SITE_TIMEZONE
 from scraper.reparse import reparse_archive
 from tests.conftest import SiteServer, run_citynews
 from tests.site import content
 
+MOSCOW = ZoneInfo("Europe/Moscow")
 BLANK_PARSED_FIELDS = (
     "UPDATE articles SET title = NULL, body_text = '', body_html = '', views = NULL,"
     " published_at = NULL, published_precision = NULL, published_source = NULL,"
@@ -38,7 +39,7 @@ def test_reparse_in_small_batches_with_workers_restores_every_article(
 
     sessions = open_archive(db_url)
     try:
-        result = reparse_archive(sessions, SITE_TIMEZONE, batch_size=7, workers=2)
+        result = reparse_archive(sessions, MOSCOW, batch_size=7, workers=2)
     finally:
         sessions.kw["bind"].dispose()
     assert (result.articles, result.reparsed, result.without_page) == (len(before), len(before), 0)

@@ -23,7 +23,6 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from scraper.parsing.dates import (
     PUBLISHED_RE,
-    SITE_TIMEZONE,
     VIEWS_RE,
     MetaLine,
     meta_residue,
@@ -74,7 +73,8 @@ def parse_article(
     html: str,
     base_url: str,
     absolutize: Callable[[str], str] | None = None,
-    tz: ZoneInfo = SITE_TIMEZONE,
+    *,
+    tz: ZoneInfo,
 ) -> ArticlePage:
     """Parse an article page; missing fields stay empty and are named in warnings."""
     resolve = absolutize or (lambda link: urljoin(base_url, link))

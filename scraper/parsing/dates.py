@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-SITE_TIMEZONE = ZoneInfo("Europe/Moscow")
+import dateparser
 
 _DATETIME = r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s*(?:г\.?)?\s*(?:в\s*)?(\d{1,2}):(\d{2}))?"
 PUBLISHED_RE = re.compile(r"Опубликовано\s*:?\s*" + _DATETIME)
@@ -16,6 +16,10 @@ NUMERIC_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")
 RUSSIAN_MONTHS = "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
 MONTH_NUMBERS = {name: number for number, name in enumerate(RUSSIAN_MONTHS.split("|"), 1)}
 WORDED_DATE_RE = re.compile(rf"(?<!\d)(\d{{1,2}})\s+({RUSSIAN_MONTHS})\s+(\d{{4}})", re.I)
+ABBREVIATED_MONTHS = "янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек"
+ABBREVIATED_DATE_RE = re.compile(
+    rf"(?<!\d)\d{{1,2}}\s+(?:{ABBREVIATED_MONTHS})[а-я]*\.?\s+\d{{4}}(?!\d)", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ def _aware(match: re.Match[str], tz: ZoneInfo) -> datetime | None:
         return None
 
 
-def parse_meta_line(text: str, tz: ZoneInfo = SITE_TIMEZONE) -> MetaLine | None:
+def parse_meta_line(text: str, tz: ZoneInfo) -> MetaLine | None:
     """Parse a meta line; None when the text holds no publication date nor views."""
     published = PUBLISHED_RE.search(text)
     updated = UPDATED_RE.search(text)
@@ -84,9 +88,22 @@ def find_listing_date(text: str) -> date | None:
             return date(int(year), MONTH_NUMBERS[month.lower()], int(day))
         except ValueError:
             return None
-    return None
+    return parse_abbreviated_date(text)
 
 
-def start_of_day(day: date, tz: ZoneInfo = SITE_TIMEZONE) -> datetime:
+def parse_abbreviated_date(text: str) -> date | None:
+    """A date with an abbreviated month («5 мар. 2024», «12 сент 2023»), read by dateparser.
+
+    The full month names are read by a table (fast, and the common form); dateparser reads the
+    rarer abbreviations.
+    """
+    found = ABBREVIATED_DATE_RE.search(text)
+    if not found:
+        return None
+    parsed = dateparser.parse(found.group(0), languages=["ru"], settings={"DATE_ORDER": "DMY"})
+    return parsed.date() if parsed else None
+
+
+def start_of_day(day: date, tz: ZoneInfo) -> datetime:
     """Midnight of a day in the site's zone, for dates known only to the day."""
     return datetime(day.year, day.month, day.day, tzinfo=tz)
