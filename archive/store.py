@@ -368,31 +368,6 @@ def article_by_url(session: Session, url: str) -> Article | None:
     )
 
 
-def iter_articles(
-    session: Session,
-    section: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    with_history: bool = False,
-    batch_size: int = 500,
-) -> Iterator[Article]:
-    """Articles in publication order (oldest first), streamed in batches."""
-    stmt = select(Article).order_by(
-        Article.published_at.is_(None), Article.published_at, Article.id
-    )
-    if section:
-        stmt = stmt.where(Article.section == section)
-    if since:
-        stmt = stmt.where(Article.published_at >= since)
-    if until:
-        stmt = stmt.where(Article.published_at < until)
-    if with_history:
-        stmt = stmt.options(
-            selectinload(Article.view_observations), selectinload(Article.revisions)
-        )
-    yield from session.scalars(stmt.execution_options(yield_per=batch_size))
-
-
 def iter_article_rows(
     session: Session,
     columns: list[Any],

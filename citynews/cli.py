@@ -124,6 +124,20 @@ def positive(value: str) -> int:
     return whole_number(value, 1, MAX_COUNT, "a whole number")
 
 
+def add_settings_option(command: argparse.ArgumentParser) -> None:
+    """-s NAME=VALUE: any Scrapy setting, repeatable."""
+    command.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        action="append",
+        type=setting,
+        default=[],
+        metavar="NAME=VALUE",
+        help="any Scrapy setting, repeatable",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="citynews",
@@ -166,16 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="D",
         help=f"re-read every older article once in D daily runs (default {REVISIT_DAYS}; 0: off)",
     )
-    crawl.add_argument(
-        "-s",
-        "--set",
-        dest="settings",
-        action="append",
-        type=setting,
-        default=[],
-        metavar="NAME=VALUE",
-        help="any Scrapy setting, repeatable",
-    )
+    add_settings_option(crawl)
     crawl.add_argument("--quiet", action="store_true", help="no progress line and no summary")
     crawl.add_argument(
         "--verbose", action="store_true", help="log the crawl (INFO level) to stderr"
@@ -300,16 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=SITE_URL,
         help="origin to fetch it from (a mirror or local server with the same paths)",
     )
-    inspect.add_argument(
-        "-s",
-        "--set",
-        dest="settings",
-        action="append",
-        type=setting,
-        default=[],
-        metavar="NAME=VALUE",
-        help="any Scrapy setting, repeatable",
-    )
+    add_settings_option(inspect)
     inspect.set_defaults(handler=run_inspect)
 
     db = commands.add_parser("db", help="manage the archive's schema")
