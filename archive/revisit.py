@@ -60,7 +60,7 @@ def revisit_choice(
         .order_by(Article.last_fetched_at, Article.id)
         .limit(batch)
     )
-    return dict(session.execute(stmt).tuples().all())
+    return {url: listed for url, listed in session.execute(stmt)}
 
 
 @dataclass(frozen=True)
