@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
 
+from archive.db import open_archive
 from tests.postgres import find_binary, postgres_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +63,22 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     return fresh_postgres_database(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
+    """A session factory on an empty archive (SQLite and PostgreSQL), disposed afterwards."""
+    factory = open_archive(db_url)
+    yield factory
+    factory.kw["bind"].dispose()
+
+
+def export_json(db_url: str, cwd: Path, *extra: str) -> list[dict]:
+    """The archive's records as `citynews export --format json --out -` prints them."""
+    result = run_citynews("export", "--format", "json", "--out", "-", "--db", db_url, *extra,
+                          cwd=cwd)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 class SiteServer:

@@ -52,13 +52,6 @@ def good_record(**changes) -> ArticleRecord:
     return ArticleRecord(**values)
 
 
-@pytest.fixture
-def sessions(db_url):
-    factory = open_archive(db_url)
-    yield factory
-    factory.kw["bind"].dispose()
-
-
 def test_a_fresh_archive_is_migrated_to_the_head_revision(sessions) -> None:
     assert current_revision(sessions.kw["bind"]) == "0006"
 

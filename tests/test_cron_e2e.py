@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from scraper.sections import SECTIONS
-from tests.conftest import SiteServer, fresh_postgres_database
+from tests.conftest import SiteServer, export_json, fresh_postgres_database
 from tests.conftest import run_citynews as citynews
 from tests.site import content
 
@@ -58,19 +58,7 @@ class Archive:
         return result
 
     def export(self, *extra: str) -> list[dict]:
-        result = citynews(
-            "export",
-            "--format",
-            "json",
-            "--out",
-            "-",
-            "--db",
-            self.db_url,
-            *extra,
-            cwd=self.workdir,
-        )
-        assert result.returncode == 0, result.stderr
-        return json.loads(result.stdout)
+        return export_json(self.db_url, self.workdir, *extra)
 
     def query(self, sql: str) -> list:
         engine = create_engine(self.db_url)

@@ -40,13 +40,6 @@ def record(url: str, fetched_at: datetime, **changes) -> ArticleRecord:  # type:
     return ArticleRecord(**values)
 
 
-@pytest.fixture
-def sessions(db_url):
-    factory = open_archive(db_url)
-    yield factory
-    factory.kw["bind"].dispose()
-
-
 def save(sessions, *records: ArticleRecord) -> None:  # type: ignore[no-untyped-def]
     with session_scope(sessions) as session:
         for item in records:

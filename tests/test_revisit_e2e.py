@@ -6,7 +6,6 @@ once: view counts grow (by a different amount per article), a 2019 article is re
 one is taken down. Then D runs, one per simulated day (CITYNEWS_NOW), with `--revisit-days D`.
 """
 
-import json
 import math
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from archive.db import open_archive, session_scope
 from archive.models import Article
 from archive.store import urls_never_fetched
 from scraper.sections import SECTIONS
-from tests.conftest import CLI_ENV, ROOT, SiteServer, fresh_postgres_database
+from tests.conftest import CLI_ENV, ROOT, SiteServer, export_json, fresh_postgres_database
 from tests.conftest import run_citynews as citynews
 from tests.site import content
 from tests.test_serve_browser import browser  # noqa: F401 - the headless Chromium fixture
@@ -137,19 +136,7 @@ class Archive:
         return run
 
     def export(self, *extra: str) -> dict[str, dict]:
-        result = citynews(
-            "export",
-            "--format",
-            "json",
-            "--out",
-            "-",
-            "--db",
-            self.db_url,
-            *extra,
-            cwd=self.workdir,
-        )
-        assert result.returncode == 0, result.stderr
-        return {record["url"]: record for record in json.loads(result.stdout)}
+        return {record["url"]: record for record in export_json(self.db_url, self.workdir, *extra)}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
