@@ -239,12 +239,6 @@ def _drop_empty_half_schema(connection: Connection, where: str) -> None:
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}{cascade}")
 
 
-def current_revision(engine: Engine) -> str | None:
-    """The schema revision the archive is at, or None for an empty database."""
-    with engine.connect() as connection:
-        return _revision(connection)
-
-
 def check_schema(engine: Engine) -> None:
     """Raise ArchiveError in one line unless the archive's schema is complete and current."""
     where = redact(engine.url)

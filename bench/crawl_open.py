@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from archive.db import open_archive, session_scope  # noqa: E402
 from archive.models import Article, CrawlRun, Fetch  # noqa: E402
-from archive.store import crawl_plan  # noqa: E402
+from archive.plan import crawl_plan  # noqa: E402
 from bench.synthetic import article_row  # noqa: E402
 from scraper.sections import SECTIONS  # noqa: E402
 from tests.conftest import SiteServer  # noqa: E402

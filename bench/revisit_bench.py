@@ -27,8 +27,8 @@ from sqlalchemy import insert, select  # noqa: E402
 
 from archive.db import open_archive, session_scope  # noqa: E402
 from archive.models import Article, ViewObservation  # noqa: E402
+from archive.plan import crawl_plan  # noqa: E402
 from archive.revisit import articles_to_revisit, revisit_coverage  # noqa: E402
-from archive.store import crawl_plan  # noqa: E402
 from bench.synthetic import article_row  # noqa: E402
 from citynews.digest import write_digest  # noqa: E402
 

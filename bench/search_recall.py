@@ -49,10 +49,10 @@ def lemma_matches(db_url: str) -> list[bool]:
     """Whether today's search finds each pair's document in a real archive."""
     from datetime import UTC, datetime
 
+    from archive.articles import save_article
+    from archive.crawl_records import ArticleRecord
     from archive.db import open_archive, session_scope
-    from archive.records import ArticleRecord
     from archive.search import Filters, parse_query, search
-    from archive.store import save_article
 
     host = "https://www.smoladmin.ru/press-centr/novosti/pair-"
     sessions = open_archive(db_url)

@@ -31,7 +31,7 @@ from archive.db import (
 )
 from archive.db import upgrade as upgrade_schema
 from archive.lock import ArchiveBusy, crawl_lock, crawl_lock_holder
-from archive.store import article_by_url
+from archive.queries import article_by_url
 from citynews import __version__
 from citynews.defaults import (
     MODE,

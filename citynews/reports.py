@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.models import Article, CrawlRun, Fetch
-from archive.store import COVERAGE_FIELDS, coverage_shares, recent_runs
+from archive.runs import COVERAGE_FIELDS, coverage_shares, recent_runs
 from citynews.safety import hide_credentials
 
 RUN_COLUMNS = (

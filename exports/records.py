@@ -15,7 +15,7 @@ from sqlalchemy import String, type_coerce
 from sqlalchemy.orm import Session
 
 from archive.models import Article
-from archive.store import iter_article_rows, revision_histories, view_histories
+from archive.queries import iter_article_rows, revision_histories, view_histories
 
 FIELDS = (
     "url",

@@ -17,7 +17,7 @@ import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from archive.records import ArticleRecord
+from archive.crawl_records import ArticleRecord
 from archive.rejections import ArchivedCues
 from scraper.parsing.text import decode_page
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-from archive.records import ArticleRecord, RawPageRecord
+from archive.crawl_records import ArticleRecord, RawPageRecord
 from scraper.parsing.article import parse_article
 from scraper.parsing.dates import start_of_day
 from scraper.parsing.text import decode_page

@@ -15,7 +15,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archive.records import ArticleRecord, RawPageRecord
+from archive.crawl_records import ArticleRecord, RawPageRecord
 from scraper.articles import build_article_record
 from scraper.crawl import CrawlOptions, crawl_settings
 from scraper.sections import SECTIONS, section_of_path

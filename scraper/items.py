@@ -1,5 +1,5 @@
 """Items the spider yields: the archive's own records, stored by the pipeline as they are."""
 
-from archive.records import ArticleRecord, FetchRecord
+from archive.crawl_records import ArticleRecord, FetchRecord
 
 __all__ = ["ArticleRecord", "FetchRecord"]

@@ -10,8 +10,8 @@ import time
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from archive.crawl_records import ArticleRecord, RawPageRecord
 from archive.raw import compress
-from archive.records import ArticleRecord, RawPageRecord
 from scraper.articles import build_article_record
 from scraper.listings import ListingPage, read_listing
 from scraper.parsing.text import decode_page

@@ -24,21 +24,21 @@ from twisted.internet.threads import deferToThreadPool
 from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
+from archive.articles import save_article
+from archive.crawl_records import ArticleRecord, FetchRecord
 from archive.db import open_archive, resolve_db_url, session_scope
+from archive.fetches import register_fetch
 from archive.lock import crawl_lock
 from archive.models import CrawlRun
-from archive.records import ArticleRecord, FetchRecord
+from archive.plan import crawl_plan
 from archive.rejections import archived_cues, reject_fetch
 from archive.revisit import revisit_choice
-from archive.store import (
+from archive.runs import (
     abandon_stale_runs,
     count_coverage,
     coverage_shares,
-    crawl_plan,
     finish_run,
     record_walked_section,
-    register_fetch,
-    save_article,
     start_run,
 )
 from scraper.acceptance import ArticleGate, Decision, PageRejected

@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive.articles import apply_parsed_fields
+from archive.crawl_records import ArticleRecord, RawPageRecord
 from archive.db import session_scope
 from archive.models import Article
+from archive.queries import latest_raw_pages
 from archive.raw import decompress
-from archive.records import ArticleRecord, RawPageRecord
 from archive.search import index_article
-from archive.store import apply_parsed_fields, latest_raw_pages
 from scraper.articles import build_article_record
 from scraper.sections import SECTIONS_BY_KEY
 from scraper.urls import CANONICAL_ORIGIN, SiteUrls

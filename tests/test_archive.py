@@ -6,24 +6,21 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from archive.db import ArchiveError, current_revision, open_archive, redact, session_scope
+from archive.articles import save_article
+from archive.crawl_records import ArticleRecord, FetchRecord, RawPageRecord
+from archive.db import ArchiveError, open_archive, redact, session_scope
+from archive.fetches import register_fetch, urls_never_fetched
 from archive.models import Article, RawPage, ViewObservation
+from archive.plan import crawl_plan
+from archive.queries import article_by_url, iter_article_rows, latest_raw_pages
 from archive.raw import decompress
-from archive.records import ArticleRecord, FetchRecord, RawPageRecord
-from archive.store import (
+from archive.runs import (
     SaveOutcome,
     abandon_stale_runs,
-    article_by_url,
-    crawl_plan,
     finish_run,
-    iter_article_rows,
-    latest_raw_page,
     recent_runs,
     record_walked_section,
-    register_fetch,
-    save_article,
     start_run,
-    urls_never_fetched,
 )
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -53,7 +50,9 @@ def good_record(**changes) -> ArticleRecord:
 
 
 def test_a_fresh_archive_is_migrated_to_the_head_revision(sessions) -> None:
-    assert current_revision(sessions.kw["bind"]) == "0006"
+    with sessions.kw["bind"].connect() as connection:
+        revision = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    assert revision == "0006"
 
 
 def test_saving_twice_keeps_one_row_and_a_view_series(sessions) -> None:
@@ -269,7 +268,7 @@ def test_raw_pages_are_stored_compressed_once_per_distinct_body(sessions) -> Non
         assert [p.fetched_at for p in pages] == [T0, T0 + timedelta(hours=2)]
         assert decompress(pages[0].body, pages[0].compression) == page
         assert pages[0].size == len(page) and len(pages[0].body) < len(page) / 10
-        assert latest_raw_page(session, URL).headers == {"Content-Type": "text/html"}
+        assert latest_raw_pages(session, [URL])[URL].headers == {"Content-Type": "text/html"}
 
 
 def test_the_crawl_plan_knows_what_is_due_settled_and_walked(sessions) -> None:

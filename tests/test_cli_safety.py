@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
+from archive.articles import save_article
+from archive.crawl_records import ArticleRecord
 from archive.db import create_archive_engine, head_revision, open_archive, session_scope, upgrade
 from archive.models import CrawlRun, Fetch
-from archive.records import ArticleRecord
-from archive.store import save_article
 from bench.synthetic import article_row
 from tests.conftest import CLI_ENV
 from tests.conftest import run_citynews as citynews

@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from archive.articles import save_article
+from archive.crawl_records import ArticleRecord, FetchRecord
 from archive.db import open_archive, session_scope
 from archive.digest_queries import biggest_growth, edits, events, most_viewed, view_series
-from archive.records import ArticleRecord, FetchRecord
+from archive.fetches import register_fetch
 from archive.revisit import articles_to_revisit, revisit_batch_size, revisit_coverage
-from archive.store import register_fetch, save_article
 from tests.conftest import run_citynews as citynews
 from tests.test_cli import assert_one_line_error
 

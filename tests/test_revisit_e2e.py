@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import select
 
 from archive.db import open_archive, session_scope
+from archive.fetches import urls_never_fetched
 from archive.models import Article
-from archive.store import urls_never_fetched
 from scraper.sections import SECTIONS
 from tests.conftest import CLI_ENV, ROOT, SiteServer, export_json, fresh_postgres_database
 from tests.conftest import run_citynews as citynews

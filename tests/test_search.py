@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from archive.articles import save_article
+from archive.crawl_records import ArticleRecord
 from archive.db import open_archive, session_scope
 from archive.models import Article
-from archive.records import ArticleRecord
 from archive.search import Filters, QueryError, parse_query, reindex, search, snippet
-from archive.store import save_article
 from tests.conftest import ROOT
 
 MSK = ZoneInfo("Europe/Moscow")

@@ -15,11 +15,11 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
+from archive.articles import save_article
+from archive.crawl_records import ArticleRecord
 from archive.db import alembic_config, create_archive_engine, open_archive, session_scope
 from archive.lemmas import analysis_version
-from archive.records import ArticleRecord
 from archive.search import Filters, QueryError, parse_query, search
-from archive.store import save_article
 from tests.conftest import CLI_ENV, run_citynews
 from tests.search_pairs import PAIRS
 

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from archive.articles import save_article
+from archive.crawl_records import ArticleRecord
 from archive.db import open_archive, session_scope
-from archive.records import ArticleRecord
-from archive.store import save_article
 from tests.conftest import ROOT
 from tests.postgres import free_port
 

@@ -21,8 +21,8 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archive.records import RawPageRecord
-from archive.store import CrawlPlan
+from archive.crawl_records import RawPageRecord
+from archive.plan import CrawlPlan
 from scraper.articles import build_article_record
 from scraper.items import FetchRecord
 from scraper.listings import ListedArticle, read_listing
