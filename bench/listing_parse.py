@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.listing_page import synthetic_listing  # noqa: E402
-from scraper.listings import read_listing  # noqa: E402
+from scraper.listing_reader import read_listing  # noqa: E402
 from scraper.sections import SECTIONS_BY_KEY  # noqa: E402
 from scraper.urls import SiteUrls  # noqa: E402
 

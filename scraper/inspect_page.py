@@ -16,8 +16,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.crawl_records import ArticleRecord, RawPageRecord
-from scraper.articles import build_article_record
 from scraper.crawl import CrawlOptions, crawl_settings
+from scraper.page_to_record import build_article_record
 from scraper.sections import SECTIONS, section_of_path
 from scraper.urls import SiteUrls, url_path
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from archive.crawl_records import ArticleRecord, RawPageRecord
 from archive.raw import compress
-from scraper.articles import build_article_record
-from scraper.listings import ListingPage, read_listing
+from scraper.listing_reader import ListingPage, read_listing
+from scraper.page_to_record import build_article_record
 from scraper.parsing.text import decode_page
 from scraper.sections import Section
 from scraper.urls import SiteUrls

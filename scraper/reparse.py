@@ -26,7 +26,7 @@ from archive.models import Article
 from archive.queries import latest_raw_pages
 from archive.raw import decompress
 from archive.search import index_article
-from scraper.articles import build_article_record
+from scraper.page_to_record import build_article_record
 from scraper.sections import SECTIONS_BY_KEY
 from scraper.urls import CANONICAL_ORIGIN, SiteUrls
 

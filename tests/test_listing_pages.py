@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.listings import read_listing
+from scraper.listing_reader import read_listing
 from scraper.parsing.text import decode_page
 from scraper.sections import SECTIONS_BY_KEY
 from scraper.urls import SiteUrls, listing_page_number

@@ -23,9 +23,9 @@ from twisted.python.failure import Failure
 
 from archive.crawl_records import RawPageRecord
 from archive.plan import CrawlPlan
-from scraper.articles import build_article_record
 from scraper.items import FetchRecord
-from scraper.listings import ListedArticle, read_listing
+from scraper.listing_reader import ListedArticle, read_listing
+from scraper.page_to_record import build_article_record
 from scraper.parsing.text import decode_page
 from scraper.sections import Section, section_of_path, select_sections
 from scraper.spider_settings import adjust_settings
