@@ -22,7 +22,6 @@ class CrawlPlan:
     walked_sections: set[str] = field(default_factory=set)
     retry: list[str] = field(default_factory=list)
     listing_dates: dict[str, date] = field(default_factory=dict)
-    revisit: list[str] = field(default_factory=list)
 
 
 def crawl_plan(

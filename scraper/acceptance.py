@@ -31,14 +31,6 @@ _WORD_RE = re.compile(r"\w+")
 Decision = tuple[ArticleRecord, str | None]  # the page, and why it is refused (None: stored)
 
 
-@dataclass(frozen=True)
-class PageRejected:
-    """Item: an article page that could not be used (unparseable), recorded as a failed fetch."""
-
-    url: str
-    reason: str
-
-
 def non_text_share(text: str) -> float:
     """The share of characters that are control characters or U+FFFD (undecodable bytes)."""
     if not text:

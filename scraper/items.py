@@ -1,5 +1,31 @@
-"""Items the spider yields: the archive's own records, stored by the pipeline as they are."""
+"""Items the spider yields: the archive's own records, stored by the pipeline as they are, and
+the events of a walk the pipeline records on the run."""
+
+from dataclasses import dataclass
 
 from archive.crawl_records import ArticleRecord, FetchRecord
 
-__all__ = ["ArticleRecord", "FetchRecord"]
+__all__ = ["ArticleRecord", "FetchRecord", "ListingFailed", "PageRejected", "SectionWalked"]
+
+
+@dataclass(frozen=True)
+class SectionWalked:
+    """The crawl reached the last listing page of a section."""
+
+    section: str
+
+
+@dataclass(frozen=True)
+class ListingFailed:
+    """A listing page of a section could not be fetched: the section was not walked to its end,
+    whatever later pages of it showed."""
+
+    section: str
+
+
+@dataclass(frozen=True)
+class PageRejected:
+    """An article page that could not be used (unparseable), recorded as a failed fetch."""
+
+    url: str
+    reason: str

@@ -10,7 +10,7 @@ archive, so the next run fetches them again.
 import logging
 import sys
 from contextlib import ExitStack
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,9 +30,7 @@ from archive.db import open_archive, resolve_db_url, session_scope
 from archive.fetches import register_fetch
 from archive.lock import crawl_lock
 from archive.models import CrawlRun
-from archive.plan import crawl_plan
 from archive.rejections import archived_cues, reject_fetch
-from archive.revisit import revisit_choice
 from archive.runs import (
     abandon_stale_runs,
     count_coverage,
@@ -41,9 +39,10 @@ from archive.runs import (
     record_walked_section,
     start_run,
 )
-from scraper.acceptance import ArticleGate, Decision, PageRejected
+from scraper.acceptance import ArticleGate, Decision
 from scraper.feed import feed_record
-from scraper.spiders.smoladmin import SectionWalked
+from scraper.items import ListingFailed, PageRejected, SectionWalked
+from scraper.plan import WalkPlan, build_walk_plan
 
 WRITER_SWITCH_INTERVAL = 0.0005  # seconds
 HEALTH_FIELDS = ("title", "published_at", "body")
@@ -73,6 +72,8 @@ class ArchivePipeline:
         self.sessions: sessionmaker[Session] | None = None
         self.resources = ExitStack()
         self.run_id: int | None = None
+        self.plan: WalkPlan | None = None
+        self.sections_not_walked: set[str] = set()
         self.listings_ok = 0
         self.listings_failed = 0
         self.first_listing_error: str | None = None
@@ -108,13 +109,13 @@ class ArchivePipeline:
             abandon_stale_runs(session)
             run = start_run(session, self.now(), spider.mode, spider.site.fetch_origin, sections)
             self.run_id = run.id
-            spider.plan = crawl_plan(
-                session, sections, self.reference_now or self.now(), self.refresh_days
-            )
-            revisit = self.revisit_list(session, sections)
-            spider.plan.revisit = list(revisit)
-            spider.plan.listing_dates.update(
-                (url, listed) for url, listed in revisit.items() if listed is not None
+            self.plan = build_walk_plan(
+                session,
+                sections,
+                spider.mode,
+                self.reference_now or self.now(),
+                self.refresh_days,
+                self.revisit_days,
             )
         self.crawler.stats.set_value("citynews/run_id", self.run_id)
         # Every read and write of a socket releases the GIL; while the writer thread works,
@@ -122,11 +123,6 @@ class ArchivePipeline:
         sys.setswitchinterval(WRITER_SWITCH_INTERVAL)
         self.writer.start()
         self.flushing.start(self.write_interval, now=False)
-
-    def revisit_list(self, session: Session, sections: list[str]) -> dict[str, date | None]:
-        """The older articles this run re-reads (the rolling revisit), with listing dates."""
-        window_start = (self.reference_now or self.now()) - timedelta(days=self.refresh_days)
-        return revisit_choice(session, sections, window_start, self.revisit_days)
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
         """Queue the item for the next batch; return once its batch is committed.
@@ -224,6 +220,8 @@ class ArchivePipeline:
             return names, item
         if isinstance(item, SectionWalked):
             record_walked_section(run, item.section)
+        elif isinstance(item, ListingFailed):
+            self.sections_not_walked.add(item.section)
         return [], item
 
     def apply(self, session: Session, run: CrawlRun, decisions: list[Decision]) -> list[str]:
@@ -270,7 +268,7 @@ class ArchivePipeline:
             self.flushing.stop()
         self.writer.stop()  # runs the batches handed over so far, then ends the thread
         try:
-            self.record_end(spider, reason)
+            self.record_end(reason)
         except OperationalError as error:
             self.write_error = self.write_error or str(error.orig or error).strip().splitlines()[0]
             message = f"the archive could not be written ({self.write_error}); run not recorded"
@@ -279,7 +277,7 @@ class ArchivePipeline:
         finally:
             self.resources.close()
 
-    def record_end(self, spider: Any, reason: str) -> None:
+    def record_end(self, reason: str) -> None:
         """Store the items still pending, the pages held back, and the run's outcome."""
         batch, self.pending = self.pending, []
         if batch and self.write_error is None:
@@ -288,7 +286,7 @@ class ArchivePipeline:
             run = session.get(CrawlRun, self.run_id)
             self.count(self.apply(session, run, self.gate.release()))
             run.sections_walked = [
-                key for key in run.sections_walked if key not in spider.listing_failed
+                key for key in run.sections_walked if key not in self.sections_not_walked
             ]
             run.requests = self.crawler.stats.get_value("downloader/request_count", 0)
             outcome, message = self.outcome(reason, run)

@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 from scrapy.http import Request, Response
 from w3lib.url import canonicalize_url
 
-from scraper.acceptance import PageRejected
+from scraper.items import PageRejected
 
 logger = logging.getLogger(__name__)
 

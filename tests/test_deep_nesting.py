@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from scrapy.http import HtmlResponse, Request
 
-from scraper.acceptance import PageRejected
+from scraper.items import PageRejected
 from scraper.parsing.article import parse_article
 from scraper.parsing.text import MAX_DEPTH, block_texts, make_soup
 from scraper.safeguards import ParseFailureMiddleware

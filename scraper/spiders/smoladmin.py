@@ -1,16 +1,16 @@
 """The spider of smoladmin.ru: section listings newest first, and each article that is due.
 
-What is due comes from the archive (a CrawlPlan the pipeline hands over when the spider opens):
-articles not yet archived, articles published within the refresh window, removed articles,
-pages that never loaded, and the older articles the rolling revisit takes up this run. An
-incremental walk of a section stops at the first listing page that holds nothing due and nothing
-unsettled (revisited articles are not due: they never keep a walk going); a full walk, or the
-first walk of a section, visits every listing page.
+What is due comes from the crawl plan (`scraper/plan.py`), which the archive pipeline builds
+when the crawl opens and the spider asks for before its first request: articles not yet
+archived, articles published within the refresh window, removed articles, pages that never
+loaded, and the older articles the rolling revisit takes up this run. An incremental walk of a
+section stops at the first listing page that holds nothing due and nothing unsettled; a full
+walk, or the first walk of a section, visits every listing page.
 """
 
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,25 +22,18 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.crawl_records import RawPageRecord
-from archive.plan import CrawlPlan
-from scraper.items import FetchRecord
+from scraper.items import FetchRecord, ListingFailed, SectionWalked
 from scraper.listing_reader import ListedArticle, read_listing
 from scraper.page_to_record import build_article_record
 from scraper.parsing.text import decode_page
+from scraper.pipelines import ArchivePipeline
+from scraper.plan import MODES, WalkPlan
 from scraper.sections import Section, section_of_path, select_sections
 from scraper.spider_settings import adjust_settings
 from scraper.urls import SiteUrls, listing_page_number, url_path
 
-MODES = ("incremental", "full")
 NOT_FETCHED_BY_CHOICE = ("Forbidden by robots.txt", "Filtered offsite request")
 KEPT_HEADERS = ("Content-Type", "Last-Modified", "ETag", "Date", "Content-Language")
-
-
-@dataclass(frozen=True)
-class SectionWalked:
-    """Item: the crawl reached the last listing page of a section."""
-
-    section: str
 
 
 def split_sections(sections: str | list[str] | None) -> list[str]:
@@ -67,9 +60,8 @@ class SmoladminSpider(scrapy.Spider):
         self.site_url_argument = site_url
         self.mode_argument = mode
         self.sections: list[Section] = select_sections(split_sections(sections))
-        self.plan = CrawlPlan()
+        self.plan = WalkPlan()
         self.seen: set[str] = set()
-        self.listing_failed: set[str] = set()
         self.listed: set[str] = set()
         self.listing_pages: Counter[str] = Counter()
 
@@ -91,18 +83,25 @@ class SmoladminSpider(scrapy.Spider):
         return datetime.now(UTC)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.plan = self.planned_walk()
         for section in self.sections:
             yield self.listing_request(self.site.listing_fetch_url(section), section, 1)
-        due = sorted(self.plan.due | self.plan.removed) + self.plan.retry + self.plan.revisit
-        for url in due:
+        for url in self.plan.first_requests():
             section = section_of_path(url_path(url))
             if section in self.sections:
-                request = self.article_request(url, section, self.plan.listing_dates.get(url), None)
+                request = self.article_request(url, section, self.plan.listing_date(url), None)
                 if request is not None:
                     yield request
 
-    def walks_everything(self, section: Section) -> bool:
-        return self.mode == "full" or section.key not in self.plan.walked_sections
+    def planned_walk(self) -> WalkPlan:
+        """The plan the archive pipeline built when the crawl opened."""
+        pipeline = self.crawler.get_item_pipeline(ArchivePipeline)
+        if pipeline is None or pipeline.plan is None:
+            raise RuntimeError(
+                "the smoladmin spider needs scraper.pipelines.ArchivePipeline in ITEM_PIPELINES: "
+                "it reads the crawl plan from the archive"
+            )
+        return pipeline.plan
 
     def listing_request(self, url: str, section: Section, number: int) -> scrapy.Request:
         self.listing_pages[section.key] += 1
@@ -133,18 +132,6 @@ class SmoladminSpider(scrapy.Spider):
             meta={"kind": "article"},
         )
 
-    def is_due(self, url: str) -> bool:
-        """Whether an article must be fetched: new, in the refresh window, or removed."""
-        plan = self.plan
-        return url not in plan.known or url in plan.due or url in plan.removed
-
-    def unsettles(self, url: str) -> bool:
-        """Whether a listed article keeps an incremental walk going to the next page."""
-        plan = self.plan
-        if url in plan.known:
-            return url in plan.due or url in plan.removed or url not in plan.settled
-        return url not in plan.attempted
-
     def parse_listing(self, response: Response, section: Section, number: int) -> Iterator[Any]:
         yield self.fetch_succeeded(response)
         if not isinstance(response, TextResponse):
@@ -162,16 +149,16 @@ class SmoladminSpider(scrapy.Spider):
             if (page_number := listing_page_number(canonical, section) or 0) > number
         )
         if not later_pages:
-            if section.key not in self.listing_failed:
-                yield SectionWalked(section.key)
+            yield SectionWalked(section.key)
             return
-        unsettled = any(self.unsettles(article.url) for article in listing.articles)
-        if not (self.walks_everything(section) or unsettled) or not self.walk_goes_on(
+        walks_everything = self.plan.walks_everything(section.key)
+        unsettled = any(self.plan.unsettles(article.url) for article in listing.articles)
+        if not (walks_everything or unsettled) or not self.walk_goes_on(
             response.url, section, offers_new
         ):
             return
         for page_number, canonical, link in later_pages:
-            if not self.walks_everything(section) and page_number != number + 1:
+            if not walks_everything and page_number != number + 1:
                 continue
             capped = self.listing_pages[section.key] >= self.max_listing_pages
             if canonical not in self.seen and not capped:
@@ -200,7 +187,7 @@ class SmoladminSpider(scrapy.Spider):
         self, articles: list[ListedArticle], section: Section
     ) -> Iterator[scrapy.Request]:
         for article in articles:
-            if not self.is_due(article.url):
+            if not self.plan.is_due(article.url):
                 continue
             request = self.article_request(
                 article.link, section, article.listed_date, article.title
@@ -256,11 +243,11 @@ class SmoladminSpider(scrapy.Spider):
             redirected_from=redirected_from if redirected_from != url else None,
         )
 
-    def fetch_failed(self, failure: Failure) -> Iterator[FetchRecord]:
+    def fetch_failed(self, failure: Failure) -> Iterator[FetchRecord | ListingFailed]:
         request = failure.request
         ignored = not_fetched_by_choice(failure)
         if request.meta.get("kind") == "listing" and not ignored:
-            self.listing_failed.add(request.meta["section"])
+            yield ListingFailed(request.meta["section"])
         status = failure.value.response.status if failure.check(HttpError) else None
         if ignored:
             error = f"not fetched: {failure.getErrorMessage()}"

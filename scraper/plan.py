@@ -1,0 +1,74 @@
+"""The crawl plan: what this run fetches, and how far it walks each section's listing.
+
+The archive says what it already knows (`archive.plan.CrawlPlan`) and which older articles the
+rolling revisit takes up; the walk policy here decides, URL by URL, what that means for the
+spider. `ArchivePipeline` builds the plan when the crawl opens, under the archive's lock; the
+spider asks the pipeline for it when its first requests are made.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from archive.plan import CrawlPlan, crawl_plan
+from archive.revisit import revisit_choice
+
+MODES = ("incremental", "full")
+
+
+@dataclass
+class WalkPlan:
+    """The archive's knowledge of the sections, read as this run's walk policy."""
+
+    archived: CrawlPlan = field(default_factory=CrawlPlan)
+    mode: str = "incremental"
+    revisit: dict[str, date | None] = field(default_factory=dict)
+
+    def is_due(self, url: str) -> bool:
+        """Whether a listed article must be fetched: new, in the refresh window, or removed."""
+        archived = self.archived
+        return url not in archived.known or url in archived.due or url in archived.removed
+
+    def unsettles(self, url: str) -> bool:
+        """Whether a listed article keeps an incremental walk going to the next listing page.
+
+        A known article does when it is due, removed, or was archived after the section's last
+        completed run; an unknown one unless it was requested before (it failed, or robots.txt
+        refused it). Revisited articles are not due and never keep a walk going.
+        """
+        archived = self.archived
+        if url in archived.known:
+            return url in archived.due or url in archived.removed or url not in archived.settled
+        return url not in archived.attempted
+
+    def walks_everything(self, section_key: str) -> bool:
+        """Whether every listing page of the section is visited: a full crawl, or a first walk."""
+        return self.mode == "full" or section_key not in self.archived.walked_sections
+
+    def first_requests(self) -> list[str]:
+        """Articles requested from the start, before any listing: due and removed ones (in URL
+        order), pages that never loaded, then the rolling revisit (oldest fetch first)."""
+        archived = self.archived
+        return sorted(archived.due | archived.removed) + archived.retry + list(self.revisit)
+
+    def listing_date(self, url: str) -> date | None:
+        """The date a listing showed for an article requested without walking its listing."""
+        return self.archived.listing_dates.get(url) or self.revisit.get(url)
+
+
+def build_walk_plan(
+    session: Session,
+    sections: list[str],
+    mode: str,
+    now: datetime,
+    refresh_days: int,
+    revisit_days: int,
+) -> WalkPlan:
+    """Read the archive's knowledge of the sections and the revisit batch into a plan."""
+    window_start = now - timedelta(days=refresh_days)
+    return WalkPlan(
+        archived=crawl_plan(session, sections, now, refresh_days),
+        mode=mode,
+        revisit=revisit_choice(session, sections, window_start, revisit_days),
+    )
