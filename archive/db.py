@@ -1,7 +1,7 @@
 """Where the archive lives: URLs, engines, sessions and schema upgrades."""
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -26,10 +26,10 @@ class ArchiveError(Exception):
     """The archive cannot be opened or used; the message says why, in one line."""
 
 
-def resolve_db_url(explicit: str | None = None, environ: dict[str, str] | None = None) -> str:
+def resolve_db_url(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
     """The archive URL: the one given, else $CITYNEWS_DB, else the default SQLite file."""
-    environ = os.environ if environ is None else environ
-    return explicit or environ.get(DB_ENV_VAR) or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    variables = os.environ if environ is None else environ
+    return explicit or variables.get(DB_ENV_VAR) or f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
 def parse_db_url(url: str) -> URL:

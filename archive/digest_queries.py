@@ -4,10 +4,12 @@ A period is [since, until): aware datetimes. Every function takes a session and 
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Row, Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from archive.models import Article, ArticleEvent, Revision, ViewObservation
@@ -92,7 +94,7 @@ def new_articles(session: Session, since: datetime, until: datetime) -> list[Art
     return [_line(row) for row in rows]
 
 
-def _view_changes(since: datetime, until: datetime) -> Select:
+def _view_changes(since: datetime, until: datetime) -> Select[*tuple[Any, ...]]:
     """Articles read in the period with their first and last reading.
 
     The first reading is the last one before the period when there is one, else the first one
@@ -169,7 +171,7 @@ def view_series(
 def edits(session: Session, since: datetime, until: datetime) -> list[Edit]:
     """Changes of title or text seen in the period, each with the version that replaced it."""
     after = aliased(Revision)
-    rows = session.execute(
+    rows: Sequence[Row[*tuple[Any, ...]]] = session.execute(
         select(
             *ARTICLE_COLUMNS,
             Revision.replaced_at,

@@ -79,6 +79,8 @@ def crawl_plan(
         .distinct()
     ).all()
     for alias, target in redirects:
+        if alias is None:
+            continue
         plan.known.add(alias)
         if target in plan.settled:
             plan.settled.add(alias)

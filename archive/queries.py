@@ -4,7 +4,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Result, Row, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.models import Article, RawPage, Revision, ViewObservation
@@ -65,7 +65,7 @@ def iter_article_rows(
 def view_histories(session: Session, article_ids: list[int]) -> dict[int, list[Row[Any]]]:
     """(observed_at, views) of each of the articles, oldest first, in one query."""
     histories: dict[int, list[Row[Any]]] = {article_id: [] for article_id in article_ids}
-    rows = session.connection().execute(
+    rows: Result[Any] = session.connection().execute(
         select(ViewObservation.article_id, ViewObservation.observed_at, ViewObservation.views)
         .where(ViewObservation.article_id.in_(article_ids))
         .order_by(ViewObservation.article_id, ViewObservation.observed_at)
@@ -78,7 +78,7 @@ def view_histories(session: Session, article_ids: list[int]) -> dict[int, list[R
 def revision_histories(session: Session, article_ids: list[int]) -> dict[int, list[Row[Any]]]:
     """(observed_at, title, body_text) of each of the articles' revisions, oldest first."""
     histories: dict[int, list[Row[Any]]] = {article_id: [] for article_id in article_ids}
-    rows = session.connection().execute(
+    rows: Result[Any] = session.connection().execute(
         select(Revision.article_id, Revision.observed_at, Revision.title, Revision.body_text)
         .where(Revision.article_id.in_(article_ids))
         .order_by(Revision.article_id, Revision.observed_at)

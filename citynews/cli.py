@@ -555,7 +555,7 @@ def run_serve(args: argparse.Namespace) -> int:
         upgrade_schema(engine)
     finally:
         engine.dispose()
-    return serve_datasette(Path(engine.url.database), args.host, args.port)
+    return serve_datasette(Path(engine.url.database or ""), args.host, args.port)
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -565,7 +565,7 @@ def run_status(args: argparse.Namespace) -> int:
         if args.failed:
             print(failed_urls_report(session))
             return EXIT_OK
-        holder = crawl_lock_holder(session.get_bind())
+        holder = crawl_lock_holder(session.get_bind().engine)
         lock_state = holder or "free (no crawl running)"
         print(status_report(session, redact(resolve_db_url(args.db)), lock_state, args.runs))
         print(f"\n{revisit_status(session, datetime.now(UTC), args.revisit_days)}")
@@ -591,6 +591,10 @@ def run_history(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     since, until = date_range(args)
+    if since is None or until is None:
+        raise UserError(
+            "a report's --since and --until must be days between 0001-01-02 and 9999-12-30"
+        )
     from citynews.digest import write_digest
 
     tz = site_timezone()
@@ -681,7 +685,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command != "crawl":  # a crawl has Scrapy's own graceful shutdown
         stop_on_sigterm()
     try:
-        return args.handler(args)
+        status: int = args.handler(args)
+        return status
     except BrokenPipeError:
         return quiet_broken_pipe()
     except FAILURES as error:

@@ -75,9 +75,6 @@ class CsvWriter:
                 row[index] = _json(row[index]) if row[index] else "[]"
         return csv_line(row)
 
-    def write(self, record: dict[str, Any]) -> None:
-        self.stream.write(self.line(record))
-
     def write_all(self, records: Iterable[dict[str, Any]]) -> int:
         """Write every record, a few hundred rows per write; return how many."""
         count, lines = 0, []
@@ -90,14 +87,11 @@ class CsvWriter:
         self.stream.write("".join(lines))
         return count
 
-    def close(self) -> None:
-        pass
-
 
 class JsonWriter:
     """One JSON array, written record by record."""
 
-    def __init__(self, stream: TextIO, history: bool = False) -> None:
+    def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.count = 0
         stream.write("[")
@@ -114,7 +108,7 @@ class JsonWriter:
 class JsonlWriter:
     """One JSON object a line."""
 
-    def __init__(self, stream: TextIO, history: bool = False) -> None:
+    def __init__(self, stream: TextIO) -> None:
         self.stream = stream
 
     def write(self, record: dict[str, Any]) -> None:
@@ -124,21 +118,17 @@ class JsonlWriter:
         pass
 
 
-WRITERS = {"csv": CsvWriter, "json": JsonWriter, "jsonl": JsonlWriter}
-
-
 def write_records(
     records: Iterable[dict[str, Any]], fmt: str, stream: TextIO, history: bool = False
 ) -> int:
     """Write records to a text stream in a format; return how many were written."""
-    writer: RecordWriter = WRITERS[fmt](stream, history)
-    if isinstance(writer, CsvWriter):
-        count = writer.write_all(records)
-    else:
-        count = 0
-        for record in records:
-            writer.write(record)
-            count += 1
+    if fmt == "csv":
+        return CsvWriter(stream, history).write_all(records)
+    writer: RecordWriter = JsonWriter(stream) if fmt == "json" else JsonlWriter(stream)
+    count = 0
+    for record in records:
+        writer.write(record)
+        count += 1
     writer.close()
     return count
 

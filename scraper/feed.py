@@ -17,7 +17,7 @@ from exports.records import FIELDS, export_record
 FEED_ITEM_FILTER = "scraper.feed.ArticleFeedFilter"
 
 
-class ArticleFeedRecord(dict):
+class ArticleFeedRecord(dict[str, Any]):
     """Item: one article as `citynews export` writes it."""
 
 
@@ -33,7 +33,7 @@ class ArticleFeedFilter:
 
 def feed_record(session: Session, url: str, site_tz: ZoneInfo) -> ArticleFeedRecord:
     """The export record of an archived article."""
-    article = session.scalar(select(Article).where(Article.url == url))
+    article = session.scalars(select(Article).where(Article.url == url)).one()
     return ArticleFeedRecord(export_record(article, site_tz))
 
 
@@ -45,4 +45,4 @@ def filter_feeds(settings: BaseSettings) -> None:
     for options in feeds.values():
         options.setdefault("item_filter", FEED_ITEM_FILTER)
         options.setdefault("fields", list(FIELDS))
-    settings.set("FEEDS", feeds, priority=settings.getpriority("FEEDS"))
+    settings.set("FEEDS", feeds, priority=settings.getpriority("FEEDS") or "project")

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 import scrapy
 from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response, TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.crawl_records import ArticleRecord, RawPageRecord
 from scraper.crawl import CrawlOptions, crawl_settings
+from scraper.failures import error_name, http_status
 from scraper.page_to_record import build_article_record
 from scraper.sections import SECTIONS, section_of_path
 from scraper.urls import SiteUrls, url_path
@@ -67,10 +67,8 @@ class InspectSpider(scrapy.Spider):
         self.response = response
 
     def failed(self, failure: Failure) -> None:
-        if failure.check(HttpError):
-            self.failure = f"HTTP {failure.value.response.status}"
-        else:
-            self.failure = failure.getErrorMessage() or failure.type.__name__
+        status = http_status(failure)
+        self.failure = f"HTTP {status}" if status else error_name(failure)
 
 
 def inspect_page(url: str, site: SiteUrls, settings: dict[str, str]) -> Inspection:
@@ -85,7 +83,8 @@ def inspect_page(url: str, site: SiteUrls, settings: dict[str, str]) -> Inspecti
     crawler = process.create_crawler(InspectSpider)
     process.crawl(crawler, fetch_url=fetch_url)
     process.start()
-    spider: InspectSpider = crawler.spider
+    spider = crawler.spider
+    assert isinstance(spider, InspectSpider)
     response = spider.response
     if response is None:
         reason = spider.failure or "no response"
@@ -95,7 +94,7 @@ def inspect_page(url: str, site: SiteUrls, settings: dict[str, str]) -> Inspecti
     if not isinstance(response, TextResponse):
         raise InspectFailed(f"{fetch_url} is not an HTML page")
     section = section_of_path(url_path(url)) or SECTIONS[0]
-    content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
     record = build_article_record(
         raw=RawPageRecord(
             status=response.status, headers={"Content-Type": content_type}, body=response.body

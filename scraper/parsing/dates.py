@@ -83,9 +83,9 @@ def find_listing_date(text: str) -> date | None:
         except ValueError:
             return None
     if worded:
-        day, month, year = worded.groups()
+        worded_day, month_name, worded_year = worded.groups()
         try:
-            return date(int(year), MONTH_NUMBERS[month.lower()], int(day))
+            return date(int(worded_year), MONTH_NUMBERS[month_name.lower()], int(worded_day))
         except ValueError:
             return None
     return parse_abbreviated_date(text)

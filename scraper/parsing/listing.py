@@ -10,7 +10,8 @@ directly (a tenth of BeautifulSoup's time).
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urljoin, urlsplit
+from typing import TypeAlias
+from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
@@ -23,7 +24,7 @@ PAGE_ROOTS = frozenset({"body", "html"})
 MIXED = object()  # an element whose links lead to more than one target
 PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
 
-Element = lxml.html.HtmlElement
+Element: TypeAlias = lxml.html.HtmlElement
 
 
 @dataclass(frozen=True)
@@ -38,20 +39,13 @@ class ListingLink:
 TargetKey = Callable[[str], str]
 
 
-def path_and_query(url: str) -> str:
-    """A link's target as its path (trailing slash dropped) and query."""
-    parts = urlsplit(url)
-    return f"{parts.path.rstrip('/')}?{parts.query}"
-
-
 def parse_page(html: str) -> Element | None:
     """The page's element tree without scripts, styles and comments; None when empty."""
     try:
         root = lxml.html.document_fromstring(html.encode("utf-8", "surrogatepass"), PARSER)
     except etree.ParserError:
         return None
-    for element in list(root.iter(*(tag for tag in INVISIBLE_TAGS if tag != "head"))):
-        element.drop_tree()
+    etree.strip_elements(root, *(tag for tag in INVISIBLE_TAGS if tag != "head"), with_tail=False)
     return root
 
 
@@ -60,9 +54,7 @@ def element_text(element: Element) -> str:
     return collapse_whitespace(" ".join(element.itertext()))
 
 
-def listing_links(
-    html: str, base_url: str, target_key: TargetKey = path_and_query
-) -> list[ListingLink]:
+def listing_links(html: str, base_url: str, target_key: TargetKey) -> list[ListingLink]:
     """Every link on the page, absolute, with its item's title and date; one per target.
 
     target_key maps an absolute URL to what identifies its target, so that the image link

@@ -12,16 +12,16 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Self
 from zoneinfo import ZoneInfo
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.crawl_records import RawPageRecord
+from scraper.failures import error_name, failed_request, http_status, not_fetched_by_choice
 from scraper.items import FetchRecord, ListingFailed, SectionWalked
 from scraper.listing_reader import ListedArticle, read_listing
 from scraper.page_to_record import build_article_record
@@ -32,7 +32,6 @@ from scraper.sections import Section, section_of_path, select_sections
 from scraper.spider_settings import adjust_settings
 from scraper.urls import SiteUrls, listing_page_number, url_path
 
-NOT_FETCHED_BY_CHOICE = ("Forbidden by robots.txt", "Filtered offsite request")
 KEPT_HEADERS = ("Content-Type", "Last-Modified", "ETag", "Date", "Content-Language")
 
 
@@ -47,6 +46,11 @@ def split_sections(sections: str | list[str] | None) -> list[str]:
 
 class SmoladminSpider(scrapy.Spider):
     name = "smoladmin"
+    site: SiteUrls
+    timezone: ZoneInfo
+    mode: str
+    max_listing_pages: int
+    allowed_domains: list[str]
 
     def __init__(
         self,
@@ -66,7 +70,7 @@ class SmoladminSpider(scrapy.Spider):
         self.listing_pages: Counter[str] = Counter()
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "SmoladminSpider":
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.site = SiteUrls(spider.site_url_argument or settings.get("CITYNEWS_SITE_URL"))
@@ -87,9 +91,10 @@ class SmoladminSpider(scrapy.Spider):
         for section in self.sections:
             yield self.listing_request(self.site.listing_fetch_url(section), section, 1)
         for url in self.plan.first_requests():
-            section = section_of_path(url_path(url))
-            if section in self.sections:
-                request = self.article_request(url, section, self.plan.listing_date(url), None)
+            article_section = section_of_path(url_path(url))
+            if article_section is not None and article_section in self.sections:
+                listed_date = self.plan.listing_date(url)
+                request = self.article_request(url, article_section, listed_date, None)
                 if request is not None:
                     yield request
 
@@ -244,17 +249,17 @@ class SmoladminSpider(scrapy.Spider):
         )
 
     def fetch_failed(self, failure: Failure) -> Iterator[FetchRecord | ListingFailed]:
-        request = failure.request
+        request = failed_request(failure)
         ignored = not_fetched_by_choice(failure)
         if request.meta.get("kind") == "listing" and not ignored:
             yield ListingFailed(request.meta["section"])
-        status = failure.value.response.status if failure.check(HttpError) else None
+        status = http_status(failure)
         if ignored:
             error = f"not fetched: {failure.getErrorMessage()}"
         elif status:
             error = f"HTTP {status}"
         else:
-            error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+            error = error_name(failure)
         yield FetchRecord(
             url=self.site.canonical(request.url) or request.url,
             requested_url=request.url,
@@ -265,17 +270,6 @@ class SmoladminSpider(scrapy.Spider):
             fetched_at=self.now(),
             ignored=ignored,
         )
-
-
-def not_fetched_by_choice(failure: Failure) -> bool:
-    """Whether a request was dropped by robots.txt or as offsite, rather than having failed.
-
-    Other dropped requests (a redirect chain too long, a body over DOWNLOAD_MAXSIZE once
-    decompressed) are failures.
-    """
-    if not failure.check(IgnoreRequest) or failure.check(HttpError):
-        return False
-    return failure.getErrorMessage().startswith(NOT_FETCHED_BY_CHOICE)
 
 
 def _content_type(response: Response) -> str | None:
