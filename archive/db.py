@@ -40,7 +40,7 @@ def parse_db_url(url: str) -> URL:
         raise ArchiveError(f"bad database URL {url!r}: expected e.g. sqlite:///path.db") from None
     try:
         parsed.get_dialect().import_dbapi()
-    except Exception as error:  # noqa: BLE001 - any failure to load a driver is a user error
+    except Exception as error:
         raise ArchiveError(
             f"bad database URL {redact(parsed)}: its driver cannot be loaded ({error})"
         ) from None

@@ -24,7 +24,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,8 +80,8 @@ def generate_site(pages: int, per_page: int) -> dict[str, bytes]:
 
 
 class SiteHandler(BaseHTTPRequestHandler):
-    pages: dict[str, bytes] = {}
-    served: list[str] = []
+    pages: ClassVar[dict[str, bytes]] = {}
+    served: ClassVar[list[str]] = []
     lock = threading.Lock()
 
     def do_GET(self) -> None:
@@ -101,7 +101,7 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

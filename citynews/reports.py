@@ -1,6 +1,7 @@
 """Text reports for people: the archive's status and one article's history."""
 
 import difflib
+import itertools
 from datetime import datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -173,9 +174,11 @@ def article_history(article: Article) -> list[str]:
     lines.append(f"revisions: {len(article.revisions)} earlier version(s)")
     versions = [(r.observed_at, r.title, r.body_text) for r in article.revisions]
     versions.append((article.last_changed_at, article.title, article.body_text))
-    for (before_at, before_title, before_body), (after_at, after_title, after_body) in zip(
-        versions, versions[1:], strict=False
-    ):
+    for (before_at, before_title, before_body), (
+        after_at,
+        after_title,
+        after_body,
+    ) in itertools.pairwise(versions):
         old = [f"# {before_title}", *before_body.split("\n")]
         new = [f"# {after_title}", *after_body.split("\n")]
         lines += difflib.unified_diff(

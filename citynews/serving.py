@@ -25,7 +25,7 @@ def run_until_signalled(command: list[str]) -> int:
 
     Whatever happens, the child is stopped (terminated, then killed) before this returns.
     """
-    child = subprocess.Popen(command, preexec_fn=_die_with_parent)  # noqa: PLW1509
+    child = subprocess.Popen(command, preexec_fn=_die_with_parent)
 
     def forward(signum: int, _frame: object) -> None:
         child.send_signal(signum)

@@ -105,7 +105,7 @@ class PoolParser:
             )
         try:
             parsed = await asyncio.get_running_loop().run_in_executor(self.executor(), *job)
-        except Exception:  # noqa: BLE001 - a lost worker or a parser error: the callback parses
+        except Exception:
             return response
         request.meta[f"parsed_{kind}"] = parsed
         return response

@@ -105,9 +105,11 @@ def test_a_worse_parse_never_blanks_archived_values(sessions) -> None:
         article = session.scalar(select(Article))
         assert article.title == "В Смоленске открыли сквер"
         assert article.body_text.startswith("Первый абзац.")
-        assert article.published_at is not None and article.published_precision == "minute"
+        assert article.published_at is not None
+        assert article.published_precision == "minute"
         assert article.views == 523
-        assert article.images and article.attachments
+        assert article.images
+        assert article.attachments
         assert article.parse_warnings == ["no title found", "no body text found"]
         assert session.scalar(select(func.count(ViewObservation.id))) == 1
 
@@ -248,7 +250,8 @@ def test_a_removed_article_stays_and_its_return_is_an_event(sessions) -> None:
         save_article(session, good_record(fetched_at=back_at), None)
     with session_scope(sessions) as session:
         article = article_by_url(session, URL)
-        assert article.removed_at is None and article.title
+        assert article.removed_at is None
+        assert article.title
         assert [(e.kind, e.at) for e in article.events] == [
             ("removed", gone_at),
             ("restored", back_at),
@@ -267,7 +270,8 @@ def test_raw_pages_are_stored_compressed_once_per_distinct_body(sessions) -> Non
         pages = session.scalars(select(RawPage).order_by(RawPage.fetched_at)).all()
         assert [p.fetched_at for p in pages] == [T0, T0 + timedelta(hours=2)]
         assert decompress(pages[0].body, pages[0].compression) == page
-        assert pages[0].size == len(page) and len(pages[0].body) < len(page) / 10
+        assert pages[0].size == len(page)
+        assert len(pages[0].body) < len(page) / 10
         assert latest_raw_pages(session, [URL])[URL].headers == {"Content-Type": "text/html"}
 
 

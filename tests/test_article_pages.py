@@ -36,7 +36,8 @@ META = "Опубликовано: 05.03.2024 14:30 Просмотров: 523"
 
 def test_every_fixture_page_has_its_expected_json() -> None:
     pages = {path.name.removesuffix(".html") for path in PAGES.glob("*.html")}
-    assert pages and pages == set(NAMES)
+    assert pages
+    assert pages == set(NAMES)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -156,7 +157,9 @@ def test_a_page_without_title_or_meta_line_gives_warnings_not_errors() -> None:
     page = parse_article(
         "<html><body><div><p>Только текст.</p></div></body></html>", "https://x/", tz=MSK
     )
-    assert page.title is None and page.published_at is None and page.views is None
+    assert page.title is None
+    assert page.published_at is None
+    assert page.views is None
     assert page.body_text == "Только текст."
     assert page.cues["body"] == "densest-block"
     assert "no title found" in page.warnings
@@ -164,7 +167,8 @@ def test_a_page_without_title_or_meta_line_gives_warnings_not_errors() -> None:
 
 def test_an_empty_document_parses_to_an_empty_page() -> None:
     page = parse_article("", "https://www.smoladmin.ru/press-centr/novosti/x", tz=MSK)
-    assert page.title is None and page.body_text == ""
+    assert page.title is None
+    assert page.body_text == ""
     assert "no body text found" in page.warnings
 
 

@@ -35,14 +35,16 @@ ARCHIVE_COMMANDS = [
 def test_every_archive_command_lists_db_in_its_help(command: list[str], tmp_path: Path) -> None:
     result = citynews(*command, "--help", cwd=tmp_path)
     assert result.returncode == 0
-    assert "--db DB" in result.stdout and "CITYNEWS_DB" in result.stdout
+    assert "--db DB" in result.stdout
+    assert "CITYNEWS_DB" in result.stdout
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, code: int, words: str) -> None:
     assert result.returncode == code, result.stderr
     assert "Traceback" not in result.stderr
     error_lines = [line for line in result.stderr.splitlines() if "error" in line]
-    assert len(error_lines) == 1 and words in error_lines[0], result.stderr
+    assert len(error_lines) == 1, result.stderr
+    assert words in error_lines[0], result.stderr
 
 
 @pytest.mark.parametrize(
@@ -160,7 +162,8 @@ def test_a_crawl_on_a_terminal_shows_progress_and_a_summary(tmp_path: Path) -> N
         os.close(controller)
         site.stop()
     screen = output.decode()
-    assert "pages" in screen and "new 2" in screen
+    assert "pages" in screen
+    assert "new 2" in screen
     assert "crawl completed: pages 3  new 2  updated 0" in screen
 
 
@@ -173,7 +176,8 @@ def test_a_crawl_without_a_terminal_prints_nothing(tmp_path: Path) -> None:
     finally:
         site.stop()
     assert result.returncode == 0
-    assert result.stdout == "" and result.stderr == ""
+    assert result.stdout == ""
+    assert result.stderr == ""
 
 
 def test_scrapy_crawl_runs_the_same_spider_from_the_repo_root(tmp_path: Path) -> None:
@@ -211,4 +215,5 @@ def test_scrapy_crawl_runs_the_same_spider_from_the_repo_root(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     exported = citynews("export", "--format", "json", "--out", "-", "--db", db_url, cwd=tmp_path)
     records = json.loads(exported.stdout)
-    assert len(records) == 3 and {r["section"] for r in records} == {"dvizhenie-transporta"}
+    assert len(records) == 3
+    assert {r["section"] for r in records} == {"dvizhenie-transporta"}

@@ -44,7 +44,8 @@ def one_line_error(result: subprocess.CompletedProcess, code: int, words: str) -
     assert "Traceback" not in result.stderr, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     error_lines = [line for line in lines if "error" in line]
-    assert len(error_lines) == 1 and words in error_lines[0], result.stderr
+    assert len(error_lines) == 1, result.stderr
+    assert words in error_lines[0], result.stderr
     return error_lines[0]
 
 
@@ -134,7 +135,8 @@ def test_an_unreachable_postgresql_gets_one_line(command, tmp_path: Path) -> Non
     db = f"postgresql+psycopg://reader:secret@127.0.0.1:{free_port()}/news"
     result = citynews(*command, "--db", db, cwd=tmp_path)
     line = one_line_error(result, 2, "cannot open the archive")
-    assert "secret" not in result.stderr and "127.0.0.1" in line
+    assert "secret" not in result.stderr
+    assert "127.0.0.1" in line
 
 
 def test_a_database_url_without_its_driver_gets_one_line(tmp_path: Path) -> None:
@@ -238,7 +240,8 @@ def test_export_refuses_to_overwrite_the_archive(tmp_path: Path) -> None:
         one_line_error(result, 2, "is the archive itself")
     assert (tmp_path / "archive.sqlite3").read_bytes() == before
     status = citynews("status", "--db", url, cwd=tmp_path)
-    assert status.returncode == 0 and "articles: 1" in status.stdout
+    assert status.returncode == 0
+    assert "articles: 1" in status.stdout
 
 
 def test_export_over_another_sqlite_database_needs_force(tmp_path: Path) -> None:
@@ -272,7 +275,8 @@ def test_export_onto_a_character_device_writes_to_it(tmp_path: Path) -> None:
             "export", "--format", fmt, "--out", str(device), "--db", url, cwd=tmp_path
         )
         assert result.returncode == 0, result.stderr
-        assert stat.S_ISCHR(device.lstat().st_mode) and device.stat().st_rdev == os.makedev(1, 3)
+        assert stat.S_ISCHR(device.lstat().st_mode)
+        assert device.stat().st_rdev == os.makedev(1, 3)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["archive.sqlite3", "null"]
 
 
@@ -298,7 +302,8 @@ def test_export_onto_a_link_to_stdout_writes_to_stdout(tmp_path: Path) -> None:
     result = citynews("export", "--format", "jsonl", "--out", str(link), "--db", url, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["url"] == SLUG_URL
-    assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"
+    assert link.is_symlink()
+    assert os.readlink(link) == "/proc/self/fd/1"
     sqlite = citynews("export", "--format", "sqlite", "--out", str(link), "--db", url, cwd=tmp_path)
     one_line_error(sqlite, 2, "writes a regular file")
     assert link.is_symlink()
@@ -504,7 +509,8 @@ def test_status_counts_requests_of_unfinished_runs_and_aligns_its_columns(tmp_pa
     header, *rows = status_table(result.stdout)
     end = header.index("requests") + len("requests")
     for row in rows:
-        assert row[end - 1].isdigit() and (len(row) == end or row[end] == " "), (header, row)
+        assert row[end - 1].isdigit(), (header, row)
+        assert len(row) == end or row[end] == " ", (header, row)
         assert row.index("incremental") == header.index("mode"), (header, row)
     values = [row[:end].split()[-1] for row in rows]
     assert values == ["3", "7", "123456"], result.stdout
@@ -539,8 +545,12 @@ def test_status_failed_lists_urls_whose_latest_fetch_failed(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("2 URLs whose latest fetch failed")
-    assert f"{SLUG_URL}-c" in lines[1] and "TimeoutError" in lines[1] and "10:05" in lines[1]
-    assert f"{SLUG_URL}-b" in lines[2] and "500" in lines[2] and "HTTP 500" in lines[2]
+    assert f"{SLUG_URL}-c" in lines[1]
+    assert "TimeoutError" in lines[1]
+    assert "10:05" in lines[1]
+    assert f"{SLUG_URL}-b" in lines[2]
+    assert "500" in lines[2]
+    assert "HTTP 500" in lines[2]
     assert f"{SLUG_URL}-a" not in result.stdout
 
 
@@ -561,7 +571,8 @@ def test_credentials_in_the_site_url_never_show(tmp_path: Path, site) -> None:
     outputs = [crawled, failed, bad]
     for command in (["status"], ["status", "--failed"]):
         outputs.append(citynews(*command, cwd=tmp_path))
-    assert outputs[-2].returncode == 0 and "articles: 2" in outputs[-2].stdout
+    assert outputs[-2].returncode == 0
+    assert "articles: 2" in outputs[-2].stdout
     for result in outputs:
         assert "s3cret" not in result.stdout + result.stderr
     engine = create_engine(f"sqlite:///{tmp_path / 'data' / 'citynews.sqlite3'}")
@@ -592,7 +603,8 @@ def test_version(tmp_path: Path) -> None:
     from citynews import __version__
 
     result = citynews("--version", cwd=tmp_path)
-    assert result.returncode == 0 and result.stdout == f"citynews {__version__}\n"
+    assert result.returncode == 0
+    assert result.stdout == f"citynews {__version__}\n"
 
 
 # Item 4: schema creation and migrations are all or nothing
@@ -634,7 +646,8 @@ def test_a_failed_schema_creation_leaves_no_half_schema(db_url: str, tmp_path: P
     unblock(db_url)
     assert citynews("db", "upgrade", "--db", db_url, cwd=tmp_path).returncode == 0
     status = citynews("status", "--db", db_url, cwd=tmp_path)
-    assert status.returncode == 0 and "articles: 0" in status.stdout
+    assert status.returncode == 0
+    assert "articles: 0" in status.stdout
 
 
 def test_a_failed_upgrade_leaves_the_archive_at_its_revision(db_url: str, tmp_path: Path) -> None:
@@ -708,10 +721,12 @@ def test_inspect_shows_every_field_with_its_cue_and_writes_nothing(tmp_path: Pat
     assert "В Смоленске завершили ремонт пешеходного моста через Днепр" in out
     fields = {line.split()[0]: line for line in out.splitlines() if line[:1].isalpha()}
     assert "h1" in fields["title"]
-    assert "meta-line" in fields["published_at"] and "2025-11-20T16:40:00+03:00" in out
+    assert "meta-line" in fields["published_at"]
+    assert "2025-11-20T16:40:00+03:00" in out
     assert fields["views"].split()[1:] == ["meta-element", "734"]
     assert "upload/images/news/most.png" in fields["images"]
-    assert "warnings: none" in out and "nothing was written" in out
+    assert "warnings: none" in out
+    assert "nothing was written" in out
     assert "/robots.txt" in site.requests()
     assert list(tmp_path.iterdir()) == []
 
@@ -781,7 +796,8 @@ def test_serve_stops_datasette_when_it_is_stopped(stop, tmp_path: Path) -> None:
     try:
         deadline = time.monotonic() + 60
         while not datasette_processes(marker):
-            assert server.poll() is None and time.monotonic() < deadline
+            assert server.poll() is None
+            assert time.monotonic() < deadline
             time.sleep(0.1)
         (command,) = datasette_processes(marker).values()
         metadata = Path(command.split("--metadata ")[1].split()[0])
@@ -826,6 +842,7 @@ def test_a_full_disk_during_schema_creation_leaves_no_half_schema(tmp_path: Path
         one_line_error(citynews("status", "--db", url, cwd=tmp_path), 2, "no archive at")
         assert citynews("db", "upgrade", "--db", url, cwd=tmp_path).returncode == 0
         status = citynews("status", "--db", url, cwd=tmp_path)
-        assert status.returncode == 0 and "articles: 0" in status.stdout
+        assert status.returncode == 0
+        assert "articles: 0" in status.stdout
     finally:
         subprocess.run(["umount", str(disk)], check=True)

@@ -101,7 +101,8 @@ def test_records_match_the_site_field_by_field(crawled: Crawled) -> None:
 
 def test_pages_without_a_meta_line_take_the_listing_date(crawled: Crawled) -> None:
     undated = [r for r in json_records(crawled) if r["section"] == "dvizhenie-transporta"]
-    assert undated and all(r["published_source"] == "listing" for r in undated)
+    assert undated
+    assert all(r["published_source"] == "listing" for r in undated)
     assert all(r["published_at"].endswith("T00:00:00+03:00") for r in undated)
 
 
@@ -115,7 +116,8 @@ def test_traps_of_the_site(crawled: Crawled) -> None:
     assert content.HOST + content.REDIRECT_FROM not in urls
     assert content.HOST + content.NOT_FOUND_PATH not in urls
     cp1251 = next(r for r in json_records(crawled) if r["url"].endswith(content.CP1251_PATH))
-    assert "Ё" in cp1251["title"] and "«" in cp1251["title"]
+    assert "Ё" in cp1251["title"]
+    assert "«" in cp1251["title"]
 
 
 def test_the_crawler_is_polite_and_visits_each_page_once(crawled: Crawled) -> None:
@@ -147,14 +149,16 @@ def test_failed_fetches_are_recorded(crawled: Crawled) -> None:
     assert [(url, error) for url, error in ignored] == [
         (content.HOST + content.ROBOTS_DISALLOWED_PATH, "not fetched: Forbidden by robots.txt")
     ]
-    assert run.outcome == "completed" and run.fetch_failures == 1
+    assert run.outcome == "completed"
+    assert run.fetch_failures == 1
     assert run.requests == len(crawled.requests)
     assert run.articles_new == len(EXPECTED)
 
 
 def test_csv_export_opens_in_a_spreadsheet(crawled: Crawled) -> None:
     raw = crawled.exports["csv"].read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" in raw
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert list(rows[0])[: len(FIELDS)] == FIELDS
     by_url = {record["url"]: record for record in json_records(crawled)}
@@ -180,7 +184,8 @@ def test_every_export_has_a_manifest(crawled: Crawled, fmt: str) -> None:
     manifest = json.loads(out.with_name(out.name + ".manifest.json").read_text(encoding="utf-8"))
     assert manifest["records"] == len(EXPECTED)
     assert manifest["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
-    assert manifest["format"] == fmt and manifest["fields"][: len(FIELDS)] == FIELDS
+    assert manifest["format"] == fmt
+    assert manifest["fields"][: len(FIELDS)] == FIELDS
     assert manifest["filters"] == {"section": None, "since": None, "until": None}
     assert "@" not in manifest["archive"]
     assert not list(out.parent.glob(".*.part*"))
@@ -210,7 +215,8 @@ def test_export_filters_and_stdout(crawled: Crawled) -> None:
         for url, a in EXPECTED.items()
         if a["section"] == "novosti-tos" and "2025-10-15" <= a["published_at"][:10] <= "2025-11-12"
     )
-    assert sorted(r["url"] for r in records) == expected and len(expected) >= 3
+    assert sorted(r["url"] for r in records) == expected
+    assert len(expected) >= 3
     assert [r["published_at"] for r in records] == sorted(r["published_at"] for r in records)
 
 

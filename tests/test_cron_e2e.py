@@ -133,7 +133,8 @@ def test_view_counts_form_a_series_for_articles_in_the_refresh_window(archive: A
     edited = records[content.HOST + TITLE_EDITED]
     assert [point["views"] for point in edited["views_history"]] == [734, 784, 784]
     times = [point["observed_at"] for point in edited["views_history"]]
-    assert times == sorted(times) and len(set(times)) == 3
+    assert times == sorted(times)
+    assert len(set(times)) == 3
     assert edited["views"] == 784
     old = records[
         content.HOST + "/press-centr/novosti/luchshih-pedagogov-goroda-nagradili-gramotami"
@@ -168,7 +169,9 @@ def test_robots_txt_is_obeyed_on_every_run(archive: Archive) -> None:
 def test_a_deleted_article_is_kept_and_marked_removed(archive: Archive) -> None:
     records = by_url(archive.export())
     removed = records[content.HOST + DELETED]
-    assert removed["removed_at"] is not None and removed["title"] and removed["body_text"]
+    assert removed["removed_at"] is not None
+    assert removed["title"]
+    assert removed["body_text"]
     assert [url for url, r in records.items() if r["removed_at"]] == [content.HOST + DELETED]
 
 
@@ -272,7 +275,8 @@ def test_a_template_change_fails_loudly_and_keeps_the_archive(archive: Archive) 
     finally:
         archive.site.change(break_templates=False)
     assert result.returncode == 3
-    assert "coverage dropped below 90%" in result.stderr and "title 0%" in result.stderr
+    assert "coverage dropped below 90%" in result.stderr
+    assert "title 0%" in result.stderr
     after = by_url(archive.export())
     for record in before:
         assert after[record["url"]]["title"] == record["title"]
@@ -306,7 +310,8 @@ def test_show_and_stats_for_people(archive: Archive) -> None:
         "show", content.HOST + TITLE_EDITED, "--db", archive.db_url, cwd=archive.workdir
     )
     assert shown.returncode == 0, shown.stderr
-    assert NEW_TITLE in shown.stdout and "history:" in shown.stdout
+    assert NEW_TITLE in shown.stdout
+    assert "history:" in shown.stdout
     assert "images:" in shown.stdout
     stats = citynews(
         "stats", "--by", "section", "--top", "3", "--db", archive.db_url, cwd=archive.workdir

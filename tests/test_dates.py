@@ -29,7 +29,8 @@ MSK = ZoneInfo("Europe/Moscow")
 )
 def test_meta_line(text, published, updated, views) -> None:
     meta = parse_meta_line(text, MSK)
-    assert meta is not None and meta.raw == text
+    assert meta is not None
+    assert meta.raw == text
     assert meta.published_at == (published.replace(tzinfo=MSK) if published else None)
     assert meta.updated_at == (updated.replace(tzinfo=MSK) if updated else None)
     assert meta.views == views

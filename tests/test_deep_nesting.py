@@ -25,7 +25,8 @@ def deep_page(depth: int) -> str:
 def test_a_deeply_nested_page_parses(depth: int) -> None:
     page = parse_article(deep_page(depth), content.HOST + MOST, tz=ZoneInfo("Europe/Moscow"))
     assert page.title == "В Смоленске завершили ремонт пешеходного моста через Днепр"
-    assert page.views == 734 and page.published_at is not None
+    assert page.views == 734
+    assert page.published_at is not None
     paragraphs = page.body_text.split("\n\n")
     assert paragraphs[0] == hostile.DEEP_PARAGRAPH
     assert "Движение пешеходов по мосту открыто с сегодняшнего дня." in paragraphs
@@ -54,5 +55,6 @@ def test_a_parse_exception_becomes_a_failed_fetch() -> None:
     with pytest.raises(RecursionError) as raised:
         descend(0)
     (rejected,) = ParseFailureMiddleware().process_spider_exception(response, raised.value)
-    assert isinstance(rejected, PageRejected) and rejected.url == content.HOST + MOST
+    assert isinstance(rejected, PageRejected)
+    assert rejected.url == content.HOST + MOST
     assert rejected.reason.startswith("the page could not be parsed (RecursionError")

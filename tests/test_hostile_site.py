@@ -81,8 +81,10 @@ def test_maintenance_pages_do_not_overwrite_the_archive(
     assert not rows(db_url, "SELECT 1 FROM revisions")
     outcome, message, failures, new, updated, _ = last_run(db_url)
     assert (outcome, new, updated) == ("unhealthy", 0, 0)
-    assert "not article pages" in message and failures >= len(before)
-    assert run.returncode == 3 and "not article pages" in run.stderr
+    assert "not article pages" in message
+    assert failures >= len(before)
+    assert run.returncode == 3
+    assert "not article pages" in run.stderr
     assert set(before) | {NOT_FOUND_URL} <= rejected_urls(db_url)
     found = citynews("search", "мост", "--db", db_url, cwd=tmp_path)
     assert "пешеходного моста" in found.stdout
@@ -94,8 +96,9 @@ def test_maintenance_pages_are_not_archived_on_a_fresh_archive(
     site.change(hostile="maintenance")
     run = crawl(site, sqlite_url, tmp_path)
     assert articles(sqlite_url) == {}
-    outcome, message, failures, *_ = last_run(sqlite_url)
-    assert outcome == "unhealthy" and run.returncode == 3
+    outcome, _message, failures, *_ = last_run(sqlite_url)
+    assert outcome == "unhealthy"
+    assert run.returncode == 3
     assert len(rejected_urls(sqlite_url)) == failures > 30
 
 
@@ -148,7 +151,8 @@ def test_a_huge_page_is_not_archived(site: SiteServer, sqlite_url: str, tmp_path
     assert run.returncode == 0, run.stderr
     assert articles(sqlite_url) == {}
     errors = rows(sqlite_url, "SELECT error FROM fetches WHERE kind = 'article' AND NOT ok")
-    assert len(errors) == 10 and all("max size" in error for (error,) in errors), errors
+    assert len(errors) == 10, errors
+    assert all("max size" in error for (error,) in errors), errors
     assert (tmp_path / "archive.sqlite3").stat().st_size < 2_000_000
 
 
@@ -178,9 +182,11 @@ def test_a_listing_that_redirects_to_itself_fails_the_run(
 ) -> None:
     site.change(hostile={"mode": "redirect_loop", "what": "listing"})
     run = crawl(site, sqlite_url, tmp_path, "--section", "novosti")
-    assert run.returncode == 1 and "redirect loop" in run.stderr
-    outcome, message, failures, *_ = last_run(sqlite_url)
-    assert outcome == "failed" and failures == 1
+    assert run.returncode == 1
+    assert "redirect loop" in run.stderr
+    outcome, _message, failures, *_ = last_run(sqlite_url)
+    assert outcome == "failed"
+    assert failures == 1
 
 
 def test_articles_caught_in_redirect_loops_are_failures(
@@ -234,7 +240,8 @@ def test_scrapy_crawl_of_a_loopback_site_gets_the_fast_settings(
     run = scrapy_crawl(site, tmp_path, "-s", f"CITYNEWS_DB_URL={sqlite_url}")
     assert run.returncode == 0, run.stderr
     settings = overridden_settings(run.stderr)  # Scrapy's defaults: no delay, no AutoThrottle
-    assert "DOWNLOAD_DELAY" not in settings and "AUTOTHROTTLE_ENABLED" not in settings
+    assert "DOWNLOAD_DELAY" not in settings
+    assert "AUTOTHROTTLE_ENABLED" not in settings
     assert settings["DOWNLOAD_TIMEOUT"] == 10
     assert len(articles(sqlite_url)) == 10
     chosen = scrapy_crawl(site, tmp_path, "-s", f"CITYNEWS_DB_URL={sqlite_url}", "-s",
@@ -253,7 +260,8 @@ def test_scrapy_feed_export_writes_the_export_records(
     exported = citynews("export", "--format", "jsonl", "--out", "-", "--db", sqlite_url,
                         cwd=tmp_path)  # fmt: skip
     expected = [json.loads(line) for line in exported.stdout.splitlines()]
-    assert len(records) == 10 and all(list(record) == list(FIELDS) for record in records)
+    assert len(records) == 10
+    assert all(list(record) == list(FIELDS) for record in records)
     assert sorted(records, key=lambda r: r["url"]) == sorted(expected, key=lambda r: r["url"])
 
 
@@ -281,9 +289,11 @@ def test_a_full_disk_stops_the_crawl_with_its_reason(
         cwd=ROOT, capture_output=True, text=True, timeout=300, env=CLI_ENV,
     )  # fmt: skip
     assert run.returncode == 1
-    assert run.stderr.count("\n") == 1 and "database or disk is full" in run.stderr, run.stderr
+    assert run.stderr.count("\n") == 1, run.stderr
+    assert "database or disk is full" in run.stderr, run.stderr
     outcome, message, *_ = last_run(sqlite_url)
-    assert outcome == "failed" and "database or disk is full" in message
+    assert outcome == "failed"
+    assert "database or disk is full" in message
 
 
 BROKEN_PARSER = """import sys
@@ -308,7 +318,8 @@ def test_a_parser_that_raises_is_never_silent(
          "--section", "novosti-tos", "-s", "CITYNEWS_PARSE_WORKERS=0"],
         cwd=ROOT, capture_output=True, text=True, timeout=300, env=CLI_ENV,
     )  # fmt: skip
-    assert run.returncode == 3 and "could not be parsed" in run.stderr
+    assert run.returncode == 3
+    assert "could not be parsed" in run.stderr
     outcome, _, failures, new, *_ = last_run(sqlite_url)
     assert (outcome, failures, new) == ("unhealthy", 10, 0)
     errors = rows(sqlite_url, "SELECT error FROM fetches WHERE kind = 'article' AND NOT ok")

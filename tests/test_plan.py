@@ -64,7 +64,8 @@ def test_which_sections_are_walked_to_their_end(mode: str, section: str, everyth
 def test_an_empty_archive_walks_everything_and_fetches_every_listed_article() -> None:
     plan = WalkPlan()
     assert plan.walks_everything("novosti")
-    assert plan.is_due(NEW) and plan.unsettles(NEW)
+    assert plan.is_due(NEW)
+    assert plan.unsettles(NEW)
     assert plan.first_requests() == []
 
 

@@ -105,7 +105,8 @@ def test_revisit_coverage_counts_recent_fetches_of_online_articles(sessions) -> 
         coverage = revisit_coverage(session, now, 30)
     assert (coverage.online, coverage.fetched_recently) == (4, 2)
     assert coverage.share == 0.5
-    assert coverage.oldest_fetch == T0 and coverage.oldest_url == NOVOSTI + "a"
+    assert coverage.oldest_fetch == T0
+    assert coverage.oldest_url == NOVOSTI + "a"
 
 
 def test_digest_numbers_measure_the_period_from_the_last_reading_before_it(sessions) -> None:
@@ -196,10 +197,13 @@ def test_history_chart_writes_the_views_series_as_svg(small_archive: str, tmp_pa
     assert result.returncode == 0, result.stderr
     assert "views (3 observations, UTC):" in result.stdout
     svg = chart.read_text(encoding="utf-8")
-    assert svg.startswith("<?xml") and "<svg" in svg and svg.rstrip().endswith("</svg>")
+    assert svg.startswith("<?xml")
+    assert "<svg" in svg
+    assert svg.rstrip().endswith("</svg>")
     assert "Мост открыт после ремонта" in svg
     assert set(re.findall(r'href="([^"#][^"]*)"', svg)) == {NOVOSTI + "most"}
-    assert "<image" not in svg and "<script" not in svg
+    assert "<image" not in svg
+    assert "<script" not in svg
     no_views = citynews(
         "history",
         "https://www.smoladmin.ru/press-centr/dvizhenie-transporta/perekrytie",
@@ -218,13 +222,15 @@ def report(db_url: str, tmp_path: Path, since: str, until: str) -> str:
     out = tmp_path / "report.html"
     period = ["--since", since, "--until", until]
     result = citynews("report", *period, "--out", str(out), "--db", db_url, cwd=tmp_path)
-    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
     return out.read_text(encoding="utf-8")
 
 
 def test_report_of_a_period_lists_views_edits_and_charts(small_archive: str, tmp_path) -> None:
     html = report(small_archive, tmp_path, "2026-01-01", "2026-01-31")
-    assert "Мост открыт после ремонта" in html and "-# Новость most" in html
+    assert "Мост открыт после ремонта" in html
+    assert "-# Новость most" in html
     assert html.count("<svg") == 2
     assert f'<a href="{NOVOSTI}most">' in html
     growth = html.split("<h3>Biggest growth</h3>")[1].split("</table>")[0]

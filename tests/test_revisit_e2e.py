@@ -172,7 +172,7 @@ def test_each_run_re_reads_n_over_d_of_the_older_articles_within_the_stated_cost
     for run in archive.runs[1:]:
         plan = run.plan
         assert len(plan.candidates) > 20
-        listings, articles = run.split()
+        listings, _articles = run.split()
         assert len(run.revisited()) == plan.batch
         assert run.revisited() <= plan.candidates
         # robots.txt + listing pages + the window + removed and never-loaded pages + ceil(N/D)
@@ -246,11 +246,13 @@ def test_the_report_of_the_crawled_archive_in_a_browser(
     assert len(charts) == 2
     assert all(width > 300 and height > 100 and paths > 10 for width, height, paths in charts)
     edited = browser.find_element(By.CSS_SELECTOR, "section.edit h3 a")
-    assert edited.text == NEW_TITLE and edited.get_attribute("href") == content.HOST + EDITED
+    assert edited.text == NEW_TITLE
+    assert edited.get_attribute("href") == content.HOST + EDITED
     removed = browser.find_element(By.CSS_SELECTOR, "li.removed a")
     assert removed.get_attribute("href") == content.HOST + REMOVED
     headings = [heading.text for heading in browser.find_elements(By.TAG_NAME, "h2")]
-    assert "Edited articles" in headings and "Removed and restored articles" in headings
+    assert "Edited articles" in headings
+    assert "Removed and restored articles" in headings
     links = browser.execute_script(
         "return [...document.querySelectorAll('a')].map(a => a.getAttribute('href') ||"
         " a.getAttribute('xlink:href'))"
@@ -258,7 +260,8 @@ def test_the_report_of_the_crawled_archive_in_a_browser(
     svg_links = browser.execute_script(
         "return [...document.querySelectorAll('svg a')].map(a => a.getAttribute('xlink:href'))"
     )
-    assert svg_links and set(svg_links) <= set(links)
+    assert svg_links
+    assert set(svg_links) <= set(links)
     archived = set(archive.export())
     assert set(links) <= archived
     for url in sorted(set(links)):

@@ -167,7 +167,9 @@ def test_query_text_never_reaches_sql(sessions) -> None:
 def test_snippets_show_the_match_with_its_words_marked() -> None:
     text = " ".join(["слово"] * 30 + ["субботника"] + ["конец"] * 30)
     shown = snippet(text, parse_query("субботник"), mark=("[", "]"))
-    assert "[субботника]" in shown and shown.startswith("… ") and shown.endswith(" …")
+    assert "[субботника]" in shown
+    assert shown.startswith("… ")
+    assert shown.endswith(" …")
 
 
 def test_cli_search_formats_and_errors(sessions, tmp_path) -> None:
@@ -195,10 +197,12 @@ def test_cli_search_formats_and_errors(sessions, tmp_path) -> None:
     assert lines[0].startswith("\ufeffrank,url,section,title,published_at,views,snippet")
     assert len(lines) == 2
     table = run("субботника")
-    assert "Субботник на улице Ленина" in table.stdout and "\033[" not in table.stdout
+    assert "Субботник на улице Ленина" in table.stdout
+    assert "\033[" not in table.stdout
     for bad in ('"улица', "a OR b", ""):
         failed = run(bad)
-        assert failed.returncode == 2 and "Traceback" not in failed.stderr
+        assert failed.returncode == 2
+        assert "Traceback" not in failed.stderr
         assert len(failed.stderr.strip().splitlines()) == 1
 
 

@@ -60,7 +60,8 @@ def test_every_form_of_a_name_finds_its_article(db_url: str) -> None:
         if (f"pair-{number}" in found(sessions, pair.query)) != pair.matches
     ]
     sessions.kw["bind"].dispose()
-    assert len(PAIRS) >= 40 and {pair.matches for pair in PAIRS} == {True, False}
+    assert len(PAIRS) >= 40
+    assert {pair.matches for pair in PAIRS} == {True, False}
     assert wrong == []
 
 
@@ -99,7 +100,8 @@ def test_db_upgrade_rebuilds_an_archive_indexed_with_stems(db_url: str, tmp_path
         else:
             indexed = connection.execute(text("SELECT body FROM articles_fts"))
         terms = indexed.scalar()
-        assert "зеленстр" in terms and "зеленстрой" not in terms
+        assert "зеленстр" in terms
+        assert "зеленстрой" not in terms
     engine.dispose()
 
     upgraded = run_citynews("db", "upgrade", "--db", db_url, cwd=tmp_path)
@@ -133,7 +135,8 @@ def test_cli_finds_the_names_of_the_issue_and_writes_csv_like_export(db_url: str
     lines = result.stdout.split(b"\r\n")
     assert lines[0] == "\ufeffrank,url,section,title,published_at,views,snippet,score".encode()
     assert lines[1].decode("utf-8").startswith(f"1,{HOST}head,novosti,Совещание,")
-    assert lines[2:] == [b""] and all(b"\n" not in line for line in lines)
+    assert lines[2:] == [b""]
+    assert all(b"\n" not in line for line in lines)
 
 
 def test_a_hyphenated_word_is_a_phrase_of_its_parts() -> None:

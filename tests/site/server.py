@@ -115,7 +115,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(405, {"error": "method not allowed"})
         self._clear_requests()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Keep stdout clean: request logs go nowhere."""
 
 
