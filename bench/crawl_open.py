@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from archive.db import open_archive, session_scope  # noqa: E402
 from archive.models import Article, CrawlRun, Fetch  # noqa: E402
 from archive.plan import crawl_plan  # noqa: E402
-from bench.synthetic import article_row  # noqa: E402
+from bench.synthetic import article_row, insert_in_batches  # noqa: E402
 from scraper.sections import SECTIONS  # noqa: E402
 from tests.conftest import SiteServer  # noqa: E402
 
@@ -37,27 +37,27 @@ def build_archive(db_url: str, articles: int, runs: int) -> None:
     """Bulk-insert articles (with one fetch each) and completed runs."""
     sessions = open_archive(db_url)
     start = datetime.now(UTC) - timedelta(hours=articles + runs + 24)
+    rows = [
+        article_row(n, "novosti", f"Новость {n}", BODY, start + timedelta(hours=n), n)
+        for n in range(articles)
+    ]
     with session_scope(sessions) as session:
-        for first in range(0, articles, 5000):
-            rows = [
-                article_row(n, "novosti", f"Новость {n}", BODY, start + timedelta(hours=n), n)
-                for n in range(first, min(first + 5000, articles))
-            ]
-            session.execute(insert(Article), rows)
-            session.execute(
-                insert(Fetch),
-                [
-                    dict(
-                        url=row["url"],
-                        requested_url=row["url"],
-                        kind="article",
-                        status=200,
-                        ok=True,
-                        fetched_at=row["first_seen_at"],
-                    )
-                    for row in rows
-                ],
-            )
+        insert_in_batches(session, Article, rows)
+        insert_in_batches(
+            session,
+            Fetch,
+            (
+                dict(
+                    url=row["url"],
+                    requested_url=row["url"],
+                    kind="article",
+                    status=200,
+                    ok=True,
+                    fetched_at=row["first_seen_at"],
+                )
+                for row in rows
+            ),
+        )
         moment = start + timedelta(hours=articles)  # runs after the last article, before now
         session.execute(
             insert(CrawlRun),

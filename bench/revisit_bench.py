@@ -15,21 +15,23 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 
 from archive.db import open_archive, session_scope  # noqa: E402
 from archive.models import Article, ViewObservation  # noqa: E402
 from archive.plan import crawl_plan  # noqa: E402
 from archive.revisit import articles_to_revisit, revisit_coverage  # noqa: E402
-from bench.synthetic import article_row  # noqa: E402
+from bench.synthetic import article_row, insert_in_batches  # noqa: E402
 from citynews.digest import write_digest  # noqa: E402
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -41,32 +43,28 @@ def build(db_url: str, articles: int, readings: int) -> None:
     """Insert the synthetic archive in bulk."""
     rng = random.Random(7)
     sessions = open_archive(db_url)
-    with session_scope(sessions) as session:
-        for start in range(0, articles, 5000):
-            rows = []
-            for number in range(start, min(start + 5000, articles)):
-                published = NOW - timedelta(minutes=rng.randrange(10 * 365 * 24 * 60))
-                row = article_row(
-                    number, rng.choice(SECTIONS), f"Новость {number}", "Текст.", published, 0
-                )
-                row["last_fetched_at"] = NOW - timedelta(minutes=rng.randrange(30 * 24 * 60))
-                rows.append(row)
-            session.execute(insert(Article), rows)
+
+    def articles_rows() -> Iterator[dict[str, Any]]:
+        for number in range(articles):
+            published = NOW - timedelta(minutes=rng.randrange(10 * 365 * 24 * 60))
+            row = article_row(
+                number, rng.choice(SECTIONS), f"Новость {number}", "Текст.", published, 0
+            )
+            row["last_fetched_at"] = NOW - timedelta(minutes=rng.randrange(30 * 24 * 60))
+            yield row
+
+    def readings_rows(session: Session) -> Iterator[dict[str, Any]]:
         ids = session.execute(select(Article.id, Article.published_at, Article.last_fetched_at))
-        observations = []
-        for article_id, published, last_fetched in ids:
+        for article_id, published, last_fetched in ids.all():
             step = (last_fetched - published) / readings
             views = rng.randrange(50, 500)
             for n in range(1, readings + 1):
                 views += rng.randrange(0, 200)
-                observations.append(
-                    dict(article_id=article_id, observed_at=published + n * step, views=views)
-                )
-            if len(observations) > 50_000:
-                session.execute(insert(ViewObservation), observations)
-                observations = []
-        if observations:
-            session.execute(insert(ViewObservation), observations)
+                yield dict(article_id=article_id, observed_at=published + n * step, views=views)
+
+    with session_scope(sessions) as session:
+        insert_in_batches(session, Article, articles_rows())
+        insert_in_batches(session, ViewObservation, readings_rows(session))
     sessions.kw["bind"].dispose()
 
 

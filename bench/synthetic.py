@@ -1,7 +1,15 @@
-"""Synthetic article rows for the benchmarks."""
+"""Synthetic article rows for the benchmarks, and their bulk insertion."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from archive.models import Base
+
+BATCH = 5000
 
 
 def article_row(
@@ -27,3 +35,16 @@ def article_row(
         last_fetched_at=published_at,
         last_changed_at=published_at,
     )
+
+
+def insert_in_batches(session: Session, model: type[Base], rows: Iterable[dict[str, Any]]) -> int:
+    """Bulk-insert rows a few thousand at a time (memory stays flat); return how many."""
+    count, batch = 0, []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            session.execute(insert(model), batch)
+            count, batch = count + len(batch), []
+    if batch:
+        session.execute(insert(model), batch)
+    return count + len(batch)
