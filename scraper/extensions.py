@@ -2,10 +2,12 @@
 
 import sys
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Self, TextIO
 
-from scrapy import signals
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
 from twisted.internet import task
 
 
@@ -24,16 +26,19 @@ def progress_line(value: Callable[[str, int], int]) -> str:
 class ProgressReporter:
     """Rewrites one status line on stderr every second: pages, new/updated articles, errors."""
 
-    def __init__(self, stats: Any, stream: TextIO = sys.stderr, interval: float = 1.0) -> None:
+    def __init__(
+        self, stats: StatsCollector, stream: TextIO = sys.stderr, interval: float = 1.0
+    ) -> None:
         self.stats = stats
         self.stream = stream
         self.interval = interval
         self.loop: task.LoopingCall | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "ProgressReporter":
+    def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("CITYNEWS_PROGRESS"):
             raise NotConfigured
+        assert crawler.stats is not None
         reporter = cls(crawler.stats)
         crawler.signals.connect(reporter.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(reporter.spider_closed, signal=signals.spider_closed)
@@ -46,11 +51,11 @@ class ProgressReporter:
         self.stream.write("\r\033[K" + self.line())
         self.stream.flush()
 
-    def spider_opened(self, spider: Any) -> None:
+    def spider_opened(self, spider: Spider) -> None:
         self.loop = task.LoopingCall(self.show)
         self.loop.start(self.interval, now=True)
 
-    def spider_closed(self, spider: Any, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         self.show()

@@ -5,7 +5,14 @@ from dataclasses import dataclass
 
 from archive.crawl_records import ArticleRecord, FetchRecord
 
-__all__ = ["ArticleRecord", "FetchRecord", "ListingFailed", "PageRejected", "SectionWalked"]
+__all__ = [
+    "ArticleRecord",
+    "CrawlItem",
+    "FetchRecord",
+    "ListingFailed",
+    "PageRejected",
+    "SectionWalked",
+]
 
 
 @dataclass(frozen=True)
@@ -29,3 +36,6 @@ class PageRejected:
 
     url: str
     reason: str
+
+
+CrawlItem = ArticleRecord | FetchRecord | SectionWalked | ListingFailed | PageRejected

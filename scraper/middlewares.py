@@ -1,10 +1,9 @@
 """Downloader middlewares."""
 
-from typing import Any
-
+from scrapy import Request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
+from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
-from twisted.internet.defer import Deferred
 
 
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
@@ -16,9 +15,9 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     has finished, the parser is read from where the middleware keeps it instead.
     """
 
-    async def robot_parser(self, request: Any) -> Any:
+    async def robot_parser(self, request: Request) -> RobotParser | None:
         parser = await super().robot_parser(request)
         if parser is not None:
             return parser
         stored = self._parsers.get(urlparse_cached(request).netloc)
-        return None if isinstance(stored, Deferred) else stored
+        return stored if isinstance(stored, RobotParser) else None

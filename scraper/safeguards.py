@@ -2,13 +2,14 @@
 
 import logging
 from collections.abc import Iterable
-from typing import Any
 from urllib.parse import urljoin
 
+from scrapy import Spider
 from scrapy.http import Request, Response
 from w3lib.url import canonicalize_url
 
 from scraper.items import PageRejected
+from scraper.urls import SiteUrls
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,9 @@ class RedirectLoopMiddleware:
     """Fails a request whose redirect leads back into its own chain (Scrapy's duplicate filter
     would drop the repeated request without a word, and the page would vanish unrecorded)."""
 
-    def process_response(self, request: Request, response: Response, spider: Any = None) -> Any:
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
         target = redirect_target(request, response)
         if target is None:
             return response
@@ -43,11 +46,12 @@ class ParseFailureMiddleware:
     """An article page whose parsing raised is logged and recorded as a failed fetch."""
 
     def process_spider_exception(
-        self, response: Response, exception: Exception, spider: Any = None
-    ) -> Iterable[Any] | None:
+        self, response: Response, exception: Exception, spider: Spider | None = None
+    ) -> Iterable[PageRejected] | None:
         if response.meta.get("kind") != "article":
             return None
         logger.error("%s could not be parsed", response.url, exc_info=exception)
-        url = spider.site.canonical(response.url) if spider else None
+        site = getattr(spider, "site", None)
+        url = site.canonical(response.url) if isinstance(site, SiteUrls) else None
         reason = f"the page could not be parsed ({type(exception).__name__}: {exception})"
         return [PageRejected(url=url or response.url, reason=reason[:500])]

@@ -324,3 +324,13 @@ def test_a_parser_that_raises_is_never_silent(
     assert (outcome, failures, new) == ("unhealthy", 10, 0)
     errors = rows(sqlite_url, "SELECT error FROM fetches WHERE kind = 'article' AND NOT ok")
     assert all(e.startswith("the page could not be parsed (RecursionError") for (e,) in errors)
+
+
+def test_scrapy_crawl_without_the_archive_pipeline_says_so_and_fetches_nothing(
+    site: SiteServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    site.clear_requests()
+    run = scrapy_crawl(site, tmp_path, "-s", f"CITYNEWS_DB_URL={sqlite_url}",
+                       "-s", "ITEM_PIPELINES={}")  # fmt: skip
+    assert "needs scraper.pipelines.ArchivePipeline in ITEM_PIPELINES" in run.stderr
+    assert [path for path in site.requests() if path != "/robots.txt"] == []

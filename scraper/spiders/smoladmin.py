@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 
 from archive.crawl_records import RawPageRecord
 from scraper.failures import error_name, failed_request, http_status, not_fetched_by_choice
-from scraper.items import FetchRecord, ListingFailed, SectionWalked
+from scraper.items import CrawlItem, FetchRecord, ListingFailed, SectionWalked
 from scraper.listing_reader import ListedArticle, read_listing
 from scraper.page_to_record import build_article_record
 from scraper.parsing.text import decode_page
@@ -137,7 +137,9 @@ class SmoladminSpider(scrapy.Spider):
             meta={"kind": "article"},
         )
 
-    def parse_listing(self, response: Response, section: Section, number: int) -> Iterator[Any]:
+    def parse_listing(
+        self, response: Response, section: Section, number: int
+    ) -> Iterator[scrapy.Request | CrawlItem]:
         yield self.fetch_succeeded(response)
         if not isinstance(response, TextResponse):
             return
@@ -206,7 +208,7 @@ class SmoladminSpider(scrapy.Spider):
         section: Section,
         listed_date: date | None,
         listing_title: str | None,
-    ) -> Iterator[Any]:
+    ) -> Iterator[CrawlItem]:
         if not isinstance(response, TextResponse):
             yield self.fetch_succeeded(response, error="not an HTML page")
             return
