@@ -30,6 +30,8 @@ from sqlalchemy.orm import Session
 
 from archive.lemmas import CACHE_SIZE, analysis_version, lemma_token, lemmas, words
 from archive.models import Article
+from archive.postings import INSERT as POSTINGS_INSERT
+from archive.postings import postings, replace_postings, single_word_matches
 
 OPERATOR_RE = re.compile(r"[*()^:+|&!<>{}\[\]~=\\/]|(?:^|\s)-")
 OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
@@ -164,17 +166,28 @@ def index_document(
     session: Session, article_id: int, title_text: str | None, body_text: str | None
 ) -> None:
     """Index one article's title and text under its id, replacing what was indexed before."""
+    title, body = words(title_text or ""), words(body_text or "")
     if session.get_bind().dialect.name == "postgresql":
+        old = session.execute(
+            text("SELECT tsvector_to_array(document) FROM search_documents WHERE article_id = :id"),
+            {"id": article_id},
+        ).scalar()
         upsert = POSTGRES_INSERT + (
             " ON CONFLICT (article_id) DO UPDATE SET "
             "title_document = excluded.title_document, document = excluded.document"
         )
         session.execute(text(upsert), _postgres_document(article_id, title_text, body_text))
+        replace_postings(session, article_id, old or (), postings(article_id, title, body))
         return
+    old_terms = session.execute(
+        text("SELECT title, body FROM articles_fts WHERE rowid = :id"), {"id": article_id}
+    ).first()
     session.execute(text("DELETE FROM articles_fts WHERE rowid = :id"), {"id": article_id})
     document = _sqlite_document(article_id, title_text, body_text)
     session.execute(text(SQLITE_INSERT), document)
     _add_to_lexicon(session, {*document["title"].split(), *document["body"].split()})
+    old = {lemma for part in old_terms or () for term in part.split() for lemma in term.split("_")}
+    replace_postings(session, article_id, old, postings(article_id, title, body))
 
 
 def _sqlite_document(article_id: int, title_text: str | None, body_text: str | None) -> dict:
@@ -230,6 +243,7 @@ def reindex(session: Session) -> int:
     else:
         session.execute(text("DELETE FROM articles_fts"))
         session.execute(text("DELETE FROM search_lemmas"))
+    session.execute(text("DELETE FROM search_postings"))
     count = 0
     terms: set[str] = set()
     rows = session.execute(
@@ -245,6 +259,9 @@ def reindex(session: Session) -> int:
             for document in documents:
                 terms.update(document["title"].split())
                 terms.update(document["body"].split())
+        rows = [posting for row in batch for posting in postings(row[0], *map(_words, row[1:]))]
+        if rows:
+            session.execute(text(POSTINGS_INSERT), rows)
         count += len(documents)
     if not postgres:
         _add_to_lexicon(session, terms)
@@ -252,6 +269,10 @@ def reindex(session: Session) -> int:
         text("UPDATE search_index_state SET analysis = :analysis"), {"analysis": analysis_version()}
     )
     return count
+
+
+def _words(text_: str | None) -> list[str]:
+    return words(text_ or "")
 
 
 def _batches(rows: Iterable) -> Iterator[list]:  # type: ignore[type-arg]
@@ -291,7 +312,10 @@ def search(session: Session, query: Query, filters: Filters, limit: int = 20) ->
     """Articles matching every word and phrase: title matches first, then by relevance."""
     # Without filters, only the best `limit` matches need joining to their articles.
     top = "" if filters != Filters() else " ORDER BY title_match DESC, score DESC LIMIT :limit"
-    if session.get_bind().dialect.name == "postgresql":
+    single_word = len(query.phrases) == 1 and len(query.phrases[0]) == 1
+    if single_word:
+        matches = single_word_matches(top=filters == Filters()).subquery("matches")
+    elif session.get_bind().dialect.name == "postgresql":
         matches = _postgres_matches(top)
     else:
         matches = _sqlite_matches(top)
@@ -314,7 +338,9 @@ def search(session: Session, query: Query, filters: Filters, limit: int = 20) ->
         stmt = stmt.where(Article.published_at < filters.until)
     if filters.min_views is not None:
         stmt = stmt.where(Article.views >= filters.min_views)
-    if session.get_bind().dialect.name == "postgresql":
+    if single_word:
+        params = {"lemmas": list(query.phrases[0][0]), "limit": limit}
+    elif session.get_bind().dialect.name == "postgresql":
         params = {"tsquery": query.tsquery(), "limit": limit}
     else:
         lexicon = lexicon_of(

@@ -1,0 +1,37 @@
+"""search postings: (lemma, article) rows with a precomputed weight, for single-word queries
+
+Revision ID: 0007
+Revises: 0006
+
+The table is filled by the archive's upgrade (archive/db.py), in the same transaction: this
+revision marks the index stale, as 0004 does, and the rebuild fills the postings with the rest.
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+STALE = "none: rebuild"
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE TABLE search_postings (lemma TEXT NOT NULL, article_id INTEGER NOT NULL, "
+            "weight DOUBLE PRECISION NOT NULL, PRIMARY KEY (lemma, article_id) INCLUDE (weight))"
+        )
+    else:
+        op.execute(
+            "CREATE TABLE search_postings (lemma TEXT NOT NULL, article_id INTEGER NOT NULL, "
+            "weight REAL NOT NULL, PRIMARY KEY (lemma, article_id)) WITHOUT ROWID"
+        )
+    op.execute(f"UPDATE search_index_state SET analysis = '{STALE}'")
+
+
+def downgrade() -> None:
+    op.drop_table("search_postings")
