@@ -27,8 +27,7 @@ BODY_WORDS = 200
 INSERT = "INSERT INTO search_postings (lemma, article_id, weight) VALUES (:lemma, :id, :weight)"
 # The top articles for one query word, given the lemmas of that word; bound, never interpolated.
 SINGLE_WORD_SQL = (
-    "SELECT article_id, max(weight) AS weight FROM search_postings "
-    "WHERE lemma IN :lemmas GROUP BY article_id"
+    "SELECT article_id, max(weight) AS weight FROM search_postings WHERE lemma IN :lemmas"
 )
 
 
@@ -66,14 +65,19 @@ def replace_postings(
         session.execute(text(INSERT), rows)
 
 
-def single_word_matches(top: bool) -> TextClause:
-    """Articles holding one of a word's lemmas: (article_id, score, title_match), best first."""
-    order = " ORDER BY max(weight) DESC LIMIT :limit" if top else ""
+def single_word_matches(within: str) -> TextClause:
+    """The best articles holding one of a word's lemmas: (article_id, score, title_match).
+
+    `within` restricts them (' AND ID IN (…)', ID standing for the article id column).
+    """
+    where = within.replace(" ID ", " article_id ")
     return (
         text(
             f"SELECT article_id, weight - CASE WHEN weight >= {TITLE_BONUS} THEN {TITLE_BONUS} "
-            f"ELSE 0 END AS score, CASE WHEN weight >= {TITLE_BONUS} THEN 1 ELSE 0 END AS title_match "
-            f"FROM ({SINGLE_WORD_SQL}{order}) AS best"
+            "ELSE 0 END AS score, "
+            f"CASE WHEN weight >= {TITLE_BONUS} THEN 1 ELSE 0 END AS title_match "
+            f"FROM ({SINGLE_WORD_SQL}{where} GROUP BY article_id "
+            "ORDER BY max(weight) DESC LIMIT :limit) AS best"
         )
         .bindparams(bindparam("lemmas", expanding=True))
         .columns(article_id=Integer, score=Float, title_match=Integer)

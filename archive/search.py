@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Connection, Float, bindparam, select, text
+from sqlalchemy import Connection, Float, TextClause, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from archive.lemmas import CACHE_SIZE, analysis_version, lemma_token, lemmas, words
@@ -310,15 +310,25 @@ class Hit:
 
 def search(session: Session, query: Query, filters: Filters, limit: int = 20) -> list[Hit]:
     """Articles matching every word and phrase: title matches first, then by relevance."""
-    # Without filters, only the best `limit` matches need joining to their articles.
-    top = "" if filters != Filters() else " ORDER BY title_match DESC, score DESC LIMIT :limit"
+    # Filters are applied while matching (the articles' ids from a covering index), so only
+    # the best `limit` matches are ever joined to their articles.
+    within, filter_params = _within(filters)
+    top = within + " ORDER BY title_match DESC, score DESC LIMIT :limit"
     single_word = len(query.phrases) == 1 and len(query.phrases[0]) == 1
+    postgres = session.get_bind().dialect.name == "postgresql"
     if single_word:
-        matches = single_word_matches(top=filters == Filters()).subquery("matches")
-    elif session.get_bind().dialect.name == "postgresql":
-        matches = _postgres_matches(top)
+        matches = _typed(single_word_matches(within), filter_params).subquery("matches")
+        params = {"lemmas": list(query.phrases[0][0])}
+    elif postgres:
+        matches = _postgres_matches(top.replace(" ID ", " article_id "), filter_params)
+        params = {"tsquery": query.tsquery()}
     else:
-        matches = _sqlite_matches(top)
+        # "+rowid": the filter is checked on each match, not handed to FTS5 as rowids to seek.
+        matches = _sqlite_matches(top.replace(" ID ", " +rowid "), filter_params)
+        lexicon = lexicon_of(
+            session.execute(text(LEXICON_SQL), {"lemmas": json.dumps(sorted(query.lemmas))})
+        )
+        params = {"match": query.fts5(lexicon), "title_match": query.fts5(lexicon, "title")}
     stmt = (
         select(Article, matches.c.score, matches.c.title_match)
         .join(matches, matches.c.article_id == Article.id)
@@ -330,37 +340,46 @@ def search(session: Session, query: Query, filters: Filters, limit: int = 20) ->
         )
         .limit(limit)
     )
-    if filters.section:
-        stmt = stmt.where(Article.section == filters.section)
-    if filters.since:
-        stmt = stmt.where(Article.published_at >= filters.since)
-    if filters.until:
-        stmt = stmt.where(Article.published_at < filters.until)
-    if filters.min_views is not None:
-        stmt = stmt.where(Article.views >= filters.min_views)
-    if single_word:
-        params = {"lemmas": list(query.phrases[0][0]), "limit": limit}
-    elif session.get_bind().dialect.name == "postgresql":
-        params = {"tsquery": query.tsquery(), "limit": limit}
-    else:
-        lexicon = lexicon_of(
-            session.execute(text(LEXICON_SQL), {"lemmas": json.dumps(sorted(query.lemmas))})
-        )
-        params = {
-            "match": query.fts5(lexicon),
-            "title_match": query.fts5(lexicon, "title"),
-            "limit": limit,
-        }
-    rows = session.execute(stmt, params)
+    rows = session.execute(stmt, {**params, **filter_params, "limit": limit})
     return [Hit(article, float(score), bool(title_match)) for article, score, title_match in rows]
 
 
-def _sqlite_matches(top: str):  # type: ignore[no-untyped-def]
+def _typed(clause: TextClause, params: dict) -> TextClause:
+    """The clause with its date parameters bound as the archive's dates (UTC)."""
+    dates = [bindparam(name, type_=Article.published_at.type) for name in ("since", "until")]
+    return clause.bindparams(*(date for date in dates if date.key in params))
+
+
+def _within(filters: Filters) -> tuple[str, dict]:
+    """' AND ID IN (the filtered articles' ids)', or '', and its parameters (ID: the id column)."""
+    conditions = {
+        "section = :section": filters.section,
+        "published_at >= :since": filters.since,
+        "published_at < :until": filters.until,
+        "views >= :min_views": filters.min_views,
+    }
+    chosen = [condition for condition, value in conditions.items() if value is not None]
+    if not chosen:
+        return "", {}
+    names = ("section", "since", "until", "min_views")
+    params = {
+        name: value
+        for name, value in zip(names, conditions.values(), strict=True)
+        if value is not None
+    }
+    return " AND ID IN (SELECT id FROM articles WHERE " + " AND ".join(chosen) + ")", params
+
+
+def _sqlite_matches(top: str, filter_params: dict):  # type: ignore[no-untyped-def]
     return (
-        text(
-            "SELECT rowid AS article_id, -bm25(articles_fts, :title_weight, 1.0, 0.0) AS score, "
-            "rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :title_match) "
-            "AS title_match FROM articles_fts WHERE articles_fts MATCH :match" + top
+        _typed(
+            text(
+                "SELECT rowid AS article_id, "
+                "-bm25(articles_fts, :title_weight, 1.0, 0.0) AS score, "
+                "rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :title_match) "
+                "AS title_match FROM articles_fts WHERE articles_fts MATCH :match" + top
+            ),
+            filter_params,
         )
         .bindparams(bindparam("title_weight", TITLE_WEIGHT))
         .columns(article_id=Article.id.type, score=Float, title_match=Article.id.type)
@@ -368,13 +387,16 @@ def _sqlite_matches(top: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _postgres_matches(top: str):  # type: ignore[no-untyped-def]
+def _postgres_matches(top: str, filter_params: dict):  # type: ignore[no-untyped-def]
     return (
-        text(
-            "SELECT article_id, ts_rank('{0.1, 0.2, 0.4, 1.0}', document, "
-            "CAST(:tsquery AS tsquery)) AS score, "
-            "title_document @@ CAST(:tsquery AS tsquery) AS title_match "
-            "FROM search_documents WHERE document @@ CAST(:tsquery AS tsquery)" + top
+        _typed(
+            text(
+                "SELECT article_id, ts_rank('{0.1, 0.2, 0.4, 1.0}', document, "
+                "CAST(:tsquery AS tsquery)) AS score, "
+                "title_document @@ CAST(:tsquery AS tsquery) AS title_match "
+                "FROM search_documents WHERE document @@ CAST(:tsquery AS tsquery)" + top
+            ),
+            filter_params,
         )
         .columns(article_id=Article.id.type, score=Float, title_match=Article.id.type)
         .subquery("matches")

@@ -1,6 +1,7 @@
 """Search latency and index size on an archive of synthetic Russian articles.
 
     python bench/search_bench.py [--articles 100000] [--backend sqlite|postgresql] [--runs 200]
+                                 [--db URL]
 
 Words are real Russian word forms (bench/russian_words.py) whose lemmas follow a Zipf
 distribution, so a common query word is in thousands of articles and a name in tens, as in a
@@ -101,13 +102,16 @@ def index_size(sessions) -> str:  # type: ignore[no-untyped-def]
     with session_scope(sessions) as session:
         if session.get_bind().dialect.name == "postgresql":
             size = session.execute(
-                text("SELECT pg_total_relation_size('search_documents')")
+                text(
+                    "SELECT pg_total_relation_size('search_documents') "
+                    "+ pg_total_relation_size('search_postings')"
+                )
             ).scalar()
         else:
             size = session.execute(
                 text(
                     "SELECT sum(pgsize) FROM dbstat "
-                    "WHERE name LIKE 'articles_fts%' OR name = 'search_lemmas'"
+                    "WHERE name LIKE 'articles_fts%' OR name IN ('search_lemmas', 'search_postings')"
                 )
             ).scalar()
     return f"{size / 1e6:.1f} MB"
@@ -156,19 +160,26 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument(
+        "--db", metavar="URL", help="time an archive this bench built before (no build, no size)"
+    )
     args = parser.parse_args()
     with ExitStack() as stack:
         folder = stack.enter_context(tempfile.TemporaryDirectory())
-        if args.backend == "postgresql":
+        if args.db:
+            db_url = args.db
+        elif args.backend == "postgresql":
             from tests.postgres import postgres_server
 
             db_url = stack.enter_context(postgres_server())
         else:
             db_url = f"sqlite:///{folder}/bench.sqlite3"
-        seconds = build(db_url, args.articles)
-        print(f"{args.articles} articles on {args.backend}: index built in {seconds:.1f} s")
+        if not args.db:
+            seconds = build(db_url, args.articles)
+            print(f"{args.articles} articles on {args.backend}: index built in {seconds:.1f} s")
         sessions = open_archive(db_url, migrate=False)
-        print(f"index size: {index_size(sessions)}")
+        if not args.db:
+            print(f"index size: {index_size(sessions)}")
         print(f"articles matched: {match_counts(sessions)}")
         for kind, (p50, p95, hits) in measure(sessions, args.runs).items():
             print(f"{kind:<12} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  ({hits:.1f} hits of 20 max)")

@@ -102,6 +102,24 @@ def test_a_single_word_finds_exactly_the_articles_sharing_a_lemma_title_matches_
     assert checked > 20
 
 
+def test_filters_apply_to_every_match_before_the_best_are_chosen(sessions) -> None:
+    articles = generated()
+    since = datetime(2025, 1, 1, tzinfo=MSK) + timedelta(days=30)
+    until = since + timedelta(days=20)
+    window = {f"a-{day}" for day in range(COUNT) if 30 <= day < 50}
+    for query in [*VOCABULARY, "Новикова улица", "ёлки мост"]:
+        expected = {
+            slug
+            for slug, (title, body) in articles.items()
+            if slug in window
+            and all(shares_a_lemma(f"{title} {body}", word) for word in query.split())
+        }
+        with session_scope(sessions) as session:
+            hits = search(session, parse_query(query), Filters(since=since, until=until), limit=3)
+            slugs = {hit.article.url.removeprefix(HOST) for hit in hits}
+        assert slugs <= expected and len(slugs) == min(3, len(expected)), query
+
+
 def test_an_edit_replaces_the_articles_postings(db_url) -> None:
     sessions = open_archive(db_url)
     with session_scope(sessions) as session:

@@ -1,4 +1,4 @@
-"""search postings: (lemma, article) rows with a precomputed weight, for single-word queries
+"""search postings: (lemma, article) rows with a precomputed weight; search filters' index
 
 Revision ID: 0007
 Revises: 0006
@@ -19,7 +19,12 @@ depends_on: str | Sequence[str] | None = None
 STALE = "none: rebuild"
 
 
+FILTER_COLUMNS = ["section", "published_at", "views", "id"]
+
+
 def upgrade() -> None:
+    # Search's filters read the articles' ids from this index, never the articles' rows.
+    op.create_index("ix_articles_search_filters", "articles", FILTER_COLUMNS)
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE TABLE search_postings (lemma TEXT NOT NULL, article_id INTEGER NOT NULL, "
@@ -35,3 +40,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("search_postings")
+    op.drop_index("ix_articles_search_filters", table_name="articles")
