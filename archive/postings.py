@@ -65,6 +65,22 @@ def replace_postings(
         session.execute(text(INSERT), rows)
 
 
+def add_postings(session: Session, rows: list[dict]) -> None:
+    """Add many postings at once (PostgreSQL: by COPY, several times faster than INSERTs)."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(text(INSERT), rows)
+        return
+    connection = session.connection().connection.dbapi_connection
+    with (
+        connection.cursor() as cursor,  # type: ignore[union-attr]
+        cursor.copy("COPY search_postings (lemma, article_id, weight) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row((row["lemma"], row["id"], row["weight"]))
+
+
 def single_word_matches(within: str) -> TextClause:
     """The best articles holding one of a word's lemmas: (article_id, score, title_match).
 

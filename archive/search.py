@@ -30,8 +30,7 @@ from sqlalchemy.orm import Session
 
 from archive.lemmas import CACHE_SIZE, analysis_version, lemma_token, lemmas, words
 from archive.models import Article
-from archive.postings import INSERT as POSTINGS_INSERT
-from archive.postings import postings, replace_postings, single_word_matches
+from archive.postings import add_postings, postings, replace_postings, single_word_matches
 
 OPERATOR_RE = re.compile(r"[*()^:+|&!<>{}\[\]~=\\/]|(?:^|\s)-")
 OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
@@ -259,9 +258,10 @@ def reindex(session: Session) -> int:
             for document in documents:
                 terms.update(document["title"].split())
                 terms.update(document["body"].split())
-        rows = [posting for row in batch for posting in postings(row[0], *map(_words, row[1:]))]
-        if rows:
-            session.execute(text(POSTINGS_INSERT), rows)
+        add_postings(
+            session,
+            [posting for row in batch for posting in postings(row[0], *map(_words, row[1:]))],
+        )
         count += len(documents)
     if not postgres:
         _add_to_lexicon(session, terms)
