@@ -81,10 +81,11 @@ def add_postings(session: Session, rows: list[dict]) -> None:
             copy.write_row((row["lemma"], row["id"], row["weight"]))
 
 
-def single_word_matches(within: str) -> TextClause:
+def single_word_matches(within: str, limit: str) -> TextClause:
     """The best articles holding one of a word's lemmas: (article_id, score, title_match).
 
-    `within` restricts them (' AND ID IN (…)', ID standing for the article id column).
+    `within` restricts them (' AND ID IN (…)', ID standing for the article id column); `limit`
+    is the clause that keeps the best (' LIMIT :limit' or PostgreSQL's ' FETCH … WITH TIES').
     """
     where = within.replace(" ID ", " article_id ")
     return (
@@ -93,7 +94,7 @@ def single_word_matches(within: str) -> TextClause:
             "ELSE 0 END AS score, "
             f"CASE WHEN weight >= {TITLE_BONUS} THEN 1 ELSE 0 END AS title_match "
             f"FROM ({SINGLE_WORD_SQL}{where} GROUP BY article_id "
-            "ORDER BY max(weight) DESC LIMIT :limit) AS best"
+            f"ORDER BY max(weight) DESC{limit}) AS best"
         )
         .bindparams(bindparam("lemmas", expanding=True))
         .columns(article_id=Integer, score=Float, title_match=Integer)

@@ -43,6 +43,7 @@ LEXICON_SQL = (
     "SELECT lemma, token FROM search_lemmas WHERE lemma IN (SELECT value FROM json_each(:lemmas))"
 )
 BATCH = 500
+TIES = " FETCH FIRST (:limit) ROWS WITH TIES"
 
 
 class QueryError(ValueError):
@@ -316,12 +317,21 @@ def search(session: Session, query: Query, filters: Filters, limit: int = 20) ->
     top = within + " ORDER BY title_match DESC, score DESC LIMIT :limit"
     single_word = len(query.phrases) == 1 and len(query.phrases[0]) == 1
     postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        # Articles tied with the last one all go on, so that the final order (newest first
+        # among equals) is the same whatever the limit.
+        top = top.replace(" LIMIT :limit", TIES)
     if single_word:
-        matches = _typed(single_word_matches(within), filter_params).subquery("matches")
+        matches = single_word_matches(within, TIES if postgres else " LIMIT :limit")
+        matches = _typed(matches, filter_params).subquery("matches")
         params = {"lemmas": list(query.phrases[0][0])}
     elif postgres:
-        matches = _postgres_matches(top.replace(" ID ", " article_id "), filter_params)
         params = {"tsquery": query.tsquery()}
+        where = top.replace(" ID ", " article_id ")
+        # Title matches rank first: when there are `limit` of them, only they need ranking.
+        if _enough_title_matches(session, where, {**params, **filter_params, "limit": limit}):
+            where = " AND title_document @@ CAST(:tsquery AS tsquery)" + where
+        matches = _postgres_matches(where, filter_params)
     else:
         # "+rowid": the filter is checked on each match, not handed to FTS5 as rowids to seek.
         matches = _sqlite_matches(top.replace(" ID ", " +rowid "), filter_params)
@@ -385,6 +395,22 @@ def _sqlite_matches(top: str, filter_params: dict):  # type: ignore[no-untyped-d
         .columns(article_id=Article.id.type, score=Float, title_match=Article.id.type)
         .subquery("matches")
     )
+
+
+def _enough_title_matches(session: Session, where: str, params: dict) -> bool:
+    """Whether at least `limit` articles match in their titles (PostgreSQL, GIN on titles)."""
+    within = where.split(" ORDER BY ")[0]
+    found = session.execute(
+        _typed(
+            text(
+                "SELECT count(*) FROM (SELECT 1 FROM search_documents "
+                "WHERE title_document @@ CAST(:tsquery AS tsquery)" + within + " LIMIT :limit) AS t"
+            ),
+            params,
+        ),
+        params,
+    ).scalar()
+    return found >= params["limit"]
 
 
 def _postgres_matches(top: str, filter_params: dict):  # type: ignore[no-untyped-def]

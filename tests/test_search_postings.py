@@ -174,3 +174,29 @@ def test_db_upgrade_fills_the_postings_of_a_revision_0006_archive(db_url, tmp_pa
             ("most", True)
         ]
     sessions.kw["bind"].dispose()
+
+
+def test_the_best_of_many_title_matches_are_the_best_of_all_matches(db_url) -> None:
+    sessions = open_archive(db_url)
+    titles = ["Улица Ленина", "Улица Ленина: ремонт", "Ремонт, и снова улица Ленина"]
+    with session_scope(sessions) as session:
+        for number, title in enumerate(titles):
+            save_article(session, record(f"t-{number}", title, "Работы идут.", number), None)
+            body = "Рабочие вышли на улицу Ленина." + " Идёт ремонт." * number
+            save_article(session, record(f"b-{number}", "Ремонт", body, number), None)
+        for number in range(10):  # so that the words are not in most articles (bm25's idf)
+            save_article(session, record(f"other-{number}", "Совещание", "Обсудили бюджет."), None)
+
+    def ranked(query: str, limit: int) -> list[tuple[str, bool]]:
+        with session_scope(sessions) as session:
+            hits = search(session, parse_query(query), Filters(), limit=limit)
+            return [(hit.article.url.removeprefix(HOST), hit.title_match) for hit in hits]
+
+    for query in ('"улицы Ленина"', "Ленина улице"):
+        everything = ranked(query, 10)
+        assert (
+            len(everything) == 6 and [title for _, title in everything] == [True] * 3 + [False] * 3
+        )
+        for limit in (1, 2, 3, 4, 5):
+            assert ranked(query, limit) == everything[:limit], (query, limit)
+    sessions.kw["bind"].dispose()

@@ -26,6 +26,11 @@ def upgrade() -> None:
     # Search's filters read the articles' ids from this index, never the articles' rows.
     op.create_index("ix_articles_search_filters", "articles", FILTER_COLUMNS)
     if op.get_bind().dialect.name == "postgresql":
+        # Title matches rank first: a query with enough of them ranks only those.
+        op.execute(
+            "CREATE INDEX ix_search_documents_title_document ON search_documents "
+            "USING GIN (title_document)"
+        )
         op.execute(
             "CREATE TABLE search_postings (lemma TEXT NOT NULL, article_id INTEGER NOT NULL, "
             "weight DOUBLE PRECISION NOT NULL, PRIMARY KEY (lemma, article_id) INCLUDE (weight))"
@@ -39,5 +44,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX ix_search_documents_title_document")
     op.drop_table("search_postings")
     op.drop_index("ix_articles_search_filters", table_name="articles")
