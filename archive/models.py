@@ -74,6 +74,7 @@ class Article(Base):
             "first_seen_at",
             "listing_date",
         ),
+        Index("ix_articles_search_filters", "section", "published_at", "views", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Connection, Float, bindparam, select, text
+from sqlalchemy import Connection, Float, TextClause, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from archive.lemmas import CACHE_SIZE, analysis_version, lemma_token, lemmas, words
 from archive.models import Article
+from archive.postings import add_postings, postings, replace_postings, single_word_matches
 
 OPERATOR_RE = re.compile(r"[*()^:+|&!<>{}\[\]~=\\/]|(?:^|\s)-")
 OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
@@ -42,6 +43,7 @@ LEXICON_SQL = (
     "SELECT lemma, token FROM search_lemmas WHERE lemma IN (SELECT value FROM json_each(:lemmas))"
 )
 BATCH = 500
+TIES = " FETCH FIRST (:limit) ROWS WITH TIES"
 
 
 class QueryError(ValueError):
@@ -164,17 +166,28 @@ def index_document(
     session: Session, article_id: int, title_text: str | None, body_text: str | None
 ) -> None:
     """Index one article's title and text under its id, replacing what was indexed before."""
+    title, body = words(title_text or ""), words(body_text or "")
     if session.get_bind().dialect.name == "postgresql":
+        old = session.execute(
+            text("SELECT tsvector_to_array(document) FROM search_documents WHERE article_id = :id"),
+            {"id": article_id},
+        ).scalar()
         upsert = POSTGRES_INSERT + (
             " ON CONFLICT (article_id) DO UPDATE SET "
             "title_document = excluded.title_document, document = excluded.document"
         )
         session.execute(text(upsert), _postgres_document(article_id, title_text, body_text))
+        replace_postings(session, article_id, old or (), postings(article_id, title, body))
         return
+    old_terms = session.execute(
+        text("SELECT title, body FROM articles_fts WHERE rowid = :id"), {"id": article_id}
+    ).first()
     session.execute(text("DELETE FROM articles_fts WHERE rowid = :id"), {"id": article_id})
     document = _sqlite_document(article_id, title_text, body_text)
     session.execute(text(SQLITE_INSERT), document)
     _add_to_lexicon(session, {*document["title"].split(), *document["body"].split()})
+    old = {lemma for part in old_terms or () for term in part.split() for lemma in term.split("_")}
+    replace_postings(session, article_id, old, postings(article_id, title, body))
 
 
 def _sqlite_document(article_id: int, title_text: str | None, body_text: str | None) -> dict:
@@ -230,6 +243,7 @@ def reindex(session: Session) -> int:
     else:
         session.execute(text("DELETE FROM articles_fts"))
         session.execute(text("DELETE FROM search_lemmas"))
+    session.execute(text("DELETE FROM search_postings"))
     count = 0
     terms: set[str] = set()
     rows = session.execute(
@@ -245,6 +259,10 @@ def reindex(session: Session) -> int:
             for document in documents:
                 terms.update(document["title"].split())
                 terms.update(document["body"].split())
+        add_postings(
+            session,
+            [posting for row in batch for posting in postings(row[0], *map(_words, row[1:]))],
+        )
         count += len(documents)
     if not postgres:
         _add_to_lexicon(session, terms)
@@ -252,6 +270,10 @@ def reindex(session: Session) -> int:
         text("UPDATE search_index_state SET analysis = :analysis"), {"analysis": analysis_version()}
     )
     return count
+
+
+def _words(text_: str | None) -> list[str]:
+    return words(text_ or "")
 
 
 def _batches(rows: Iterable) -> Iterator[list]:  # type: ignore[type-arg]
@@ -289,12 +311,34 @@ class Hit:
 
 def search(session: Session, query: Query, filters: Filters, limit: int = 20) -> list[Hit]:
     """Articles matching every word and phrase: title matches first, then by relevance."""
-    # Without filters, only the best `limit` matches need joining to their articles.
-    top = "" if filters != Filters() else " ORDER BY title_match DESC, score DESC LIMIT :limit"
-    if session.get_bind().dialect.name == "postgresql":
-        matches = _postgres_matches(top)
+    # Filters are applied while matching (the articles' ids from a covering index), so only
+    # the best `limit` matches are ever joined to their articles.
+    within, filter_params = _within(filters)
+    top = within + " ORDER BY title_match DESC, score DESC LIMIT :limit"
+    single_word = len(query.phrases) == 1 and len(query.phrases[0]) == 1
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        # Articles tied with the last one all go on, so that the final order (newest first
+        # among equals) is the same whatever the limit.
+        top = top.replace(" LIMIT :limit", TIES)
+    if single_word:
+        matches = single_word_matches(within, TIES if postgres else " LIMIT :limit")
+        matches = _typed(matches, filter_params).subquery("matches")
+        params = {"lemmas": list(query.phrases[0][0])}
+    elif postgres:
+        params = {"tsquery": query.tsquery()}
+        where = top.replace(" ID ", " article_id ")
+        # Title matches rank first: when there are `limit` of them, only they need ranking.
+        if _enough_title_matches(session, where, {**params, **filter_params, "limit": limit}):
+            where = " AND title_document @@ CAST(:tsquery AS tsquery)" + where
+        matches = _postgres_matches(where, filter_params)
     else:
-        matches = _sqlite_matches(top)
+        # "+rowid": the filter is checked on each match, not handed to FTS5 as rowids to seek.
+        matches = _sqlite_matches(top.replace(" ID ", " +rowid "), filter_params)
+        lexicon = lexicon_of(
+            session.execute(text(LEXICON_SQL), {"lemmas": json.dumps(sorted(query.lemmas))})
+        )
+        params = {"match": query.fts5(lexicon), "title_match": query.fts5(lexicon, "title")}
     stmt = (
         select(Article, matches.c.score, matches.c.title_match)
         .join(matches, matches.c.article_id == Article.id)
@@ -306,35 +350,46 @@ def search(session: Session, query: Query, filters: Filters, limit: int = 20) ->
         )
         .limit(limit)
     )
-    if filters.section:
-        stmt = stmt.where(Article.section == filters.section)
-    if filters.since:
-        stmt = stmt.where(Article.published_at >= filters.since)
-    if filters.until:
-        stmt = stmt.where(Article.published_at < filters.until)
-    if filters.min_views is not None:
-        stmt = stmt.where(Article.views >= filters.min_views)
-    if session.get_bind().dialect.name == "postgresql":
-        params = {"tsquery": query.tsquery(), "limit": limit}
-    else:
-        lexicon = lexicon_of(
-            session.execute(text(LEXICON_SQL), {"lemmas": json.dumps(sorted(query.lemmas))})
-        )
-        params = {
-            "match": query.fts5(lexicon),
-            "title_match": query.fts5(lexicon, "title"),
-            "limit": limit,
-        }
-    rows = session.execute(stmt, params)
+    rows = session.execute(stmt, {**params, **filter_params, "limit": limit})
     return [Hit(article, float(score), bool(title_match)) for article, score, title_match in rows]
 
 
-def _sqlite_matches(top: str):  # type: ignore[no-untyped-def]
+def _typed(clause: TextClause, params: dict) -> TextClause:
+    """The clause with its date parameters bound as the archive's dates (UTC)."""
+    dates = [bindparam(name, type_=Article.published_at.type) for name in ("since", "until")]
+    return clause.bindparams(*(date for date in dates if date.key in params))
+
+
+def _within(filters: Filters) -> tuple[str, dict]:
+    """' AND ID IN (the filtered articles' ids)', or '', and its parameters (ID: the id column)."""
+    conditions = {
+        "section = :section": filters.section,
+        "published_at >= :since": filters.since,
+        "published_at < :until": filters.until,
+        "views >= :min_views": filters.min_views,
+    }
+    chosen = [condition for condition, value in conditions.items() if value is not None]
+    if not chosen:
+        return "", {}
+    names = ("section", "since", "until", "min_views")
+    params = {
+        name: value
+        for name, value in zip(names, conditions.values(), strict=True)
+        if value is not None
+    }
+    return " AND ID IN (SELECT id FROM articles WHERE " + " AND ".join(chosen) + ")", params
+
+
+def _sqlite_matches(top: str, filter_params: dict):  # type: ignore[no-untyped-def]
     return (
-        text(
-            "SELECT rowid AS article_id, -bm25(articles_fts, :title_weight, 1.0, 0.0) AS score, "
-            "rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :title_match) "
-            "AS title_match FROM articles_fts WHERE articles_fts MATCH :match" + top
+        _typed(
+            text(
+                "SELECT rowid AS article_id, "
+                "-bm25(articles_fts, :title_weight, 1.0, 0.0) AS score, "
+                "rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :title_match) "
+                "AS title_match FROM articles_fts WHERE articles_fts MATCH :match" + top
+            ),
+            filter_params,
         )
         .bindparams(bindparam("title_weight", TITLE_WEIGHT))
         .columns(article_id=Article.id.type, score=Float, title_match=Article.id.type)
@@ -342,13 +397,32 @@ def _sqlite_matches(top: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _postgres_matches(top: str):  # type: ignore[no-untyped-def]
+def _enough_title_matches(session: Session, where: str, params: dict) -> bool:
+    """Whether at least `limit` articles match in their titles (PostgreSQL, GIN on titles)."""
+    within = where.split(" ORDER BY ")[0]
+    found = session.execute(
+        _typed(
+            text(
+                "SELECT count(*) FROM (SELECT 1 FROM search_documents "
+                "WHERE title_document @@ CAST(:tsquery AS tsquery)" + within + " LIMIT :limit) AS t"
+            ),
+            params,
+        ),
+        params,
+    ).scalar()
+    return found >= params["limit"]
+
+
+def _postgres_matches(top: str, filter_params: dict):  # type: ignore[no-untyped-def]
     return (
-        text(
-            "SELECT article_id, ts_rank('{0.1, 0.2, 0.4, 1.0}', document, "
-            "CAST(:tsquery AS tsquery)) AS score, "
-            "title_document @@ CAST(:tsquery AS tsquery) AS title_match "
-            "FROM search_documents WHERE document @@ CAST(:tsquery AS tsquery)" + top
+        _typed(
+            text(
+                "SELECT article_id, ts_rank('{0.1, 0.2, 0.4, 1.0}', document, "
+                "CAST(:tsquery AS tsquery)) AS score, "
+                "title_document @@ CAST(:tsquery AS tsquery) AS title_match "
+                "FROM search_documents WHERE document @@ CAST(:tsquery AS tsquery)" + top
+            ),
+            filter_params,
         )
         .columns(article_id=Article.id.type, score=Float, title_match=Article.id.type)
         .subquery("matches")

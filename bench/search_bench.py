@@ -1,9 +1,11 @@
 """Search latency and index size on an archive of synthetic Russian articles.
 
     python bench/search_bench.py [--articles 100000] [--backend sqlite|postgresql] [--runs 200]
+                                 [--db URL]
 
-Words follow a Zipf distribution over 20,000 words, the real ones (WORDS) at ranks 20 to
-about 2,000, so a query word is in a few percent of the articles, as in a real news corpus.
+Words are real Russian word forms (bench/russian_words.py) whose lemmas follow a Zipf
+distribution, so a common query word is in thousands of articles and a name in tens, as in a
+real news corpus; the bench prints how many articles each single-word query matches.
 Builds the archive (articles inserted in bulk, then `reindex`), then times `archive.search`
 with snippets, as `citynews search` runs it, for single words, phrases and filtered queries:
 p50 and p95 over --runs queries of each kind. PostgreSQL is started from the machine's binaries.
@@ -29,75 +31,35 @@ from sqlalchemy import insert, text  # noqa: E402
 from archive.db import open_archive, session_scope  # noqa: E402
 from archive.models import Article  # noqa: E402
 from archive.search import Filters, parse_query, reindex, search, snippet  # noqa: E402
+from bench.russian_words import ranked_lemmas  # noqa: E402
 from bench.synthetic import article_row  # noqa: E402
 
 MSK = ZoneInfo("Europe/Moscow")
-VOCABULARY = (
-    "администрация администрации города городе смоленск смоленска смоленске улица улице улицы "
-    "улицу субботник субботника субботнике субботники ремонт ремонта ремонте дорога дороги "
-    "дороге мост моста мосту школа школы школе детский сад сада саду парк парка парке сквер "
-    "сквера сквере жители жителей жителям глава главы главе совещание совещания совещании "
-    "бюджет бюджета бюджете транспорт транспорта автобус автобуса автобусы маршрут маршрута "
-    "отопление отопления отопительный сезон сезона вода воды водоснабжение праздник праздника "
-    "праздники концерт концерта площадь площади ленина кирова николаева губенко советской "
-    "благоустройство благоустройства двор двора дворы дворов проект проекта конкурс конкурса "
-    "работы работ рабочие подрядчик подрядчика контракт контракта ветераны ветеранов победы "
-    "память памяти выставка выставки библиотека библиотеки музей музея спорт спортивный "
-    "площадка площадки тренажеры освещение освещения фонари ёлка ёлки елка новогодний "
-    "новогодние ярмарка ярмарки торговля граждане граждан прием приема вопросы вопросов"
-)
-WORDS = VOCABULARY.split()
 SECTIONS = ("novosti", "novosti-tos", "dvizhenie-transporta", "meropriyatiya")
+# Common words (each in thousands of articles) and rare names (in tens), in case forms.
 QUERIES = {
-    "single word": ["субботника", "улице", "ремонт", "ёлки", "библиотеки", "автобусы"],
+    "single word": [
+        "ремонта",
+        "улице",
+        "дороги",
+        "жителей",
+        "городе",
+        "ёлки",
+        "библиотеки",
+        "Новикова",
+        "Зеленстроя",
+        "Гнездово",
+    ],
     "phrase": ['"улица Ленина"', '"детский сад"', '"отопительный сезон"', '"новогодняя ярмарка"'],
-    "filtered": ["ремонт дороги", "концерт", "жители двора"],
+    "filtered": ["ремонт дороги", "концерт", "жители двора", "Новиков"],
 }
-
-
-SYLLABLES = [
-    "ба",
-    "ве",
-    "ги",
-    "до",
-    "жу",
-    "зе",
-    "ки",
-    "ло",
-    "ми",
-    "на",
-    "но",
-    "пе",
-    "ре",
-    "ри",
-    "са",
-    "ст",
-    "ти",
-    "то",
-    "ку",
-    "ны",
-    "ль",
-    "ва",
-    "ра",
-    "ко",
-    "ле",
-    "ме",
-]
-
-
-def vocabulary(rng: random.Random, size: int = 20000) -> list[str]:
-    """Zipf-ranked words: the real ones among invented filler, as in a real news corpus."""
-    filler = ["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(size)]
-    for offset, word in enumerate(WORDS):
-        filler.insert(20 + offset * 8, word)
-    return filler
-
-
 PHRASES = ("улица Ленина", "детский сад", "отопительный сезон", "новогодняя ярмарка")
 
 
-def sentence(rng: random.Random, words: list[str], cum_weights: list[float], length: int) -> str:
-    chosen = rng.choices(words, cum_weights=cum_weights, k=length)
+def sentence(
+    rng: random.Random, lemmas: list[list[str]], cum_weights: list[float], length: int
+) -> str:
+    chosen = [rng.choice(forms) for forms in rng.choices(lemmas, cum_weights=cum_weights, k=length)]
     if rng.random() < 0.03:
         chosen.insert(rng.randrange(len(chosen)), rng.choice(PHRASES))
     return " ".join(chosen).capitalize() + "."
@@ -105,7 +67,7 @@ def sentence(rng: random.Random, words: list[str], cum_weights: list[float], len
 
 def build(db_url: str, count: int) -> float:
     rng = random.Random(20261125)
-    words = vocabulary(rng)
+    words = ranked_lemmas(rng)
     weights = list(itertools.accumulate(1 / (rank + 1) ** 1.05 for rank in range(len(words))))
     sessions = open_archive(db_url)
     start = datetime(2016, 1, 1, tzinfo=UTC)
@@ -132,7 +94,13 @@ def build(db_url: str, count: int) -> float:
     with session_scope(sessions) as session:
         reindex(session)
     seconds = time.perf_counter() - started
-    sessions.kw["bind"].dispose()
+    engine = sessions.kw["bind"]
+    if engine.dialect.name == "postgresql":
+        # What autovacuum does on a server soon after a bulk load: statistics for the planner,
+        # the visibility map for index-only scans of the postings.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    engine.dispose()
     return seconds
 
 
@@ -140,16 +108,29 @@ def index_size(sessions) -> str:  # type: ignore[no-untyped-def]
     with session_scope(sessions) as session:
         if session.get_bind().dialect.name == "postgresql":
             size = session.execute(
-                text("SELECT pg_total_relation_size('search_documents')")
+                text(
+                    "SELECT pg_total_relation_size('search_documents') "
+                    "+ pg_total_relation_size('search_postings')"
+                )
             ).scalar()
         else:
             size = session.execute(
                 text(
-                    "SELECT sum(pgsize) FROM dbstat "
-                    "WHERE name LIKE 'articles_fts%' OR name = 'search_lemmas'"
+                    "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'articles_fts%' "
+                    "OR name IN ('search_lemmas', 'search_postings')"
                 )
             ).scalar()
     return f"{size / 1e6:.1f} MB"
+
+
+def match_counts(sessions) -> str:  # type: ignore[no-untyped-def]
+    """How many articles each single-word query matches (every match, not only the top 20)."""
+    counts = []
+    with session_scope(sessions) as session:
+        for word in QUERIES["single word"]:
+            hits = search(session, parse_query(word), Filters(), limit=1_000_000)
+            counts.append(f"{word} {len(hits)}")
+    return ", ".join(counts)
 
 
 def measure(sessions, runs: int) -> dict[str, tuple[float, float, float]]:  # type: ignore[no-untyped-def]
@@ -185,19 +166,27 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument(
+        "--db", metavar="URL", help="time an archive this bench built before (no build, no size)"
+    )
     args = parser.parse_args()
     with ExitStack() as stack:
         folder = stack.enter_context(tempfile.TemporaryDirectory())
-        if args.backend == "postgresql":
+        if args.db:
+            db_url = args.db
+        elif args.backend == "postgresql":
             from tests.postgres import postgres_server
 
             db_url = stack.enter_context(postgres_server())
         else:
             db_url = f"sqlite:///{folder}/bench.sqlite3"
-        seconds = build(db_url, args.articles)
-        print(f"{args.articles} articles on {args.backend}: index built in {seconds:.1f} s")
+        if not args.db:
+            seconds = build(db_url, args.articles)
+            print(f"{args.articles} articles on {args.backend}: index built in {seconds:.1f} s")
         sessions = open_archive(db_url, migrate=False)
-        print(f"index size: {index_size(sessions)}")
+        if not args.db:
+            print(f"index size: {index_size(sessions)}")
+        print(f"articles matched: {match_counts(sessions)}")
         for kind, (p50, p95, hits) in measure(sessions, args.runs).items():
             print(f"{kind:<12} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  ({hits:.1f} hits of 20 max)")
         sessions.kw["bind"].dispose()

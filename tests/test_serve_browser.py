@@ -168,3 +168,27 @@ def test_serve_searches_lemmas_and_explains_a_bad_query(served_archive: str, bro
     page = browser.find_element(By.TAG_NAME, "body").text
     assert 'unbalanced quote: close the phrase with another "' in page
     assert "user-defined function raised exception" not in page
+
+
+def test_the_json_api_gives_the_reason_for_a_bad_query(served_archive: str) -> None:
+    import json
+    from urllib.error import HTTPError
+    from urllib.parse import quote
+
+    with urllib.request.urlopen(
+        served_archive + "/archive/search.json?_shape=objects&q=" + quote("мосту")
+    ) as good:
+        rows = json.load(good)["rows"]
+    assert [row["title"] for row in rows] == ["Открыт пешеходный мост"]
+    for query, reason in (
+        ('"пешеходный мост', 'unbalanced quote: close the phrase with another "'),
+        ("мост OR субботник", "unsupported operator 'OR'"),
+    ):
+        with pytest.raises(HTTPError) as failed:
+            urllib.request.urlopen(
+                served_archive + "/archive/search.json?_shape=objects&q=" + quote(query)
+            )
+        document = json.loads(failed.value.read())
+        failed.value.close()
+        assert document["ok"] is False
+        assert document["error"].startswith(reason), document["error"]

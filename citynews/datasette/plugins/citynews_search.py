@@ -2,11 +2,13 @@
 
 `citynews_match(query)` turns a reader's words into the FTS5 expression `citynews search` uses.
 SQLite reports any exception in such a function as "user-defined function raised exception", so
-a query page whose `q` cannot be searched shows the command line's one-line reason instead.
+a query page whose `q` cannot be searched shows the command line's one-line reason instead, and
+so does the JSON API (`….json?q=…`): its error message is replaced by that reason.
 """
 
 import json
 import sqlite3
+from urllib.parse import parse_qs
 
 from datasette import hookimpl
 
@@ -14,6 +16,8 @@ from archive.search import LEXICON_SQL, QueryError, lexicon_of, parse_query
 
 # A term no indexed text can hold (the index holds only Cyrillic, Latin, digits and '_').
 MATCHES_NOTHING = '"ǂ"'
+# SQLite's message for any exception raised in a user-defined function.
+GENERIC_ERROR = "user-defined function raised exception"
 # Why the queries that failed in citynews_match failed, by query text, for their pages.
 REASONS: dict[str, str] = {}
 
@@ -62,3 +66,56 @@ def extra_template_vars(template: str, request) -> dict[str, str]:  # type: igno
         return {}
     reason = query_error(request.args.get("q"))
     return {"error": reason} if reason else {}
+
+
+def explained(body: bytes, reason: str) -> bytes:
+    """A JSON error response's body with SQLite's generic message replaced by the reason."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(document, dict) or document.get("error") != GENERIC_ERROR:
+        return body
+    document["error"] = reason
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+@hookimpl
+def asgi_wrapper(datasette):  # type: ignore[no-untyped-def]
+    """JSON responses to a bad `q` give the command line's reason, as the HTML page does."""
+
+    def wrap(app):  # type: ignore[no-untyped-def]
+        async def explain_bad_queries(scope, receive, send):  # type: ignore[no-untyped-def]
+            if scope["type"] != "http" or not scope["path"].endswith(".json"):
+                return await app(scope, receive, send)
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            reason = query_error(query["q"][0]) if "q" in query else None
+            if reason is None:
+                return await app(scope, receive, send)
+            started: dict = {}
+            chunks: list[bytes] = []
+
+            async def buffered_send(message):  # type: ignore[no-untyped-def]
+                if message["type"] == "http.response.start":
+                    started.update(message)
+                    return
+                if message["type"] != "http.response.body":
+                    return await send(message)
+                chunks.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                body = explained(b"".join(chunks), reason)
+                headers = [
+                    (name, value)
+                    for name, value in started.get("headers", [])
+                    if name.lower() != b"content-length"
+                ]
+                headers.append((b"content-length", str(len(body)).encode()))
+                await send({**started, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+
+            return await app(scope, receive, buffered_send)
+
+        return explain_bad_queries
+
+    return wrap

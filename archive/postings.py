@@ -1,0 +1,101 @@
+"""Search postings: one row per (lemma, article) with a precomputed weight, on both backends.
+
+A single-word query is answered from `search_postings` alone: the postings of the word's lemmas,
+the best weight per article, the top ones. No document is read or ranked at query time, so a
+common word costs an index range scan however many articles hold it. An article holding a lemma
+in its title gets TITLE_BONUS on top of its weight, which makes every title match outrank every
+text-only match; below that, the weight is BM25's saturated term frequency, title words counting
+TITLE_WEIGHT times. Weights are computed here, the same on SQLite and PostgreSQL.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+
+from sqlalchemy import Float, Integer, TextClause, bindparam, text
+from sqlalchemy.orm import Session
+
+from archive.lemmas import lemmas
+
+TITLE_WEIGHT = 10.0
+TITLE_BONUS = 1000.0
+# BM25's constants, and the typical lengths in words of a title and a text on the site.
+K1 = 1.2
+B = 0.75
+TITLE_WORDS = 10
+BODY_WORDS = 200
+
+INSERT = "INSERT INTO search_postings (lemma, article_id, weight) VALUES (:lemma, :id, :weight)"
+# The top articles for one query word, given the lemmas of that word; bound, never interpolated.
+SINGLE_WORD_SQL = (
+    "SELECT article_id, max(weight) AS weight FROM search_postings WHERE lemma IN :lemmas"
+)
+
+
+def _saturated(count: int, length: int, typical: int) -> float:
+    return count * (K1 + 1) / (count + K1 * (1 - B + B * length / typical))
+
+
+def postings(article_id: int, title: list[str], body: list[str]) -> list[dict]:
+    """The postings of an article's normalised title and text words."""
+    in_title = Counter(lemma for word in title for lemma in lemmas(word))
+    in_body = Counter(lemma for word in body for lemma in lemmas(word))
+    rows = []
+    for lemma in in_title.keys() | in_body.keys():
+        weight = TITLE_WEIGHT * _saturated(in_title[lemma], len(title), TITLE_WORDS)
+        weight += _saturated(in_body[lemma], len(body), BODY_WORDS)
+        if in_title[lemma]:
+            weight += TITLE_BONUS
+        rows.append({"lemma": lemma, "id": article_id, "weight": weight})
+    return rows
+
+
+def replace_postings(
+    session: Session, article_id: int, old_lemmas: Iterable[str], rows: list[dict]
+) -> None:
+    """Replace an article's postings (its previously indexed lemmas given) with new rows."""
+    old = sorted(set(old_lemmas))
+    if old:
+        session.execute(
+            text(
+                "DELETE FROM search_postings WHERE article_id = :id AND lemma IN :lemmas"
+            ).bindparams(bindparam("lemmas", expanding=True)),
+            {"id": article_id, "lemmas": old},
+        )
+    if rows:
+        session.execute(text(INSERT), rows)
+
+
+def add_postings(session: Session, rows: list[dict]) -> None:
+    """Add many postings at once (PostgreSQL: by COPY, several times faster than INSERTs)."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(text(INSERT), rows)
+        return
+    connection = session.connection().connection.dbapi_connection
+    with (
+        connection.cursor() as cursor,  # type: ignore[union-attr]
+        cursor.copy("COPY search_postings (lemma, article_id, weight) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row((row["lemma"], row["id"], row["weight"]))
+
+
+def single_word_matches(within: str, limit: str) -> TextClause:
+    """The best articles holding one of a word's lemmas: (article_id, score, title_match).
+
+    `within` restricts them (' AND ID IN (…)', ID standing for the article id column); `limit`
+    is the clause that keeps the best (' LIMIT :limit' or PostgreSQL's ' FETCH … WITH TIES').
+    """
+    where = within.replace(" ID ", " article_id ")
+    return (
+        text(
+            f"SELECT article_id, weight - CASE WHEN weight >= {TITLE_BONUS} THEN {TITLE_BONUS} "
+            "ELSE 0 END AS score, "
+            f"CASE WHEN weight >= {TITLE_BONUS} THEN 1 ELSE 0 END AS title_match "
+            f"FROM ({SINGLE_WORD_SQL}{where} GROUP BY article_id "
+            f"ORDER BY max(weight) DESC{limit}) AS best"
+        )
+        .bindparams(bindparam("lemmas", expanding=True))
+        .columns(article_id=Integer, score=Float, title_match=Integer)
+    )
