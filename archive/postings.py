@@ -10,8 +10,9 @@ TITLE_WEIGHT times. Weights are computed here, the same on SQLite and PostgreSQL
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import Float, Integer, TextClause, bindparam, text
+from sqlalchemy import Float, Integer, TextualSelect, bindparam, text
 from sqlalchemy.orm import Session
 
 from archive.lemmas import lemmas
@@ -35,7 +36,7 @@ def _saturated(count: int, length: int, typical: int) -> float:
     return count * (K1 + 1) / (count + K1 * (1 - B + B * length / typical))
 
 
-def postings(article_id: int, title: list[str], body: list[str]) -> list[dict]:
+def postings(article_id: int, title: list[str], body: list[str]) -> list[dict[str, Any]]:
     """The postings of an article's normalised title and text words."""
     in_title = Counter(lemma for word in title for lemma in lemmas(word))
     in_body = Counter(lemma for word in body for lemma in lemmas(word))
@@ -50,7 +51,7 @@ def postings(article_id: int, title: list[str], body: list[str]) -> list[dict]:
 
 
 def replace_postings(
-    session: Session, article_id: int, old_lemmas: Iterable[str], rows: list[dict]
+    session: Session, article_id: int, old_lemmas: Iterable[str], rows: list[dict[str, Any]]
 ) -> None:
     """Replace an article's postings (its previously indexed lemmas given) with new rows."""
     old = sorted(set(old_lemmas))
@@ -65,7 +66,7 @@ def replace_postings(
         session.execute(text(INSERT), rows)
 
 
-def add_postings(session: Session, rows: list[dict]) -> None:
+def add_postings(session: Session, rows: list[dict[str, Any]]) -> None:
     """Add many postings at once (PostgreSQL: by COPY, several times faster than INSERTs)."""
     if not rows:
         return
@@ -81,7 +82,7 @@ def add_postings(session: Session, rows: list[dict]) -> None:
             copy.write_row((row["lemma"], row["id"], row["weight"]))
 
 
-def single_word_matches(within: str, limit: str) -> TextClause:
+def single_word_matches(within: str, limit: str) -> TextualSelect:
     """The best articles holding one of a word's lemmas: (article_id, score, title_match).
 
     `within` restricts them (' AND ID IN (…)', ID standing for the article id column); `limit`

@@ -3,7 +3,7 @@
 import difflib
 import itertools
 from datetime import datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session
 from archive.models import Article, CrawlRun, Fetch
 from archive.runs import COVERAGE_FIELDS, coverage_shares, recent_runs
 from citynews.safety import hide_credentials
+
+if TYPE_CHECKING:  # the search's analyser loads only when a search runs
+    from archive.search import Hit, Query
 
 RUN_COLUMNS = (
     ("id", ">"),
@@ -77,13 +80,12 @@ def aligned(rows: list[list[str]]) -> list[str]:
 
 def fetches_per_run(session: Session, run_ids: list[int]) -> dict[int, int]:
     """How many requests each run recorded in fetches."""
-    return dict(
-        session.execute(
-            select(Fetch.crawl_run_id, func.count(Fetch.id))
-            .where(Fetch.crawl_run_id.in_(run_ids))
-            .group_by(Fetch.crawl_run_id)
-        ).all()
+    rows = session.execute(
+        select(Fetch.crawl_run_id, func.count(Fetch.id))
+        .where(Fetch.crawl_run_id.in_(run_ids))
+        .group_by(Fetch.crawl_run_id)
     )
+    return {run_id: count for run_id, count in rows if run_id is not None}
 
 
 def status_report(session: Session, archive: str, lock_state: str, runs: int = 10) -> str:
@@ -195,11 +197,13 @@ SEARCH_FIELDS = ("rank", "url", "section", "title", "published_at", "views", "sn
 HIGHLIGHT = ("\033[1;33m", "\033[0m")
 
 
-def search_rows(hits: list, query, site_tz: ZoneInfo, mark: tuple[str, str]) -> list[dict]:  # type: ignore[no-untyped-def]
+def search_rows(
+    hits: list[Hit], query: Query, site_tz: ZoneInfo, mark: tuple[str, str]
+) -> list[dict[str, Any]]:
     """Search hits as plain records, best first."""
     from archive.search import snippet
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for position, hit in enumerate(hits, start=1):
         article = hit.article
         source = article.body_text if article.body_text else (article.title or "")
@@ -220,7 +224,9 @@ def search_rows(hits: list, query, site_tz: ZoneInfo, mark: tuple[str, str]) -> 
     return rows
 
 
-def search_results(hits: list, query, fmt: str, site_tz: ZoneInfo, terminal: bool) -> str:  # type: ignore[no-untyped-def]
+def search_results(
+    hits: list[Hit], query: Query, fmt: str, site_tz: ZoneInfo, terminal: bool
+) -> str:
     """Search results as a table (highlighted on a terminal), JSON or CSV (CRLF lines, no BOM)."""
     import json
 
@@ -231,8 +237,8 @@ def search_results(hits: list, query, fmt: str, site_tz: ZoneInfo, terminal: boo
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2)
     if fmt == "csv":
-        lines = [SEARCH_FIELDS, *([row[name] for name in SEARCH_FIELDS] for row in rows)]
-        return "".join(csv_line(line) for line in lines)
+        table = [SEARCH_FIELDS, *([row[name] for name in SEARCH_FIELDS] for row in rows)]
+        return "".join(csv_line(line) for line in table)
     if not rows:
         return f"no articles match {query.text!r}"
     lines = []

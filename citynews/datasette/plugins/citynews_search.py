@@ -8,6 +8,7 @@ so does the JSON API (`….json?q=…`): its error message is replaced by that r
 
 import json
 import sqlite3
+from typing import Any
 from urllib.parse import parse_qs
 
 from datasette import hookimpl
@@ -92,7 +93,7 @@ def asgi_wrapper(datasette):  # type: ignore[no-untyped-def]
             reason = query_error(query["q"][0]) if "q" in query else None
             if reason is None:
                 return await app(scope, receive, send)
-            started: dict = {}
+            started: dict[str, Any] = {}
             chunks: list[bytes] = []
 
             async def buffered_send(message):  # type: ignore[no-untyped-def]
