@@ -1,5 +1,7 @@
 """Text reports for people: the archive's status and one article's history."""
 
+from __future__ import annotations
+
 import difflib
 import itertools
 from datetime import datetime
