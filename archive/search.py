@@ -155,26 +155,78 @@ POSTGRES_INSERT = (
 )
 
 
-def index_article(session: Session, article: Article) -> None:
-    """Put an article's current title and text into the search index."""
-    index_document(session, article.id, article.title, article.body_text)
+@dataclass(frozen=True)
+class IndexValues:
+    """A document's search-index values for both backends, computed from its title and text
+    alone (no database), so that it can be done where the page is parsed."""
+
+    title_terms: str  # SQLite: one term per title word, its lemmas joined by '_'
+    body_terms: str
+    words: str  # the words themselves
+    title_tsvector: str  # PostgreSQL: every lemma of a word at the word's position
+    tsvector: str
+
+    def multi_lemma_terms(self) -> set[str]:
+        """The terms standing for more than one lemma (the SQLite lexicon lists them)."""
+        return {
+            term for term in (*self.title_terms.split(), *self.body_terms.split()) if "_" in term
+        }
+
+
+def index_values(title_text: str | None, body_text: str | None) -> IndexValues:
+    """The index values of a title and a text."""
+    title, body = words(title_text or ""), words(body_text or "")
+    # The text starts one position after the title's end, so no phrase spans the two.
+    return IndexValues(
+        title_terms=" ".join(lemma_token(word) for word in title),
+        body_terms=" ".join(lemma_token(word) for word in body),
+        words=" ".join(title + body),
+        title_tsvector=_tsvector([(title, 1, "A")]),
+        tsvector=_tsvector([(title, 1, "A"), (body, len(title) + 2, "B")]),
+    )
+
+
+def index_article(session: Session, article: Article, values: IndexValues | None = None) -> None:
+    """Put an article's current title and text into the search index (values: their index
+    values, when already computed)."""
+    values = values or index_values(article.title, article.body_text)
+    write_index(session, [(article.id, values)], new=False)
 
 
 def index_document(
     session: Session, article_id: int, title_text: str | None, body_text: str | None
 ) -> None:
     """Index one article's title and text under its id, replacing what was indexed before."""
+    write_index(session, [(article_id, index_values(title_text, body_text))], new=False)
+
+
+def write_index(session: Session, documents: list[tuple[int, IndexValues]], new: bool) -> None:
+    """Index documents by article id, in one statement per table; new: none of them is indexed
+    yet (nothing to replace)."""
+    if not documents:
+        return
     if session.get_bind().dialect.name == "postgresql":
         upsert = POSTGRES_INSERT + (
             " ON CONFLICT (article_id) DO UPDATE SET "
             "title_document = excluded.title_document, document = excluded.document"
         )
-        session.execute(text(upsert), _postgres_document(article_id, title_text, body_text))
+        rows = [
+            {"id": id_, "title": values.title_tsvector, "document": values.tsvector}
+            for id_, values in documents
+        ]
+        session.execute(text(upsert), rows)
         return
-    session.execute(text("DELETE FROM articles_fts WHERE rowid = :id"), {"id": article_id})
-    document = _sqlite_document(article_id, title_text, body_text)
-    session.execute(text(SQLITE_INSERT), document)
-    _add_to_lexicon(session, {*document["title"].split(), *document["body"].split()})
+    if not new:
+        session.execute(
+            text("DELETE FROM articles_fts WHERE rowid = :id"),
+            [{"id": id_} for id_, _ in documents],
+        )
+    rows = [
+        {"id": id_, "title": values.title_terms, "body": values.body_terms, "words": values.words}
+        for id_, values in documents
+    ]
+    session.execute(text(SQLITE_INSERT), rows)
+    _add_to_lexicon(session, set().union(*(values.multi_lemma_terms() for _, values in documents)))
 
 
 def _sqlite_document(article_id: int, title_text: str | None, body_text: str | None) -> dict:
