@@ -1,15 +1,14 @@
 """Saving articles: the merge that never replaces a good value with a worse one, revisions,
 view observations and raw pages. Functions take a session and never commit: callers do."""
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.batch_writes import ArticleBatch
 from archive.crawl_records import ArticleRecord
 from archive.fetches import article_event
-from archive.models import Article, CrawlRun, RawPage, Revision, ViewObservation
+from archive.models import Article, CrawlRun, Revision
 from archive.raw import COMPRESSION, compress, sha256_hex
 from archive.runs import SaveOutcome, count_coverage, count_outcome
-from archive.search import index_article
 
 CONTENT_FIELDS = ("title", "body_text", "published_at", "updated_at")
 
@@ -17,17 +16,25 @@ CONTENT_FIELDS = ("title", "body_text", "published_at", "updated_at")
 PRECISION_RANK = {None: 0, "date": 1, "minute": 2}
 
 
-def save_article(session: Session, record: ArticleRecord, run: CrawlRun | None) -> SaveOutcome:
+def save_article(
+    session: Session,
+    record: ArticleRecord,
+    run: CrawlRun | None,
+    batch: ArticleBatch | None = None,
+) -> SaveOutcome:
     """Insert or update an article by URL, never replacing a good value with a worse one.
 
     A changed title or text keeps the previous version as a revision; a view count becomes an
-    observation; a page that answers again after a removal is marked restored.
+    observation; a page that answers again after a removal is marked restored. In a batch
+    (archive/batch_writes.py), the rows are written with the batch's; alone, now.
     """
-    article = session.scalar(select(Article).where(Article.url == record.url))
+    alone = batch is None
+    batch = batch or ArticleBatch()
+    article = batch.article(session, record.url)
     if article is None:
         article = new_article(record)
         session.add(article)
-        session.flush()
+        batch.added(article)
         outcome = SaveOutcome.NEW
     else:
         outcome = merge_into(session, article, record)
@@ -35,22 +42,24 @@ def save_article(session: Session, record: ArticleRecord, run: CrawlRun | None) 
             article.removed_at = None
             session.add(article_event(article, record.fetched_at, "restored", None, run))
     if record.views is not None:
-        session.add(
-            ViewObservation(
-                article_id=article.id,
-                observed_at=record.fetched_at,
-                views=record.views,
-                crawl_run_id=run.id if run else None,
-            )
+        batch.observe(
+            article,
+            {
+                "observed_at": record.fetched_at,
+                "views": record.views,
+                "crawl_run_id": run.id if run else None,
+            },
         )
     if outcome is not SaveOutcome.UNCHANGED:
-        index_article(session, article)
+        current = article.title == record.title and article.body_text == record.body_text
+        batch.index(article, record.index_values if current else None, outcome is SaveOutcome.NEW)
     if record.raw is not None:
-        store_raw_page(session, record, run)
+        store_raw_page(session, record, run, batch)
     if run is not None:
         count_outcome(run, outcome)
         count_coverage(run, record)
-    session.flush()
+    if alone:
+        batch.write(session)
     return outcome
 
 
@@ -137,30 +146,26 @@ def apply_parsed_fields(article: Article, record: ArticleRecord) -> bool:
     return any(getattr(article, name) != value for name, value in before.items())
 
 
-def store_raw_page(session: Session, record: ArticleRecord, run: CrawlRun | None) -> bool:
+def store_raw_page(
+    session: Session, record: ArticleRecord, run: CrawlRun | None, batch: ArticleBatch
+) -> bool:
     """Keep the page as served, unless it is byte for byte the one stored last for its URL."""
     assert record.raw is not None
-    digest = sha256_hex(record.raw.body)
-    latest = session.scalar(
-        select(RawPage.sha256)
-        .where(RawPage.url == record.url)
-        .order_by(RawPage.fetched_at.desc())
-        .limit(1)
-    )
-    if latest == digest:
+    digest = record.raw.sha256 or sha256_hex(record.raw.body)
+    if batch.latest_digest(session, record.url) == digest:
         return False
-    session.add(
-        RawPage(
-            url=record.url,
-            fetched_url=record.fetched_url,
-            fetched_at=record.fetched_at,
-            status=record.raw.status,
-            headers=record.raw.headers,
-            compression=COMPRESSION,
-            body=record.raw.compressed or compress(record.raw.body),
-            size=len(record.raw.body),
-            sha256=digest,
-            crawl_run_id=run.id if run else None,
-        )
+    batch.store_page(
+        {
+            "url": record.url,
+            "fetched_url": record.fetched_url,
+            "fetched_at": record.fetched_at,
+            "status": record.raw.status,
+            "headers": record.raw.headers,
+            "compression": COMPRESSION,
+            "body": record.raw.compressed or compress(record.raw.body),
+            "size": len(record.raw.body),
+            "sha256": digest,
+            "crawl_run_id": run.id if run else None,
+        }
     )
     return True

@@ -2,17 +2,23 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from archive.search import IndexValues
 
 
 @dataclass
 class RawPageRecord:
-    """An article page as it was served (and its xz compression, when already made)."""
+    """An article page as it was served (and its xz compression, sha256 digest and share of
+    non-text characters once decoded, when already computed)."""
 
     status: int
     headers: dict[str, str]
     body: bytes
     compressed: bytes | None = None
+    sha256: str | None = None
+    non_text_share: float | None = None
 
 
 @dataclass
@@ -39,6 +45,7 @@ class ArticleRecord:
     cues: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     raw: RawPageRecord | None = None
+    index_values: "IndexValues | None" = None  # of title and body_text, when already computed
 
 
 @dataclass

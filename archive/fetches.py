@@ -12,7 +12,8 @@ GONE_STATUSES = (404, 410)
 
 
 def register_fetch(session: Session, fetch: FetchRecord, run: CrawlRun | None) -> bool:
-    """Record a request's outcome; a 404/410 of an archived article marks it removed.
+    """Record a request's outcome (written at the session's next flush); a 404/410 of an
+    archived article marks it removed.
 
     Returns True when the fetch newly removed an archived article. A 404/410 of an archived
     article is a removal, not a failed fetch.
@@ -28,7 +29,6 @@ def register_fetch(session: Session, fetch: FetchRecord, run: CrawlRun | None) -
         run.articles_removed += int(newly_removed)
         if not fetch.ok and not fetch.ignored and archived is None:
             run.fetch_failures += 1
-    session.flush()
     return newly_removed
 
 
@@ -58,6 +58,7 @@ def urls_never_fetched(session: Session) -> list[str]:
 
 def unarchived_fetches(session: Session) -> list[tuple[str, bool]]:
     """Article URLs requested but not archived, in order, each with whether one fetch loaded."""
+    session.flush()  # the query below is Core: fetches still pending must be written first
     succeeded = func.max(case((Fetch.ok, 1), else_=0))
     stmt = (
         select(Fetch.url, succeeded)

@@ -36,18 +36,23 @@ def _saturated(count: int, length: int, typical: int) -> float:
     return count * (K1 + 1) / (count + K1 * (1 - B + B * length / typical))
 
 
-def postings(article_id: int, title: list[str], body: list[str]) -> list[dict[str, Any]]:
-    """The postings of an article's normalised title and text words."""
+def lemma_weights(title: list[str], body: list[str]) -> tuple[tuple[str, float], ...]:
+    """Each lemma of an article's normalised title and text words, with its posting's weight."""
     in_title = Counter(lemma for word in title for lemma in lemmas(word))
     in_body = Counter(lemma for word in body for lemma in lemmas(word))
-    rows = []
-    for lemma in in_title.keys() | in_body.keys():
+    weights = []
+    for lemma in sorted(in_title.keys() | in_body.keys()):
         weight = TITLE_WEIGHT * _saturated(in_title[lemma], len(title), TITLE_WORDS)
         weight += _saturated(in_body[lemma], len(body), BODY_WORDS)
         if in_title[lemma]:
             weight += TITLE_BONUS
-        rows.append({"lemma": lemma, "id": article_id, "weight": weight})
-    return rows
+        weights.append((lemma, weight))
+    return tuple(weights)
+
+
+def postings(article_id: int, weights: Iterable[tuple[str, float]]) -> list[dict[str, Any]]:
+    """The posting rows of an article, from its lemmas' weights."""
+    return [{"lemma": lemma, "id": article_id, "weight": weight} for lemma, weight in weights]
 
 
 def replace_postings(

@@ -30,7 +30,13 @@ from sqlalchemy.orm import Session
 
 from archive.lemmas import CACHE_SIZE, analysis_version, lemma_token, lemmas, words
 from archive.models import Article
-from archive.postings import add_postings, postings, replace_postings, single_word_matches
+from archive.postings import (
+    add_postings,
+    lemma_weights,
+    postings,
+    replace_postings,
+    single_word_matches,
+)
 
 OPERATOR_RE = re.compile(r"[*()^:+|&!<>{}\[\]~=\\/]|(?:^|\s)-")
 OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
@@ -157,47 +163,112 @@ POSTGRES_INSERT = (
 )
 
 
-def index_article(session: Session, article: Article) -> None:
-    """Put an article's current title and text into the search index."""
-    index_document(session, article.id, article.title, article.body_text)
+@dataclass(frozen=True)
+class IndexValues:
+    """A document's search-index values for both backends, computed from its title and text
+    alone (no database), so that it can be done where the page is parsed."""
+
+    title_terms: str  # SQLite: one term per title word, its lemmas joined by '_'
+    body_terms: str
+    words: str  # the words themselves
+    title_tsvector: str  # PostgreSQL: every lemma of a word at the word's position
+    tsvector: str
+    lemma_weights: tuple[tuple[str, float], ...]  # both: the postings, one a lemma
+
+    def multi_lemma_terms(self) -> set[str]:
+        """The terms standing for more than one lemma (the SQLite lexicon lists them)."""
+        return {
+            term for term in (*self.title_terms.split(), *self.body_terms.split()) if "_" in term
+        }
+
+
+def index_values(title_text: str | None, body_text: str | None) -> IndexValues:
+    """The index values of a title and a text."""
+    title, body = words(title_text or ""), words(body_text or "")
+    # The text starts one position after the title's end, so no phrase spans the two.
+    return IndexValues(
+        title_terms=" ".join(lemma_token(word) for word in title),
+        body_terms=" ".join(lemma_token(word) for word in body),
+        words=" ".join(title + body),
+        title_tsvector=_tsvector([(title, 1, "A")]),
+        tsvector=_tsvector([(title, 1, "A"), (body, len(title) + 2, "B")]),
+        lemma_weights=lemma_weights(title, body),
+    )
+
+
+def index_article(session: Session, article: Article, values: IndexValues | None = None) -> None:
+    """Put an article's current title and text into the search index (values: their index
+    values, when already computed)."""
+    values = values or index_values(article.title, article.body_text)
+    write_index(session, [(article.id, values)], new=False)
 
 
 def index_document(
     session: Session, article_id: int, title_text: str | None, body_text: str | None
 ) -> None:
     """Index one article's title and text under its id, replacing what was indexed before."""
-    title, body = words(title_text or ""), words(body_text or "")
-    if session.get_bind().dialect.name == "postgresql":
-        old = session.execute(
-            text("SELECT tsvector_to_array(document) FROM search_documents WHERE article_id = :id"),
-            {"id": article_id},
-        ).scalar()
+    write_index(session, [(article_id, index_values(title_text, body_text))], new=False)
+
+
+def write_index(session: Session, documents: list[tuple[int, IndexValues]], new: bool) -> None:
+    """Index documents by article id, in one statement per table; new: none of them is indexed
+    yet (nothing to replace)."""
+    if not documents:
+        return
+    postgres = session.get_bind().dialect.name == "postgresql"
+    ids = [id_ for id_, _ in documents]
+    old_lemmas = {} if new else indexed_lemmas(session, ids, postgres)
+    if postgres:
         upsert = POSTGRES_INSERT + (
             " ON CONFLICT (article_id) DO UPDATE SET "
             "title_document = excluded.title_document, document = excluded.document"
         )
-        session.execute(text(upsert), _postgres_document(article_id, title_text, body_text))
-        replace_postings(session, article_id, old or (), postings(article_id, title, body))
-        return
-    old_terms = session.execute(
-        text("SELECT title, body FROM articles_fts WHERE rowid = :id"), {"id": article_id}
-    ).first()
-    session.execute(text("DELETE FROM articles_fts WHERE rowid = :id"), {"id": article_id})
-    document = _sqlite_document(article_id, title_text, body_text)
-    session.execute(text(SQLITE_INSERT), document)
-    _add_to_lexicon(session, {*document["title"].split(), *document["body"].split()})
-    old = {lemma for part in old_terms or () for term in part.split() for lemma in term.split("_")}
-    replace_postings(session, article_id, old, postings(article_id, title, body))
+        rows = [
+            {"id": id_, "title": values.title_tsvector, "document": values.tsvector}
+            for id_, values in documents
+        ]
+        session.execute(text(upsert), rows)
+    else:
+        if not new:
+            session.execute(
+                text("DELETE FROM articles_fts WHERE rowid = :id"), [{"id": id_} for id_ in ids]
+            )
+        rows = [
+            {
+                "id": id_,
+                "title": values.title_terms,
+                "body": values.body_terms,
+                "words": values.words,
+            }
+            for id_, values in documents
+        ]
+        session.execute(text(SQLITE_INSERT), rows)
+        terms = set().union(*(values.multi_lemma_terms() for _, values in documents))
+        _add_to_lexicon(session, terms)
+    for id_, values in documents:
+        if id_ in old_lemmas:
+            replace_postings(session, id_, old_lemmas[id_], postings(id_, values.lemma_weights))
+    add_postings(
+        session,
+        [row for id_, values in documents if id_ not in old_lemmas
+         for row in postings(id_, values.lemma_weights)],
+    )  # fmt: skip
 
 
-def _sqlite_document(article_id: int, title_text: str | None, body_text: str | None) -> dict:
-    """FTS5 values: one term per word (its lemmas joined by '_'), and the words themselves."""
-    title, body = words(title_text or ""), words(body_text or "")
+def indexed_lemmas(session: Session, ids: list[int], postgres: bool) -> dict[int, set[str]]:
+    """The lemmas each already indexed article holds in the index (what its postings hold)."""
+    if postgres:
+        stmt = text(
+            "SELECT article_id, tsvector_to_array(document) FROM search_documents "
+            "WHERE article_id IN :ids"
+        )
+    else:
+        stmt = text("SELECT rowid, title || ' ' || body FROM articles_fts WHERE rowid IN :ids")
+    rows = session.execute(stmt.bindparams(bindparam("ids", expanding=True)), {"ids": ids})
+    if postgres:
+        return {id_: set(lexemes) for id_, lexemes in rows}
     return {
-        "id": article_id,
-        "title": " ".join(lemma_token(word) for word in title),
-        "body": " ".join(lemma_token(word) for word in body),
-        "words": " ".join(title + body),
+        id_: {lemma for term in terms.split() for lemma in term.split("_")} for id_, terms in rows
     }
 
 
@@ -213,17 +284,6 @@ def _add_to_lexicon(session: Session, terms: Iterable[str]) -> None:
         session.execute(
             text("INSERT OR IGNORE INTO search_lemmas (lemma, token) VALUES (:lemma, :token)"), rows
         )
-
-
-def _postgres_document(article_id: int, title_text: str | None, body_text: str | None) -> dict:
-    """tsvector literals: every lemma of a word at the word's position (title A, then text B)."""
-    title, body = words(title_text or ""), words(body_text or "")
-    # The text starts one position after the title's end, so no phrase spans the two.
-    return {
-        "id": article_id,
-        "title": _tsvector([(title, 1, "A")]),
-        "document": _tsvector([(title, 1, "A"), (body, len(title) + 2, "B")]),
-    }
 
 
 def _tsvector(parts: list[tuple[list[str], int, str]]) -> str:
@@ -245,35 +305,17 @@ def reindex(session: Session) -> int:
         session.execute(text("DELETE FROM search_lemmas"))
     session.execute(text("DELETE FROM search_postings"))
     count = 0
-    terms: set[str] = set()
     rows = session.execute(
         select(Article.id, Article.title, Article.body_text).execution_options(yield_per=BATCH)
     )
     for batch in _batches(rows):
-        if postgres:
-            documents = [_postgres_document(*row) for row in batch]
-            session.execute(text(POSTGRES_INSERT), documents)
-        else:
-            documents = [_sqlite_document(*row) for row in batch]
-            session.execute(text(SQLITE_INSERT), documents)
-            for document in documents:
-                terms.update(document["title"].split())
-                terms.update(document["body"].split())
-        add_postings(
-            session,
-            [posting for row in batch for posting in postings(row[0], *map(_words, row[1:]))],
-        )
+        documents = [(id_, index_values(title, body)) for id_, title, body in batch]
+        write_index(session, documents, new=True)
         count += len(documents)
-    if not postgres:
-        _add_to_lexicon(session, terms)
     session.execute(
         text("UPDATE search_index_state SET analysis = :analysis"), {"analysis": analysis_version()}
     )
     return count
-
-
-def _words(text_: str | None) -> list[str]:
-    return words(text_ or "")
 
 
 def _batches(rows: Iterable) -> Iterator[list]:  # type: ignore[type-arg]

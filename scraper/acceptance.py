@@ -13,7 +13,6 @@ is held back until the run ends, when its twins, if any, have been seen.
 
 import hashlib
 import re
-import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -27,6 +26,9 @@ MAX_SHARED_PAGES = 2  # one title and text on more URLs than this in a run is bo
 MAX_HELD_PAGES = 200  # pages held at once; beyond, the oldest is judged with what is known
 MIN_TITLE_OVERLAP = 0.5
 _WORD_RE = re.compile(r"\w+")
+# Control characters (Unicode category Cc) but tab, line feed, carriage return and form feed;
+# and U+FFFD, what undecodable bytes become.
+_NON_TEXT_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 
 Decision = tuple[ArticleRecord, str | None]  # the page, and why it is refused (None: stored)
 
@@ -35,12 +37,7 @@ def non_text_share(text: str) -> float:
     """The share of characters that are control characters or U+FFFD (undecodable bytes)."""
     if not text:
         return 0.0
-    bad = sum(
-        1
-        for char in text
-        if char == "\ufffd" or (unicodedata.category(char) == "Cc" and char not in "\t\n\r\f")
-    )
-    return bad / len(text)
+    return len(_NON_TEXT_RE.findall(text)) / len(text)
 
 
 def title_words(title: str | None) -> list[str]:
@@ -65,11 +62,15 @@ def page_fingerprint(record: ArticleRecord) -> str | None:
 
 
 def decodes_to_text(record: ArticleRecord) -> bool:
-    """Whether the served page is text rather than random bytes."""
+    """Whether the served page is text rather than random bytes (the share measured when the
+    page was parsed, else now)."""
     if record.raw is None:
         return True
-    decoded = decode_page(record.raw.body, record.raw.headers.get("Content-Type"))
-    return non_text_share(decoded.text) <= MAX_NON_TEXT_SHARE
+    share = record.raw.non_text_share
+    if share is None:
+        decoded = decode_page(record.raw.body, record.raw.headers.get("Content-Type"))
+        share = non_text_share(decoded.text)
+    return share <= MAX_NON_TEXT_SHARE
 
 
 def lost_cue(record: ArticleRecord, archived: ArchivedCues | None) -> str | None:

@@ -11,7 +11,9 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from archive.crawl_records import ArticleRecord, RawPageRecord
-from archive.raw import compress
+from archive.lemmas import lemmas
+from archive.raw import compress, sha256_hex
+from archive.search import index_values
 from scraper.listing_reader import ListingPage, read_listing
 from scraper.page_to_record import build_article_record
 from scraper.parsing.text import decode_page
@@ -29,8 +31,9 @@ def parse_article_page(
     listing_title: str | None,
     tz: ZoneInfo,
 ) -> ArticleRecord:
-    """An article page's record and its compressed body (xz, for the archive's raw pages);
-    the spider adds the page as served and the fetch time."""
+    """An article page's record, with what the archive would otherwise compute in the crawl's
+    process: the page's xz compression and digest, and the title's and text's search-index
+    values. The spider adds the page as served and the fetch time."""
     headers = {"Content-Type": content_type} if content_type else {}
     record = build_article_record(
         raw=RawPageRecord(200, headers, body),
@@ -42,7 +45,16 @@ def parse_article_page(
         listing_title=listing_title,
         tz=tz,
     )
-    record.raw = RawPageRecord(200, headers, b"", compressed=compress(body))
+    assert record.raw is not None
+    record.raw = RawPageRecord(
+        200,
+        headers,
+        b"",
+        compressed=compress(body),
+        sha256=sha256_hex(body),
+        non_text_share=record.raw.non_text_share,
+    )
+    record.index_values = index_values(record.title, record.body_text)
     return record
 
 
@@ -54,9 +66,11 @@ def parse_listing_page(
 
 
 def start_worker(crawl_pid: int) -> None:
-    """In a worker: leave Ctrl-C to the crawl, and exit once the crawl's process is gone (after
-    a SIGKILL nothing else would end it: workers hold their own queues open)."""
+    """In a worker: leave Ctrl-C to the crawl, exit once the crawl's process is gone (after
+    a SIGKILL nothing else would end it: workers hold their own queues open), and load the
+    lemma dictionary before the first page comes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lemmas("смоленск")
 
     def watch() -> None:
         while True:

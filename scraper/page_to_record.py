@@ -5,6 +5,7 @@ from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from archive.crawl_records import ArticleRecord, RawPageRecord
+from scraper.acceptance import non_text_share
 from scraper.parsing.article import parse_article
 from scraper.parsing.dates import start_of_day
 from scraper.parsing.text import decode_page
@@ -26,6 +27,7 @@ def build_article_record(
     """Decode and parse a page; date it from the listing when the page shows no date."""
     canonical = site.canonical(fetched_url) or fetched_url
     decoded = decode_page(raw.body, raw.headers.get("Content-Type"))
+    raw.non_text_share = non_text_share(decoded.text)
     page = parse_article(
         decoded.text,
         fetched_url,

@@ -25,12 +25,13 @@ from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
 from archive.articles import save_article
+from archive.batch_writes import ArticleBatch
 from archive.crawl_records import ArticleRecord, FetchRecord
 from archive.db import open_archive, resolve_db_url, session_scope
 from archive.fetches import register_fetch
 from archive.lock import crawl_lock
 from archive.models import CrawlRun
-from archive.rejections import archived_cues, reject_fetch
+from archive.rejections import reject_fetch
 from archive.runs import (
     abandon_stale_runs,
     count_coverage,
@@ -183,7 +184,11 @@ class ArchivePipeline:
         try:
             with session_scope(self.sessions) as session:
                 run = session.get(CrawlRun, self.run_id)
-                return [self.write_item(session, run, item) for item in items]
+                urls = [item.url for item in items if isinstance(item, ArticleRecord)]
+                batch = ArticleBatch.load(session, urls)
+                results = [self.write_item(session, run, item, batch) for item in items]
+                batch.write(session)
+                return results
         except Exception:
             if len(items) == 1:
                 raise
@@ -199,11 +204,13 @@ class ArchivePipeline:
             raise error
         return results
 
-    def write_item(self, session: Session, run: CrawlRun, item: Any) -> Written:
+    def write_item(
+        self, session: Session, run: CrawlRun, item: Any, batch: ArticleBatch
+    ) -> Written:
         """Store one item in the batch's session; the stats it adds and what is handed on."""
         if isinstance(item, ArticleRecord):
-            decisions = self.gate.admit(item, archived_cues(session, item.url))
-            names = self.apply(session, run, decisions)
+            decisions = self.gate.admit(item, batch.cues(session, item.url))
+            names = self.apply(session, run, decisions, batch)
             if self.feeds and any(record is item and not why for record, why in decisions):
                 return names, feed_record(session, item.url, self.timezone)
             return names, item
@@ -224,7 +231,9 @@ class ArchivePipeline:
             self.sections_not_walked.add(item.section)
         return [], item
 
-    def apply(self, session: Session, run: CrawlRun, decisions: list[Decision]) -> list[str]:
+    def apply(
+        self, session: Session, run: CrawlRun, decisions: list[Decision], batch: ArticleBatch
+    ) -> list[str]:
         """Store the pages accepted as articles, record the others as failed fetches; stats."""
         names = []
         for record, reason in decisions:
@@ -232,7 +241,7 @@ class ArchivePipeline:
                 names += self.reject(session, run, record.url, reason)
                 count_coverage(run, record)
             else:
-                names.append(f"citynews/articles_{save_article(session, record, run)}")
+                names.append(f"citynews/articles_{save_article(session, record, run, batch)}")
         return names
 
     def reject(self, session: Session, run: CrawlRun, url: str, reason: str) -> list[str]:
@@ -284,7 +293,9 @@ class ArchivePipeline:
             self.count_all(self.write_batch([item for item, _ in batch]))
         with session_scope(self.sessions) as session:
             run = session.get(CrawlRun, self.run_id)
-            self.count(self.apply(session, run, self.gate.release()))
+            batch = ArticleBatch()
+            self.count(self.apply(session, run, self.gate.release(), batch))
+            batch.write(session)
             run.sections_walked = [
                 key for key in run.sections_walked if key not in self.sections_not_walked
             ]

@@ -221,7 +221,8 @@ class SmoladminSpider(scrapy.Spider):
         )
         parsed = response.meta.get("parsed_article")  # parsed in a worker (parse_pool)
         if parsed is not None:
-            raw.compressed = parsed.raw.compressed
+            raw.compressed, raw.sha256 = parsed.raw.compressed, parsed.raw.sha256
+            raw.non_text_share = parsed.raw.non_text_share
             yield replace(parsed, raw=raw, fetched_at=fetched.fetched_at)
             return
         yield build_article_record(
