@@ -11,10 +11,12 @@ import logging
 import sys
 from contextlib import ExitStack
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 from zoneinfo import ZoneInfo
 
-from scrapy import signals
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -61,9 +63,11 @@ class ArchivePipeline:
     (CITYNEWS_LOCK_HELD, set by `citynews crawl`).
     """
 
-    def __init__(self, crawler: Any) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.crawler = crawler
+        assert crawler.stats is not None
+        self.stats: StatsCollector = crawler.stats
         self.db_url = resolve_db_url(settings.get("CITYNEWS_DB_URL"))
         self.hold_lock = not settings.getbool("CITYNEWS_LOCK_HELD")
         self.refresh_days = settings.getint("CITYNEWS_REFRESH_DAYS")
@@ -85,12 +89,12 @@ class ArchivePipeline:
         self.timezone = ZoneInfo(settings.get("CITYNEWS_TIMEZONE"))
         self.batch_size = settings.getint("CITYNEWS_WRITE_BATCH")
         self.write_interval = settings.getfloat("CITYNEWS_WRITE_INTERVAL")
-        self.pending: list[tuple[Any, Deferred]] = []
+        self.pending: list[tuple[Any, Deferred[Any]]] = []
         self.writer = ThreadPool(1, 1, name="citynews-archive-writer")
         self.flushing = LoopingCall(self.flush)
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "ArchivePipeline":
+    def from_crawler(cls, crawler: Crawler) -> Self:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
@@ -98,8 +102,14 @@ class ArchivePipeline:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
-    def open_spider(self, spider: Any = None) -> None:
+    def open_spider(self, spider: Spider | None = None) -> None:
+        from scraper.spiders.smoladmin import SmoladminSpider  # which imports this module
+
         spider = spider or self.crawler.spider
+        if not isinstance(spider, SmoladminSpider):
+            raise TypeError(
+                f"ArchivePipeline archives the smoladmin spider's crawl, not {spider!r}"
+            )
         self.sessions = open_archive(self.db_url)
         engine = self.sessions.kw["bind"]
         self.resources.callback(engine.dispose)
@@ -118,14 +128,14 @@ class ArchivePipeline:
                 self.refresh_days,
                 self.revisit_days,
             )
-        self.crawler.stats.set_value("citynews/run_id", self.run_id)
+        self.stats.set_value("citynews/run_id", self.run_id)
         # Every read and write of a socket releases the GIL; while the writer thread works,
         # the reactor would wait up to the default 5 ms to get it back each time.
         sys.setswitchinterval(WRITER_SWITCH_INTERVAL)
         self.writer.start()
         self.flushing.start(self.write_interval, now=False)
 
-    async def process_item(self, item: Any, spider: Any = None) -> Any:
+    async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         """Queue the item for the next batch; return once its batch is committed.
 
         Once the archive could not be written (a full disk), items are passed on unwritten
@@ -135,7 +145,7 @@ class ArchivePipeline:
             return item
         if isinstance(item, FetchRecord):
             self.count_listing(item)
-        written: Deferred = Deferred()
+        written: Deferred[Any] = Deferred()
         self.pending.append((item, written))
         if len(self.pending) >= self.batch_size:
             self.flush()
@@ -152,13 +162,13 @@ class ArchivePipeline:
         done.addCallback(self.batch_written, batch)
         done.addErrback(self.batch_failed, batch)
 
-    def batch_written(self, results: list[Written], batch: list[tuple[Any, Deferred]]) -> None:
+    def batch_written(self, results: list[Written], batch: list[tuple[Any, Deferred[Any]]]) -> None:
         for (names, handed_on), (_, written) in zip(results, batch, strict=True):
             self.count(names)
             written.callback(handed_on)
 
-    def batch_failed(self, failure: Failure, batch: list[tuple[Any, Deferred]]) -> None:
-        if not failure.check(OperationalError):
+    def batch_failed(self, failure: Failure, batch: list[tuple[Any, Deferred[Any]]]) -> None:
+        if not isinstance(failure.value, OperationalError):
             for _, written in batch:
                 written.errback(failure)
             return
@@ -183,7 +193,7 @@ class ArchivePipeline:
         assert self.sessions is not None
         try:
             with session_scope(self.sessions) as session:
-                run = session.get(CrawlRun, self.run_id)
+                run = self.run(session)
                 urls = [item.url for item in items if isinstance(item, ArticleRecord)]
                 batch = ArticleBatch.load(session, urls)
                 results = [self.write_item(session, run, item, batch) for item in items]
@@ -192,17 +202,17 @@ class ArchivePipeline:
         except Exception:
             if len(items) == 1:
                 raise
-        results: list[Written] = []
+        one_by_one: list[Written] = []
         error = None
         for item in items:
             try:
-                results.extend(self.write_batch([item]))
+                one_by_one.extend(self.write_batch([item]))
             except Exception as failed:  # re-raised below, once the rest is saved
-                results.append(([], item))
+                one_by_one.append(([], item))
                 error = error or failed
         if error is not None:
             raise error
-        return results
+        return one_by_one
 
     def write_item(
         self, session: Session, run: CrawlRun, item: Any, batch: ArticleBatch
@@ -253,7 +263,7 @@ class ArchivePipeline:
 
     def count(self, names: list[str]) -> None:
         for name in names:
-            self.crawler.stats.inc_value(name)
+            self.stats.inc_value(name)
 
     def count_all(self, results: list[Written]) -> None:
         for names, _ in results:
@@ -268,7 +278,7 @@ class ArchivePipeline:
             self.listings_failed += 1
             self.first_listing_error = self.first_listing_error or f"{fetch.url}: {fetch.error}"
 
-    def spider_closed(self, spider: Any, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
         """Write what is pending, then record how the run ended (the close reason is known
         only once the spider closed)."""
         if self.sessions is None:
@@ -281,29 +291,36 @@ class ArchivePipeline:
         except OperationalError as error:
             self.write_error = self.write_error or str(error.orig or error).strip().splitlines()[0]
             message = f"the archive could not be written ({self.write_error}); run not recorded"
-            self.crawler.stats.set_value("citynews/outcome", "failed")
-            self.crawler.stats.set_value("citynews/message", message)
+            self.stats.set_value("citynews/outcome", "failed")
+            self.stats.set_value("citynews/message", message)
         finally:
             self.resources.close()
 
     def record_end(self, reason: str) -> None:
         """Store the items still pending, the pages held back, and the run's outcome."""
-        batch, self.pending = self.pending, []
-        if batch and self.write_error is None:
-            self.count_all(self.write_batch([item for item, _ in batch]))
+        pending, self.pending = self.pending, []
+        if pending and self.write_error is None:
+            self.count_all(self.write_batch([item for item, _ in pending]))
+        assert self.sessions is not None
         with session_scope(self.sessions) as session:
-            run = session.get(CrawlRun, self.run_id)
-            batch = ArticleBatch()
-            self.count(self.apply(session, run, self.gate.release(), batch))
-            batch.write(session)
+            run = self.run(session)
+            held_back = ArticleBatch()
+            self.count(self.apply(session, run, self.gate.release(), held_back))
+            held_back.write(session)
             run.sections_walked = [
                 key for key in run.sections_walked if key not in self.sections_not_walked
             ]
-            run.requests = self.crawler.stats.get_value("downloader/request_count", 0)
+            run.requests = self.stats.get_value("downloader/request_count", 0)
             outcome, message = self.outcome(reason, run)
             finish_run(session, run, self.now(), outcome, message)
-        self.crawler.stats.set_value("citynews/outcome", outcome)
-        self.crawler.stats.set_value("citynews/message", message)
+        self.stats.set_value("citynews/outcome", outcome)
+        self.stats.set_value("citynews/message", message)
+
+    def run(self, session: Session) -> CrawlRun:
+        """This crawl's run, in a session."""
+        run = session.get(CrawlRun, self.run_id)
+        assert run is not None, "the run is recorded when the spider opens"
+        return run
 
     def outcome(self, reason: str, run: CrawlRun) -> tuple[str, str | None]:
         if self.write_error is not None:

@@ -19,7 +19,8 @@ from datetime import datetime
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup
+from bs4.element import NavigableString, PageElement, Tag
 
 from scraper.parsing.dates import (
     PUBLISHED_RE,
@@ -30,6 +31,7 @@ from scraper.parsing.dates import (
 )
 from scraper.parsing.text import (
     SITE_NAMES,
+    attribute,
     block_texts,
     collapse_whitespace,
     holds_page_chrome,
@@ -42,7 +44,7 @@ from scraper.parsing.text import (
 )
 
 TITLE_SEPARATOR_RE = re.compile(r"\s+[|—–-]\s+|\s*\|\s*")
-Node = Tag | NavigableString
+Node = PageElement
 
 
 @dataclass
@@ -120,8 +122,8 @@ def find_title(soup: BeautifulSoup) -> tuple[Tag | None, str | None, str]:
 def declared_title(soup: BeautifulSoup) -> tuple[str | None, str]:
     """The title that og:title or <title> declares, without the site's name."""
     og_title = soup.find("meta", attrs={"property": "og:title"})
-    if og_title and collapse_whitespace(og_title.get("content", "")):
-        return strip_site_name(og_title["content"]), "og:title"
+    if og_title is not None and collapse_whitespace(attribute(og_title, "content")):
+        return strip_site_name(attribute(og_title, "content")), "og:title"
     if soup.title and soup.title.string:
         stripped = strip_site_name(soup.title.string)
         if stripped:
@@ -205,8 +207,11 @@ def nodes_between(start: Tag, end: Tag) -> list[Node]:
     node = start
     while id(node.parent) not in end_path_ids:
         collected.extend(node.next_siblings)
+        if node.parent is None:  # start and end in different trees: nothing lies between
+            return []
         node = node.parent
     common = node.parent
+    assert common is not None  # it is on end's path
     below_common = end_path[: end_path.index(common)]
     end_top = below_common[-1]
     for sibling in node.next_siblings:
@@ -249,7 +254,7 @@ def densest_block(soup: BeautifulSoup) -> Tag | None:
 
 
 def _is_chrome_node(node: Node) -> bool:
-    if isinstance(node, NavigableString):
+    if not isinstance(node, Tag):
         return False
     return (
         node.name == "hr"
@@ -276,10 +281,10 @@ def find_images(nodes: list[Node], resolve: Callable[[str], str]) -> list[str]:
         if not isinstance(node, Tag):
             continue
         for image in node.find_all("img") if node.name != "img" else [node]:
-            source = image.get("data-src") or image.get("src") or ""
+            source = attribute(image, "data-src") or attribute(image, "src")
             link = image.find_parent("a", href=True)
-            if link is not None and is_image_link(link["href"]):
-                source = link["href"]
+            if link is not None and is_image_link(attribute(link, "href")):
+                source = attribute(link, "href")
             if source and not source.startswith("data:"):
                 images.append(resolve(source))
     return list(dict.fromkeys(images))
@@ -292,10 +297,11 @@ def find_attachments(nodes: list[Node], resolve: Callable[[str], str]) -> list[A
         if not isinstance(node, Tag):
             continue
         for link in node.find_all("a", href=True) if node.name != "a" else [node]:
-            if not is_document_link(link["href"]):
+            href = attribute(link, "href")
+            if not is_document_link(href):
                 continue
-            url = resolve(link["href"])
-            title = node_text(link) or link_path(link["href"]).rsplit("/", 1)[-1]
+            url = resolve(href)
+            title = node_text(link) or link_path(href).rsplit("/", 1)[-1]
             found.setdefault(url, Attachment(url=url, title=title))
     return list(found.values())
 

@@ -3,7 +3,8 @@
 import re
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup
+from bs4.element import Comment, NavigableString, PageElement, Tag
 from w3lib.encoding import html_to_unicode
 
 _LINE_BREAK = "\ue000"
@@ -113,7 +114,15 @@ def make_soup(html: str) -> BeautifulSoup:
     return soup
 
 
-def node_text(node: Tag | NavigableString) -> str:
+def attribute(tag: Tag, name: str) -> str:
+    """An attribute's value as text ('' when absent; a multi-valued one joined by spaces)."""
+    value = tag.get(name)
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else " ".join(value)
+
+
+def node_text(node: PageElement) -> str:
     """The visible text of a node with whitespace collapsed."""
     if isinstance(node, NavigableString):
         return collapse_whitespace(str(node))
@@ -143,7 +152,7 @@ def holds_page_chrome(tag: Tag) -> bool:
 def is_link_list(tag: Tag, text: str) -> bool:
     """Whether a block is mostly links to other pages (a menu or a list of other articles)."""
     links = [link for link in tag.find_all("a", href=True) if node_text(link)]
-    page_links = [link for link in links if not is_document_link(link["href"])]
+    page_links = [link for link in links if not is_document_link(attribute(link, "href"))]
     if len(page_links) < 2 or not text:
         return False
     link_chars = sum(len(node_text(link)) for link in links)
@@ -165,7 +174,7 @@ def is_image_link(href: str) -> bool:
     return link_path(href).endswith(IMAGE_EXTENSIONS)
 
 
-def block_texts(nodes: list[Tag | NavigableString]) -> list[str]:
+def block_texts(nodes: list[PageElement]) -> list[str]:
     """Split nodes into text blocks: paragraphs, list items, table rows, headings, captions."""
     blocks: list[str] = []
     buffer: list[str] = []
@@ -179,13 +188,15 @@ def block_texts(nodes: list[Tag | NavigableString]) -> list[str]:
 
     # A depth-first walk with its own stack (no recursion, whatever the nesting depth);
     # None marks the end of a block element.
-    stack: list[Tag | NavigableString | None] = list(reversed(nodes))
+    stack: list[PageElement | None] = list(reversed(nodes))
     while stack:
         node = stack.pop()
         if node is None:
             flush()
         elif isinstance(node, NavigableString):
             buffer.append(str(node))
+        elif not isinstance(node, Tag):
+            continue
         elif node.name == "br":
             buffer.append(_LINE_BREAK)
         elif node.name == "tr":
