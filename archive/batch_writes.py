@@ -16,8 +16,6 @@ from archive.models import Article, RawPage, ViewObservation
 from archive.rejections import ArchivedCues
 from archive.search import IndexValues, index_values, write_index
 
-Unknown = object()  # a URL the batch has not looked up yet
-
 
 @dataclass
 class ArticleBatch:
@@ -59,11 +57,9 @@ class ArticleBatch:
 
     def article(self, session: Session, url: str) -> Article | None:
         """The archived article at a URL, or None."""
-        found = self.articles.get(url, Unknown)
-        if found is Unknown:
-            found = session.scalar(select(Article).where(Article.url == url))
-            self.articles[url] = found
-        return found  # type: ignore[return-value]
+        if url not in self.articles:
+            self.articles[url] = session.scalar(select(Article).where(Article.url == url))
+        return self.articles[url]
 
     def added(self, article: Article) -> None:
         """Note a new article of this batch (added to the session, not yet flushed)."""

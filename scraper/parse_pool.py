@@ -79,8 +79,8 @@ class PoolParser:
             return response
         if kind not in ("article", "listing") or "section" not in request.cb_kwargs:
             return response
-        content_type = response.headers.get("Content-Type")
-        content_type = content_type.decode("latin-1") if content_type else None
+        header = response.headers.get("Content-Type")
+        content_type = header.decode("latin-1") if header else None
         section = request.cb_kwargs["section"]
         if kind == "article":
             job: tuple[Any, ...] = (

@@ -131,7 +131,7 @@ def apply_record(session: Session, article: Article, record: ArticleRecord) -> b
     return changed or before != after
 
 
-Parsing = list[Future | list[ArticleRecord]]
+Parsing = list[Future[list[ArticleRecord]] | list[ArticleRecord]]
 
 
 def submit(pool: Executor | None, jobs: list[ParseJob], tz: ZoneInfo) -> Parsing:

@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
-from bs4.element import NavigableString, PageElement, Tag
+from bs4.element import PageElement, Tag
 
 from scraper.parsing.dates import (
     PUBLISHED_RE,
