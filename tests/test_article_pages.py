@@ -136,6 +136,16 @@ def test_the_cues_and_warnings_are_the_expected_ones(name: str) -> None:
             "Текст новости.\n\nВторой абзац.",
             None,
         ),
+        (  # og:title names the article where <title> holds only the site's name
+            '<head><meta property="og:title" content="Сквер открыли">'
+            "<title>Новости | Администрация города Смоленска</title></head>"
+            "<body><div><p>Меню</p></div><div><p>Текст новости.</p><p>Второй абзац.</p></div>"
+            "</body>",
+            {"title": "og:title", "body": "densest-block"},
+            "Сквер открыли",
+            "Текст новости.\n\nВторой абзац.",
+            None,
+        ),
         (
             "<head><title>Сквер открыли</title></head><body>Текст без абзацев</body>",
             {"title": "title-tag", "body": "none"},

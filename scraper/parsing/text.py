@@ -95,14 +95,15 @@ def collapse_whitespace(text: str) -> str:
 
 
 def make_soup(html: str) -> BeautifulSoup:
-    """Parse HTML leniently and drop what is never content (scripts, styles, comments)."""
+    """Parse HTML leniently and drop what is never content (scripts, styles, comments, the
+    head's metadata but its og:title)."""
     soup = BeautifulSoup(html, "lxml")
     # One walk finds both (in document order, as two find_all calls would): a walk costs
     # more than the removals.
     comments, invisible = [], []
     for node in soup.descendants:
         if isinstance(node, Tag):
-            if node.name in DROPPED_TAGS:
+            if node.name in DROPPED_TAGS and not is_declared_title(node):
                 invisible.append(node)
         elif isinstance(node, Comment):
             comments.append(node)
@@ -112,6 +113,11 @@ def make_soup(html: str) -> BeautifulSoup:
         tag.decompose()
     flatten_deep_nesting(soup)
     return soup
+
+
+def is_declared_title(tag: Tag) -> bool:
+    """Whether a tag is the page's og:title declaration (kept: the title may rest on it)."""
+    return tag.name == "meta" and tag.get("property") == "og:title"
 
 
 def attribute(tag: Tag, name: str) -> str:
