@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -127,3 +128,37 @@ def site() -> Iterator[SiteServer]:
     server = SiteServer()
     yield server
     server.stop()
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's headless Chromium, driven by Selenium."""
+    if not os.path.exists(CHROMIUM) or not os.path.exists(CHROMEDRIVER):
+        if os.environ.get("CI"):
+            pytest.fail("chromium and chromium-driver are missing on CI: .ci/run installs them")
+        pytest.skip("Debian's chromium and chromium-driver are not installed here")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()

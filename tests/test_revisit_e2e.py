@@ -26,7 +26,6 @@ from scraper.sections import SECTIONS
 from tests.conftest import CLI_ENV, ROOT, SiteServer, export_json, fresh_postgres_database
 from tests.conftest import run_citynews as citynews
 from tests.site import content
-from tests.test_serve_browser import browser  # noqa: F401 - the headless Chromium fixture
 
 MSK = ZoneInfo("Europe/Moscow")
 START = datetime(2025, 11, 22, tzinfo=MSK)
@@ -215,7 +214,7 @@ def test_every_archived_view_count_equals_the_site_s(archive: Archive) -> None:
 
 def test_the_report_of_the_crawled_archive_in_a_browser(
     archive: Archive,
-    browser,  # noqa: F811
+    browser,
 ) -> None:
     from selenium.webdriver.common.by import By
 

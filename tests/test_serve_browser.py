@@ -1,7 +1,6 @@
 """`citynews serve`: the archive in Datasette, searched in Russian from a real headless Chromium."""
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,8 +18,6 @@ from archive.db import open_archive, session_scope
 from tests.conftest import ROOT
 from tests.postgres import free_port
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 MSK = ZoneInfo("Europe/Moscow")
 HOST = "https://www.smoladmin.ru/press-centr/novosti/"
 
@@ -95,35 +92,6 @@ def stop_process_group(group: int) -> None:
         return
     os.killpg(group, signal.SIGKILL)
     pytest.fail("citynews serve left a process running after SIGTERM")
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM) or not os.path.exists(CHROMEDRIVER):
-        if os.environ.get("CI"):
-            pytest.fail("chromium and chromium-driver are missing on CI: .ci/run installs them")
-        pytest.skip("Debian's chromium and chromium-driver are not installed here")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
 
 
 def test_a_reader_finds_an_article_by_an_inflected_word(served_archive: str, browser) -> None:
