@@ -93,17 +93,17 @@ def _scored(best: str) -> str:
     )
 
 
-def single_word_matches(within: str, limit: str) -> TextualSelect:
-    """The best articles holding one of a word's lemmas: (article_id, score, title_match).
+def single_word_matches(within: str) -> TextualSelect:
+    """The best `:limit` articles holding one of a word's lemmas: (article_id, score, title_match).
 
-    `within` restricts them (' AND ID IN (…)', ID standing for the article id column); `limit`
-    is the clause that keeps the best (' LIMIT :limit' or PostgreSQL's ' FETCH … WITH TIES').
+    `within` restricts them (' AND ID IN (…)', ID standing for the article id column).
     """
     where = within.replace(" ID ", " article_id ")
     return (
         text(
             _scored(
-                f"{SINGLE_WORD_SQL}{where} GROUP BY article_id ORDER BY max(weight) DESC{limit}"
+                f"{SINGLE_WORD_SQL}{where} GROUP BY article_id "
+                "ORDER BY max(weight) DESC LIMIT :limit"
             )
         )
         .bindparams(bindparam("lemmas", expanding=True))

@@ -331,7 +331,7 @@ def search(session: Session, query: Query, filters: Filters, limit: int = 20) ->
         if postgres:
             matches = postgres_single_word_matches(within, query.phrases[0][0])
         else:
-            matches = single_word_matches(within, " LIMIT :limit")
+            matches = single_word_matches(within)
         matches = _typed(matches, filter_params).subquery("matches")
         params = {} if postgres else {"lemmas": list(query.phrases[0][0])}
     elif postgres:
