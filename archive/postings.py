@@ -9,7 +9,7 @@ TITLE_WEIGHT times. Weights are computed here, the same on SQLite and PostgreSQL
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Float, Integer, TextualSelect, bindparam, text
@@ -30,6 +30,7 @@ INSERT = "INSERT INTO search_postings (lemma, article_id, weight) VALUES (:lemma
 SINGLE_WORD_SQL = (
     "SELECT article_id, max(weight) AS weight FROM search_postings WHERE lemma IN :lemmas"
 )
+LIMIT_WITH_TIES = " FETCH FIRST (:limit) ROWS WITH TIES"
 
 
 def _saturated(count: int, length: int, typical: int) -> float:
@@ -87,21 +88,57 @@ def add_postings(session: Session, rows: list[dict[str, Any]]) -> None:
             copy.write_row((row["lemma"], row["id"], row["weight"]))
 
 
-def single_word_matches(within: str, limit: str) -> TextualSelect:
-    """The best articles holding one of a word's lemmas: (article_id, score, title_match).
+def _scored(best: str) -> str:
+    """(article_id, score, title_match) from a subquery of (article_id, best weight)."""
+    return (
+        f"SELECT article_id, weight - CASE WHEN weight >= {TITLE_BONUS} THEN {TITLE_BONUS} "
+        "ELSE 0 END AS score, "
+        f"CASE WHEN weight >= {TITLE_BONUS} THEN 1 ELSE 0 END AS title_match "
+        f"FROM ({best}) AS best"
+    )
 
-    `within` restricts them (' AND ID IN (…)', ID standing for the article id column); `limit`
-    is the clause that keeps the best (' LIMIT :limit' or PostgreSQL's ' FETCH … WITH TIES').
+
+def single_word_matches(within: str) -> TextualSelect:
+    """The best `:limit` articles holding one of a word's lemmas: (article_id, score, title_match).
+
+    `within` restricts them (' AND ID IN (…)', ID standing for the article id column).
     """
     where = within.replace(" ID ", " article_id ")
     return (
         text(
-            f"SELECT article_id, weight - CASE WHEN weight >= {TITLE_BONUS} THEN {TITLE_BONUS} "
-            "ELSE 0 END AS score, "
-            f"CASE WHEN weight >= {TITLE_BONUS} THEN 1 ELSE 0 END AS title_match "
-            f"FROM ({SINGLE_WORD_SQL}{where} GROUP BY article_id "
-            f"ORDER BY max(weight) DESC{limit}) AS best"
+            _scored(
+                f"{SINGLE_WORD_SQL}{where} GROUP BY article_id "
+                "ORDER BY max(weight) DESC LIMIT :limit"
+            )
         )
         .bindparams(bindparam("lemmas", expanding=True))
+        .columns(article_id=Integer, score=Float, title_match=Integer)
+    )
+
+
+def postgres_single_word_matches(within: str, lemmas: Sequence[str]) -> TextualSelect:
+    """`single_word_matches` on PostgreSQL, reading each lemma's postings best first.
+
+    The index on (lemma, weight DESC, article_id) gives each lemma's best `:limit` postings (ties
+    at the limit kept) without reading the rest; the best weight per article among those is
+    exact: an article among the best overall is among the best of the lemma where it scores
+    its best. Each lemma is its own bound parameter, so the planner knows how common it is when
+    it chooses how to apply `within` (as for `single_word_matches`): on each posting read, or
+    by joining the filtered articles first.
+    """
+    where = within.replace(" ID ", " article_id ")
+    each_lemma = " UNION ALL ".join(
+        f"(SELECT article_id, weight FROM search_postings WHERE lemma = :lemma_{number}{where} "
+        f"ORDER BY weight DESC{LIMIT_WITH_TIES})"
+        for number in range(len(lemmas))
+    )
+    return (
+        text(
+            _scored(
+                f"SELECT article_id, max(weight) AS weight FROM ({each_lemma}) AS each_lemma "
+                f"GROUP BY article_id ORDER BY max(weight) DESC{LIMIT_WITH_TIES}"
+            )
+        )
+        .bindparams(*(bindparam(f"lemma_{number}", lemma) for number, lemma in enumerate(lemmas)))
         .columns(article_id=Integer, score=Float, title_match=Integer)
     )

@@ -33,6 +33,7 @@ from archive.models import Article
 from archive.postings import (
     add_postings,
     lemma_weights,
+    postgres_single_word_matches,
     postings,
     replace_postings,
     single_word_matches,
@@ -364,9 +365,12 @@ def search(session: Session, query: Query, filters: Filters, limit: int = 20) ->
         # among equals) is the same whatever the limit.
         top = top.replace(" LIMIT :limit", TIES)
     if single_word:
-        matches = single_word_matches(within, TIES if postgres else " LIMIT :limit")
+        if postgres:
+            matches = postgres_single_word_matches(within, query.phrases[0][0])
+        else:
+            matches = single_word_matches(within)
         matches = _typed(matches, filter_params).subquery("matches")
-        params = {"lemmas": list(query.phrases[0][0])}
+        params = {} if postgres else {"lemmas": list(query.phrases[0][0])}
     elif postgres:
         params = {"tsquery": query.tsquery()}
         where = top.replace(" ID ", " article_id ")

@@ -17,6 +17,7 @@ from archive.articles import save_article
 from archive.crawl_records import ArticleRecord
 from archive.db import alembic_config, create_archive_engine, open_archive, session_scope
 from archive.lemmas import lemmas, words
+from archive.postings import postings
 from archive.search import Filters, parse_query, search
 from tests.conftest import run_citynews
 
@@ -199,4 +200,58 @@ def test_the_best_of_many_title_matches_are_the_best_of_all_matches(db_url) -> N
         assert [title for _, title in everything] == [True] * 3 + [False] * 3
         for limit in (1, 2, 3, 4, 5):
             assert ranked(query, limit) == everything[:limit], (query, limit)
+    sessions.kw["bind"].dispose()
+
+
+def test_a_word_of_several_lemmas_ranks_its_best_few_as_it_ranks_all(db_url) -> None:
+    # «стали» is сталь or стать: some articles score best on one lemma, some on the other, and
+    # groups of identical articles tie, so the best few must keep every tie at the limit.
+    bodies = [
+        "Сталь сталь сталь.",
+        "Стать стать стать стать.",
+        "Сталь. Стать.",
+        "Стать в строй.",
+        "Сталь и чугун.",
+        "Сталь " * 9 + "и стать " * 2,
+    ]
+    articles = {}
+    for number in range(36):
+        title = "Сталь" if number % 9 == 0 else "Завод"
+        articles[f"s-{number}"] = (title, bodies[number % len(bodies)], number)
+    for number in range(8):
+        articles[f"other-{number}"] = ("Совещание", "Обсудили бюджет.", 40 + number)
+    sessions = open_archive(db_url)
+    with session_scope(sessions) as session:
+        for slug, (title, body, day) in articles.items():
+            save_article(session, record(slug, title, body, day), None)
+
+    def best_first(window: range) -> list[str]:
+        """Brute force: each article's best posting weight among the word's lemmas."""
+        wanted = set(lemmas("стали"))
+        weights = {}
+        for slug, (title, body, day) in articles.items():
+            found = [
+                row["weight"]
+                for row in postings(0, words(title), words(body))
+                if row["lemma"] in wanted
+            ]
+            if found and day in window:
+                weights[slug] = (max(found), day)
+        return sorted(weights, key=lambda slug: (-weights[slug][0], -weights[slug][1]))
+
+    def ranked(limit: int, filters: Filters) -> list[str]:
+        with session_scope(sessions) as session:
+            hits = search(session, parse_query("стали"), filters, limit=limit)
+            return [hit.article.url.removeprefix(HOST) for hit in hits]
+
+    everything = best_first(range(100))
+    assert len(everything) == 36
+    window = Filters(
+        since=datetime(2025, 1, 1, tzinfo=MSK) + timedelta(days=10),
+        until=datetime(2025, 1, 1, tzinfo=MSK) + timedelta(days=30),
+    )
+    in_window = best_first(range(10, 30))
+    for limit in (1, 2, 3, 4, 5, 7, 10, 20, 36):
+        assert ranked(limit, Filters()) == everything[:limit], limit
+        assert ranked(limit, window) == in_window[:limit], limit
     sessions.kw["bind"].dispose()

@@ -31,9 +31,15 @@ def upgrade() -> None:
             "CREATE INDEX ix_search_documents_title_document ON search_documents "
             "USING GIN (title_document)"
         )
+        # The key keeps an article's postings together (replaced by article); search reads a
+        # lemma's postings best first from the second index and stops at the limit.
         op.execute(
             "CREATE TABLE search_postings (lemma TEXT NOT NULL, article_id INTEGER NOT NULL, "
-            "weight DOUBLE PRECISION NOT NULL, PRIMARY KEY (lemma, article_id) INCLUDE (weight))"
+            "weight DOUBLE PRECISION NOT NULL, PRIMARY KEY (article_id, lemma))"
+        )
+        op.execute(
+            "CREATE INDEX ix_search_postings_lemma_weight ON search_postings "
+            "(lemma, weight DESC, article_id)"
         )
     else:
         op.execute(
