@@ -24,8 +24,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Float, TextClause, bindparam, select, text
+from sqlalchemy import (
+    Connection,
+    Float,
+    Subquery,
+    TextClause,
+    TextualSelect,
+    bindparam,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from archive.lemmas import CACHE_SIZE, analysis_version, lemma_token, lemmas, words
@@ -50,6 +60,7 @@ LEXICON_SQL = (
     "SELECT lemma, token FROM search_lemmas WHERE lemma IN (SELECT value FROM json_each(:lemmas))"
 )
 BATCH = 500
+Clause = TypeVar("Clause", TextClause, TextualSelect)
 TIES = " FETCH FIRST (:limit) ROWS WITH TIES"
 
 
@@ -364,12 +375,14 @@ def search(session: Session, query: Query, filters: Filters, limit: int = 20) ->
         # Articles tied with the last one all go on, so that the final order (newest first
         # among equals) is the same whatever the limit.
         top = top.replace(" LIMIT :limit", TIES)
+    matches: Subquery
+    params: dict[str, Any]
     if single_word:
         if postgres:
-            matches = postgres_single_word_matches(within, query.phrases[0][0])
+            best = postgres_single_word_matches(within, query.phrases[0][0])
         else:
-            matches = single_word_matches(within)
-        matches = _typed(matches, filter_params).subquery("matches")
+            best = single_word_matches(within)
+        matches = _typed(best, filter_params).subquery("matches")
         params = {} if postgres else {"lemmas": list(query.phrases[0][0])}
     elif postgres:
         params = {"tsquery": query.tsquery()}
@@ -400,13 +413,13 @@ def search(session: Session, query: Query, filters: Filters, limit: int = 20) ->
     return [Hit(article, float(score), bool(title_match)) for article, score, title_match in rows]
 
 
-def _typed(clause: TextClause, params: dict) -> TextClause:
+def _typed(clause: Clause, params: dict[str, Any]) -> Clause:
     """The clause with its date parameters bound as the archive's dates (UTC)."""
     dates = [bindparam(name, type_=Article.published_at.type) for name in ("since", "until")]
     return clause.bindparams(*(date for date in dates if date.key in params))
 
 
-def _within(filters: Filters) -> tuple[str, dict]:
+def _within(filters: Filters) -> tuple[str, dict[str, Any]]:
     """' AND ID IN (the filtered articles' ids)', or '', and its parameters (ID: the id column)."""
     conditions = {
         "section = :section": filters.section,
@@ -426,7 +439,7 @@ def _within(filters: Filters) -> tuple[str, dict]:
     return " AND ID IN (SELECT id FROM articles WHERE " + " AND ".join(chosen) + ")", params
 
 
-def _sqlite_matches(top: str, filter_params: dict):  # type: ignore[no-untyped-def]
+def _sqlite_matches(top: str, filter_params: dict[str, Any]) -> Subquery:
     return (
         _typed(
             text(
@@ -443,7 +456,7 @@ def _sqlite_matches(top: str, filter_params: dict):  # type: ignore[no-untyped-d
     )
 
 
-def _enough_title_matches(session: Session, where: str, params: dict) -> bool:
+def _enough_title_matches(session: Session, where: str, params: dict[str, Any]) -> bool:
     """Whether at least `limit` articles match in their titles (PostgreSQL, GIN on titles)."""
     within = where.split(" ORDER BY ")[0]
     found = session.execute(
@@ -456,10 +469,10 @@ def _enough_title_matches(session: Session, where: str, params: dict) -> bool:
         ),
         params,
     ).scalar()
-    return found >= params["limit"]
+    return found is not None and found >= params["limit"]
 
 
-def _postgres_matches(top: str, filter_params: dict):  # type: ignore[no-untyped-def]
+def _postgres_matches(top: str, filter_params: dict[str, Any]) -> Subquery:
     return (
         _typed(
             text(
