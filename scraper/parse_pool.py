@@ -10,19 +10,22 @@ import asyncio
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, Self
 
-from scrapy import signals
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 
 from scraper import page_jobs
 from scraper.page_jobs import parse_article_page, parse_listing_page, start_worker
+from scraper.spiders.smoladmin import SmoladminSpider
 
 MAX_WORKERS = 8
 
 
-def worker_count(settings: Any) -> int:
+def worker_count(settings: BaseSettings) -> int:
     """Parsing processes: the setting, else one per CPU when the crawl runs without delays."""
     configured = settings.get("CITYNEWS_PARSE_WORKERS")
     if configured is not None:
@@ -37,13 +40,13 @@ def worker_count(settings: Any) -> int:
 class PoolParser:
     """Downloader middleware: parses article and listing responses in worker processes."""
 
-    def __init__(self, workers: int, crawler: Any) -> None:
+    def __init__(self, workers: int, crawler: Crawler) -> None:
         self.workers = workers
         self.crawler = crawler
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "PoolParser":
+    def from_crawler(cls, crawler: Crawler) -> Self:
         workers = worker_count(crawler.settings)
         if workers <= 0:
             raise NotConfigured
@@ -52,7 +55,7 @@ class PoolParser:
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    def spider_opened(self, spider: Any) -> None:
+    def spider_opened(self, spider: Spider) -> None:
         """Start the workers now: they are ready by the time the first pages arrive."""
         self.executor()
 
@@ -72,8 +75,10 @@ class PoolParser:
                 self.pool.submit(os.getpid)
         return self.pool
 
-    async def process_response(self, request: Any, response: Response) -> Response:
+    async def process_response(self, request: Request, response: Response) -> Response:
         spider = self.crawler.spider
+        if not isinstance(spider, SmoladminSpider):
+            return response
         kind = request.meta.get("kind")
         if response.status != 200 or not isinstance(response, TextResponse):
             return response
@@ -110,7 +115,7 @@ class PoolParser:
         request.meta[f"parsed_{kind}"] = parsed
         return response
 
-    def spider_closed(self, spider: Any) -> None:
+    def spider_closed(self, spider: Spider) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
