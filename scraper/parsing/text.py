@@ -1,11 +1,14 @@
 """Text of HTML fragments: blocks, whitespace, chrome recognition."""
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
-from bs4.element import Comment, NavigableString, PageElement, Tag
+from bs4.element import NavigableString, PageElement, Tag
 from w3lib.encoding import html_to_unicode
+
+from scraper.parsing.soup_builder import build_soup
 
 _LINE_BREAK = "\ue000"
 _SPACES_RE = re.compile(r"[^\S\ue000]+")
@@ -97,27 +100,17 @@ def collapse_whitespace(text: str) -> str:
 def make_soup(html: str) -> BeautifulSoup:
     """Parse HTML leniently and drop what is never content (scripts, styles, comments, the
     head's metadata but its og:title)."""
-    soup = BeautifulSoup(html, "lxml")
-    # One walk finds both (in document order, as two find_all calls would): a walk costs
-    # more than the removals.
-    comments, invisible = [], []
-    for node in soup.descendants:
-        if isinstance(node, Tag):
-            if node.name in DROPPED_TAGS and not is_declared_title(node):
-                invisible.append(node)
-        elif isinstance(node, Comment):
-            comments.append(node)
-    for comment in comments:
-        comment.extract()
-    for tag in invisible:
-        tag.decompose()
+    soup = build_soup(html, is_dropped)
     flatten_deep_nesting(soup)
     return soup
 
 
-def is_declared_title(tag: Tag) -> bool:
-    """Whether a tag is the page's og:title declaration (kept: the title may rest on it)."""
-    return tag.name == "meta" and tag.get("property") == "og:title"
+def is_dropped(name: str, attributes: Mapping[str, str]) -> bool:
+    """Whether an element is never content (kept: the og:title declaration the title may rest
+    on)."""
+    return name in DROPPED_TAGS and not (
+        name == "meta" and attributes.get("property") == "og:title"
+    )
 
 
 def attribute(tag: Tag, name: str) -> str:
