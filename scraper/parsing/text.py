@@ -1,7 +1,7 @@
 """Text of HTML fragments: blocks, whitespace, chrome recognition."""
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
@@ -121,6 +121,25 @@ def attribute(tag: Tag, name: str) -> str:
     return value if isinstance(value, str) else " ".join(value)
 
 
+def tags_named(root: Tag, names: Collection[str]) -> list[Tag]:
+    """The elements under root with one of these names, in document order (as find_all finds
+    them, without its general matcher)."""
+    return [node for node in root.descendants if isinstance(node, Tag) and node.name in names]
+
+
+def links_under(tag: Tag) -> list[Tag]:
+    """The <a> elements with an href under a tag, in document order."""
+    return [link for link in tag.find_all("a") if link.get("href") is not None]
+
+
+def first_string(root: Tag, pattern: re.Pattern[str]) -> NavigableString | None:
+    """The first string under root that the pattern finds something in (as find(string=…))."""
+    for node in root.descendants:
+        if isinstance(node, NavigableString) and pattern.search(node):
+            return node
+    return None
+
+
 def node_text(node: PageElement) -> str:
     """The visible text of a node with whitespace collapsed."""
     if isinstance(node, NavigableString):
@@ -150,7 +169,7 @@ def holds_page_chrome(tag: Tag) -> bool:
 
 def is_link_list(tag: Tag, text: str) -> bool:
     """Whether a block is mostly links to other pages (a menu or a list of other articles)."""
-    links = [link for link in tag.find_all("a", href=True) if node_text(link)]
+    links = [link for link in links_under(tag) if node_text(link)]
     page_links = [link for link in links if not is_document_link(attribute(link, "href"))]
     if len(page_links) < 2 or not text:
         return False
@@ -200,7 +219,7 @@ def block_texts(nodes: list[PageElement]) -> list[str]:
             buffer.append(_LINE_BREAK)
         elif node.name == "tr":
             flush()
-            cells = [node_text(cell) for cell in node.find_all(["td", "th"])]
+            cells = [node_text(cell) for cell in tags_named(node, ("td", "th"))]
             row = " | ".join(cell for cell in cells if cell)
             if row:
                 blocks.append(row)
