@@ -110,7 +110,7 @@ def parse_article(
 
 def find_title(soup: BeautifulSoup) -> tuple[Tag | None, str | None, str]:
     """Return the title heading, the title, and the cue used."""
-    for heading in soup.find_all("h1"):
+    for heading in tags_named(soup, ("h1",)):
         text = node_text(heading)
         if text and text.lower() not in SITE_NAMES:
             return heading, text, "h1"
@@ -126,7 +126,7 @@ def find_title(soup: BeautifulSoup) -> tuple[Tag | None, str | None, str]:
 def declared_title(soup: BeautifulSoup) -> tuple[str | None, str]:
     """The title that og:title or <title> declares, without the site's name."""
     og_title = next(
-        (meta for meta in soup.find_all("meta") if meta.get("property") == "og:title"), None
+        (meta for meta in tags_named(soup, ("meta",)) if meta.get("property") == "og:title"), None
     )
     if og_title is not None and collapse_whitespace(attribute(og_title, "content")):
         return strip_site_name(attribute(og_title, "content")), "og:title"
@@ -275,7 +275,7 @@ def remove_nested_chrome(node: Node) -> None:
     """Remove chrome blocks nested inside a content node (share buttons, side lists)."""
     if not isinstance(node, Tag):
         return
-    for descendant in node.find_all(True):
+    for descendant in [tag for tag in node.descendants if isinstance(tag, Tag)]:
         if descendant.decomposed:
             continue
         if _is_chrome_node(descendant):
@@ -288,7 +288,7 @@ def find_images(nodes: list[Node], resolve: Callable[[str], str]) -> list[str]:
     for node in nodes:
         if not isinstance(node, Tag):
             continue
-        for image in node.find_all("img") if node.name != "img" else [node]:
+        for image in tags_named(node, ("img",)) if node.name != "img" else [node]:
             source = attribute(image, "data-src") or attribute(image, "src")
             link = next(
                 (a for a in image.parents if a.name == "a" and a.get("href") is not None), None

@@ -129,7 +129,7 @@ def tags_named(root: Tag, names: Collection[str]) -> list[Tag]:
 
 def links_under(tag: Tag) -> list[Tag]:
     """The <a> elements with an href under a tag, in document order."""
-    return [link for link in tag.find_all("a") if link.get("href") is not None]
+    return [link for link in tags_named(tag, ("a",)) if link.get("href") is not None]
 
 
 def first_string(root: Tag, pattern: re.Pattern[str]) -> NavigableString | None:
