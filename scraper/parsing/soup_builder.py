@@ -8,6 +8,7 @@ building and then removing it.
 """
 
 from collections.abc import Callable, Mapping
+from typing import cast
 
 from bs4 import BeautifulSoup
 from bs4.element import Doctype, NavigableString, PageElement, ProcessingInstruction, Tag
@@ -112,7 +113,9 @@ class SoupTarget:
 def build_soup(html: str, drops: Callable[[str, Mapping[str, str]], bool]) -> BeautifulSoup:
     """Parse HTML with lxml into a BeautifulSoup tree, without comments and dropped elements."""
     soup = BeautifulSoup("", "lxml")
-    parser = etree.HTMLParser(target=SoupTarget(soup, drops), recover=True)
+    # lxml calls the target back with str for a str document (its stubs allow bytes too)
+    target = cast(etree.ParserTarget, SoupTarget(soup, drops))
+    parser = etree.HTMLParser(target=target, recover=True)
     parser.feed(html.removeprefix("\ufeff"))
     parser.close()
     return soup
