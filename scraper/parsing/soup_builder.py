@@ -114,7 +114,7 @@ def build_soup(html: str, drops: Callable[[str, Mapping[str, str]], bool]) -> Be
     """Parse HTML with lxml into a BeautifulSoup tree, without comments and dropped elements."""
     soup = BeautifulSoup("", "lxml")
     # lxml calls the target back with str for a str document (its stubs allow bytes too)
-    target = cast(etree.ParserTarget, SoupTarget(soup, drops))
+    target = cast("etree.ParserTarget", SoupTarget(soup, drops))
     parser = etree.HTMLParser(target=target, recover=True)
     parser.feed(html.removeprefix("\ufeff"))
     parser.close()
