@@ -34,16 +34,20 @@ from scraper.parsing.text import (
     attribute,
     block_texts,
     collapse_whitespace,
+    first_string,
     holds_page_chrome,
     is_chrome,
     is_document_link,
     is_image_link,
     link_path,
+    links_under,
     make_soup,
     node_text,
+    tags_named,
 )
 
 TITLE_SEPARATOR_RE = re.compile(r"\s+[|—–-]\s+|\s*\|\s*")
+PUBLISHED_LABEL_RE = re.compile("Опубликовано")
 Node = PageElement
 
 
@@ -106,13 +110,13 @@ def parse_article(
 
 def find_title(soup: BeautifulSoup) -> tuple[Tag | None, str | None, str]:
     """Return the title heading, the title, and the cue used."""
-    for heading in soup.find_all("h1"):
+    for heading in tags_named(soup, ("h1",)):
         text = node_text(heading)
         if text and text.lower() not in SITE_NAMES:
             return heading, text, "h1"
     declared, cue = declared_title(soup)
     if declared:
-        for heading in soup.find_all(["h2", "h3", "h4"]):
+        for heading in tags_named(soup, ("h2", "h3", "h4")):
             if node_text(heading).lower() == declared.lower():
                 return heading, node_text(heading), "heading-matching-title-tag"
         return None, declared, cue
@@ -121,7 +125,9 @@ def find_title(soup: BeautifulSoup) -> tuple[Tag | None, str | None, str]:
 
 def declared_title(soup: BeautifulSoup) -> tuple[str | None, str]:
     """The title that og:title or <title> declares, without the site's name."""
-    og_title = soup.find("meta", attrs={"property": "og:title"})
+    og_title = next(
+        (meta for meta in tags_named(soup, ("meta",)) if meta.get("property") == "og:title"), None
+    )
     if og_title is not None and collapse_whitespace(attribute(og_title, "content")):
         return strip_site_name(attribute(og_title, "content")), "og:title"
     if soup.title and soup.title.string:
@@ -144,9 +150,9 @@ def strip_site_name(title: str) -> str | None:
 
 def find_meta_nodes(soup: BeautifulSoup) -> list[Tag]:
     """Return the element(s) that hold the meta line: one element, or a run of siblings."""
-    label = soup.find(string=re.compile("Опубликовано"))
+    label = first_string(soup, PUBLISHED_LABEL_RE)
     if label is None:
-        label = soup.find(string=VIEWS_RE)
+        label = first_string(soup, VIEWS_RE)
     if label is None or not isinstance(label.parent, Tag):
         return []
     element = label.parent
@@ -246,8 +252,10 @@ def nodes_after(start: Tag, scope: Tag) -> list[Node]:
 def densest_block(soup: BeautifulSoup) -> Tag | None:
     """The element whose direct paragraphs hold the most text."""
     best, best_length = None, 0
-    for element in soup.find_all(["div", "article", "section", "main", "td"]):
-        length = sum(len(node_text(p)) for p in element.find_all("p", recursive=False))
+    for element in tags_named(soup, ("div", "article", "section", "main", "td")):
+        length = sum(
+            len(node_text(p)) for p in element.children if isinstance(p, Tag) and p.name == "p"
+        )
         if length > best_length:
             best, best_length = element, length
     return best
@@ -267,7 +275,7 @@ def remove_nested_chrome(node: Node) -> None:
     """Remove chrome blocks nested inside a content node (share buttons, side lists)."""
     if not isinstance(node, Tag):
         return
-    for descendant in node.find_all(True):
+    for descendant in [tag for tag in node.descendants if isinstance(tag, Tag)]:
         if descendant.decomposed:
             continue
         if _is_chrome_node(descendant):
@@ -280,9 +288,11 @@ def find_images(nodes: list[Node], resolve: Callable[[str], str]) -> list[str]:
     for node in nodes:
         if not isinstance(node, Tag):
             continue
-        for image in node.find_all("img") if node.name != "img" else [node]:
+        for image in tags_named(node, ("img",)) if node.name != "img" else [node]:
             source = attribute(image, "data-src") or attribute(image, "src")
-            link = image.find_parent("a", href=True)
+            link = next(
+                (a for a in image.parents if a.name == "a" and a.get("href") is not None), None
+            )
             if link is not None and is_image_link(attribute(link, "href")):
                 source = attribute(link, "href")
             if source and not source.startswith("data:"):
@@ -296,7 +306,7 @@ def find_attachments(nodes: list[Node], resolve: Callable[[str], str]) -> list[A
     for node in nodes:
         if not isinstance(node, Tag):
             continue
-        for link in node.find_all("a", href=True) if node.name != "a" else [node]:
+        for link in links_under(node) if node.name != "a" else [node]:
             href = attribute(link, "href")
             if not is_document_link(href):
                 continue

@@ -1,11 +1,14 @@
 """Text of HTML fragments: blocks, whitespace, chrome recognition."""
 
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
-from bs4.element import Comment, NavigableString, PageElement, Tag
+from bs4.element import NavigableString, PageElement, Tag
 from w3lib.encoding import html_to_unicode
+
+from scraper.parsing.soup_builder import build_soup
 
 _LINE_BREAK = "\ue000"
 _SPACES_RE = re.compile(r"[^\S\ue000]+")
@@ -97,27 +100,17 @@ def collapse_whitespace(text: str) -> str:
 def make_soup(html: str) -> BeautifulSoup:
     """Parse HTML leniently and drop what is never content (scripts, styles, comments, the
     head's metadata but its og:title)."""
-    soup = BeautifulSoup(html, "lxml")
-    # One walk finds both (in document order, as two find_all calls would): a walk costs
-    # more than the removals.
-    comments, invisible = [], []
-    for node in soup.descendants:
-        if isinstance(node, Tag):
-            if node.name in DROPPED_TAGS and not is_declared_title(node):
-                invisible.append(node)
-        elif isinstance(node, Comment):
-            comments.append(node)
-    for comment in comments:
-        comment.extract()
-    for tag in invisible:
-        tag.decompose()
+    soup = build_soup(html, is_dropped)
     flatten_deep_nesting(soup)
     return soup
 
 
-def is_declared_title(tag: Tag) -> bool:
-    """Whether a tag is the page's og:title declaration (kept: the title may rest on it)."""
-    return tag.name == "meta" and tag.get("property") == "og:title"
+def is_dropped(name: str, attributes: Mapping[str, str]) -> bool:
+    """Whether an element is never content (kept: the og:title declaration the title may rest
+    on)."""
+    return name in DROPPED_TAGS and not (
+        name == "meta" and attributes.get("property") == "og:title"
+    )
 
 
 def attribute(tag: Tag, name: str) -> str:
@@ -126,6 +119,25 @@ def attribute(tag: Tag, name: str) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else " ".join(value)
+
+
+def tags_named(root: Tag, names: Collection[str]) -> list[Tag]:
+    """The elements under root with one of these names, in document order (as find_all finds
+    them, without its general matcher)."""
+    return [node for node in root.descendants if isinstance(node, Tag) and node.name in names]
+
+
+def links_under(tag: Tag) -> list[Tag]:
+    """The <a> elements with an href under a tag, in document order."""
+    return [link for link in tags_named(tag, ("a",)) if link.get("href") is not None]
+
+
+def first_string(root: Tag, pattern: re.Pattern[str]) -> NavigableString | None:
+    """The first string under root that the pattern finds something in (as find(string=…))."""
+    for node in root.descendants:
+        if isinstance(node, NavigableString) and pattern.search(node):
+            return node
+    return None
 
 
 def node_text(node: PageElement) -> str:
@@ -157,7 +169,7 @@ def holds_page_chrome(tag: Tag) -> bool:
 
 def is_link_list(tag: Tag, text: str) -> bool:
     """Whether a block is mostly links to other pages (a menu or a list of other articles)."""
-    links = [link for link in tag.find_all("a", href=True) if node_text(link)]
+    links = [link for link in links_under(tag) if node_text(link)]
     page_links = [link for link in links if not is_document_link(attribute(link, "href"))]
     if len(page_links) < 2 or not text:
         return False
@@ -207,7 +219,7 @@ def block_texts(nodes: list[PageElement]) -> list[str]:
             buffer.append(_LINE_BREAK)
         elif node.name == "tr":
             flush()
-            cells = [node_text(cell) for cell in node.find_all(["td", "th"])]
+            cells = [node_text(cell) for cell in tags_named(node, ("td", "th"))]
             row = " | ".join(cell for cell in cells if cell)
             if row:
                 blocks.append(row)
