@@ -9,10 +9,11 @@ URL when first asked (what saving a single article needs).
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from archive.models import Article, RawPage, ViewObservation
+from archive.queries import latest_raw_page_times
 from archive.rejections import ArchivedCues
 from archive.search import IndexValues, index_values, write_index
 
@@ -38,12 +39,7 @@ class ArticleBatch:
         batch.raw_digests = dict.fromkeys(wanted)
         for article in session.scalars(select(Article).where(Article.url.in_(wanted))):
             batch.articles[article.url] = article
-        latest = (
-            select(RawPage.url, func.max(RawPage.fetched_at).label("fetched_at"))
-            .where(RawPage.url.in_(wanted))
-            .group_by(RawPage.url)
-            .subquery()
-        )
+        latest = latest_raw_page_times(wanted)
         rows = session.execute(
             select(RawPage.url, RawPage.sha256)
             .join(

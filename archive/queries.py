@@ -4,20 +4,25 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Result, Row, func, select
+from sqlalchemy import Result, Row, Subquery, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.models import Article, RawPage, Revision, ViewObservation
 
 
-def latest_raw_pages(session: Session, urls: list[str]) -> dict[str, RawPage]:
-    """The last stored page of each of the articles, read in one query."""
-    latest = (
+def latest_raw_page_times(urls: list[str]) -> Subquery:
+    """(url, fetched_at) of the last stored page of each of the articles."""
+    return (
         select(RawPage.url, func.max(RawPage.fetched_at).label("fetched_at"))
         .where(RawPage.url.in_(urls))
         .group_by(RawPage.url)
         .subquery()
     )
+
+
+def latest_raw_pages(session: Session, urls: list[str]) -> dict[str, RawPage]:
+    """The last stored page of each of the articles, read in one query."""
+    latest = latest_raw_page_times(urls)
     pages = session.scalars(
         select(RawPage)
         .join(latest, (RawPage.url == latest.c.url) & (RawPage.fetched_at == latest.c.fetched_at))
