@@ -215,13 +215,6 @@ def index_article(session: Session, article: Article, values: IndexValues | None
     write_index(session, [(article.id, values)], new=False)
 
 
-def index_document(
-    session: Session, article_id: int, title_text: str | None, body_text: str | None
-) -> None:
-    """Index one article's title and text under its id, replacing what was indexed before."""
-    write_index(session, [(article_id, index_values(title_text, body_text))], new=False)
-
-
 def write_index(session: Session, documents: list[tuple[int, IndexValues]], new: bool) -> None:
     """Index documents by article id, in one statement per table; new: none of them is indexed
     yet (nothing to replace)."""
