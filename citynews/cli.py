@@ -685,15 +685,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command != "crawl":  # a crawl has Scrapy's own graceful shutdown
         stop_on_sigterm()
     try:
+        return run_command(args)
+    except KeyboardInterrupt:  # also one that arrives while a failure is being reported
+        print("citynews: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    try:
         status: int = args.handler(args)
         return status
     except BrokenPipeError:
         return quiet_broken_pipe()
     except FAILURES as error:
         return fail(*failure(error))
-    except KeyboardInterrupt:
-        print("citynews: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
 
 
 USAGE_ERRORS = (UserError, UnknownSectionError, ArchiveError, BadTimezone, DatabaseError)

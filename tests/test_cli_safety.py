@@ -346,11 +346,28 @@ def big_archive(tmp_path: Path) -> str:
     return archive_with_articles(tmp_path / "archive.sqlite3", 3_000)
 
 
+@pytest.fixture
+def long_export_archive(tmp_path: Path) -> str:
+    """3,000 articles of 16,000 characters: an export that writes for about a second here."""
+    url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    sessions = open_archive(url)
+    engine = sessions.kw["bind"]
+    body = "Ремонт моста через Днепр продолжается. " * 400
+    published = datetime(2025, 1, 1, tzinfo=UTC)
+    rows = [article_row(n, "novosti", f"Мост {n}", body, published, n) for n in range(3_000)]
+    from archive.models import Article
+
+    with engine.begin() as connection:
+        connection.execute(Article.__table__.insert(), rows)
+    engine.dispose()
+    return url
+
+
 def test_an_export_stopped_by_sigterm_leaves_no_temporary_file(
-    tmp_path: Path, big_archive: str
+    tmp_path: Path, long_export_archive: str
 ) -> None:
     (tmp_path / "news.json").write_text("previous snapshot\n")
-    process = start_export(tmp_path, big_archive, "news.json")
+    process = start_export(tmp_path, long_export_archive, "news.json")
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 130
     assert "interrupted" in process.stderr.read()
@@ -358,13 +375,15 @@ def test_an_export_stopped_by_sigterm_leaves_no_temporary_file(
     assert sorted(path.name for path in tmp_path.iterdir()) == ["archive.sqlite3", "news.json"]
 
 
-def test_the_next_export_sweeps_what_a_killed_export_left(tmp_path: Path, big_archive: str) -> None:
-    process = start_export(tmp_path, big_archive, "news.json")
+def test_the_next_export_sweeps_what_a_killed_export_left(
+    tmp_path: Path, long_export_archive: str
+) -> None:
+    process = start_export(tmp_path, long_export_archive, "news.json")
     process.kill()
     process.wait(timeout=60)
     assert list(tmp_path.glob(".news.json.*.part"))
     result = citynews(
-        "export", "--format", "json", "--out", "news.json", "--db", big_archive, cwd=tmp_path
+        "export", "--format", "json", "--out", "news.json", "--db", long_export_archive, cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in tmp_path.iterdir()) == [
