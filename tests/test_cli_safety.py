@@ -383,7 +383,14 @@ def test_the_next_export_sweeps_what_a_killed_export_left(
     process.wait(timeout=60)
     assert list(tmp_path.glob(".news.json.*.part"))
     result = citynews(
-        "export", "--format", "json", "--out", "news.json", "--db", long_export_archive, cwd=tmp_path
+        "export",
+        "--format",
+        "json",
+        "--out",
+        "news.json",
+        "--db",
+        long_export_archive,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in tmp_path.iterdir()) == [
