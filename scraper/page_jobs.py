@@ -5,9 +5,9 @@ Kept free of Scrapy and of the archive's database, so a worker imports only the 
 
 import os
 import signal
-import threading
-import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from multiprocessing.connection import Connection
 from zoneinfo import ZoneInfo
 
 from archive.crawl_records import ArticleRecord, RawPageRecord
@@ -65,19 +65,57 @@ def parse_listing_page(
     return read_listing(decode_page(body, content_type).text, page_url, site, section)
 
 
-def start_worker(crawl_pid: int) -> None:
-    """In a worker: leave Ctrl-C to the crawl, exit once the crawl's process is gone (after
-    a SIGKILL nothing else would end it: workers hold their own queues open), and load the
-    lemma dictionary before the first page comes."""
+@dataclass(frozen=True)
+class PageJob:
+    """One served page for a worker to parse (the crawl's site and time zone it has)."""
+
+    kind: str  # "article" or "listing"
+    body: bytes
+    content_type: str | None
+    url: str
+    section: Section
+    listed_date: date | None = None
+    listing_title: str | None = None
+
+
+def run_job(job: PageJob, site: SiteUrls, tz: ZoneInfo) -> ArticleRecord | ListingPage:
+    """Parse a page as its kind says."""
+    if job.kind == "listing":
+        return parse_listing_page(job.body, job.content_type, job.url, site, job.section)
+    return parse_article_page(
+        job.body,
+        job.content_type,
+        job.url,
+        site,
+        job.section,
+        job.listed_date,
+        job.listing_title,
+        tz,
+    )
+
+
+def serve(connection: Connection, site: SiteUrls, tz: ZoneInfo) -> None:
+    """A worker's life: parse the pages the crawl sends over its pipe, answer each with
+    (job id, True, the parsed page) or (job id, False, why not), until the pipe closes.
+
+    The crawl's end, even a SIGKILL, closes the pipe, so no worker outlives its crawl. The
+    worker leaves Ctrl-C to the crawl, runs at a lower priority than the crawl's reactor (the
+    downloads must not wait for a core), and loads the lemma dictionary before the first page.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(10)
     lemmas("смоленск")
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            try:
-                os.kill(crawl_pid, 0)
-            except ProcessLookupError:
-                os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
+    while True:
+        try:
+            job_id, job = connection.recv()
+        except (EOFError, OSError):
+            return
+        answer: tuple[int, bool, object]
+        try:
+            answer = (job_id, True, run_job(job, site, tz))
+        except Exception as error:  # the crawl parses that page itself
+            answer = (job_id, False, f"{type(error).__name__}: {error}")
+        try:
+            connection.send(answer)
+        except OSError:
+            return

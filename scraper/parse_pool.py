@@ -1,28 +1,44 @@
 """Parsing off the reactor: article and listing pages are parsed in worker processes.
 
-A downloader middleware hands each successful article or listing response to a process pool
+A downloader middleware hands each successful article or listing response to a worker process
 and puts the result in the request's meta (`parsed_article`, `parsed_listing`), so the
 spider's callbacks find the work done and the reactor keeps downloading meanwhile. Without
 the pool (CITYNEWS_PARSE_WORKERS = 0, or a polite crawl with delays) the callbacks parse.
+
+Each worker is reached over its own pipe, which the reactor's event loop watches: no threads
+in the crawl's process relay the pages, and the crawl's site and time zone go to a worker once,
+when it starts, not with every page.
 """
 
 import asyncio
+import itertools
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any, Self
+from zoneinfo import ZoneInfo
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
+from scrapy.utils.reactor import is_asyncio_reactor_installed
 
 from scraper import page_jobs
-from scraper.page_jobs import parse_article_page, parse_listing_page, start_worker
+from scraper.page_jobs import PageJob, serve
 from scraper.spiders.smoladmin import SmoladminSpider
+from scraper.urls import SiteUrls
 
 MAX_WORKERS = 8
+PAGES_IN_FLIGHT = 2  # per worker: the next page waits in its pipe while it parses one
+
+
+class WorkerFailed(Exception):
+    """A worker could not parse a page (or ended): the spider's callback parses it."""
 
 
 def worker_count(settings: BaseSettings) -> int:
@@ -37,18 +53,127 @@ def worker_count(settings: BaseSettings) -> int:
     return min(cpus, MAX_WORKERS) if unthrottled and cpus > 1 else 0
 
 
+@dataclass
+class Worker:
+    process: BaseProcess
+    connection: Connection
+    in_flight: deque[int] = field(default_factory=deque)  # job ids, answered in this order
+
+
+class WorkerPool:
+    """Worker processes parsing pages, fed and read by the event loop of the crawl."""
+
+    def __init__(self, count: int, site: SiteUrls, tz: ZoneInfo) -> None:
+        # A fresh server process forks the workers: no threads, no archive connections or
+        # crawl lock of this process are copied into them.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([page_jobs.__name__])
+        self.workers: list[Worker] = []
+        for _ in range(count):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=serve, args=(theirs, site, tz), daemon=True)
+            process.start()
+            theirs.close()
+            self.workers.append(Worker(process, ours))
+        self.waiting: deque[tuple[int, PageJob]] = deque()
+        self.answers: dict[int, asyncio.Future[Any]] = {}
+        self.job_ids = itertools.count()
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def parse(self, job: PageJob) -> Any:
+        """The parsed page (raises WorkerFailed when no worker could parse it)."""
+        if self.loop is None:
+            self.loop = asyncio.get_running_loop()
+            for worker in self.workers:
+                self.loop.add_reader(worker.connection.fileno(), self.read, worker)
+        if not self.workers:
+            raise WorkerFailed("no parsing process is running")
+        job_id = next(self.job_ids)
+        answer = self.answers[job_id] = self.loop.create_future()
+        self.waiting.append((job_id, job))
+        self.feed(min(self.workers, key=lambda worker: len(worker.in_flight)))
+        return await answer
+
+    def feed(self, worker: Worker) -> None:
+        """Send a worker waiting pages until it has PAGES_IN_FLIGHT."""
+        while self.waiting and len(worker.in_flight) < PAGES_IN_FLIGHT:
+            job_id, job = self.waiting.popleft()
+            try:
+                worker.connection.send((job_id, job))
+            except OSError:
+                self.waiting.appendleft((job_id, job))
+                self.lost(worker)
+                return
+            worker.in_flight.append(job_id)
+
+    def read(self, worker: Worker) -> None:
+        """Take the answers a worker has written, and send it more pages."""
+        try:
+            while worker.connection.poll():
+                job_id, ok, value = worker.connection.recv()
+                worker.in_flight.popleft()
+                answer = self.answers.pop(job_id)
+                if answer.done():
+                    continue
+                if ok:
+                    answer.set_result(value)
+                else:
+                    answer.set_exception(WorkerFailed(value))
+        except (EOFError, OSError):
+            self.lost(worker)
+            return
+        self.feed(worker)
+
+    def lost(self, worker: Worker) -> None:
+        """A worker ended: its pages go back to the spider, the others take the rest."""
+        self.forget(worker)
+        for job_id in worker.in_flight:
+            self.fail(job_id, "the parsing process ended")
+        if self.workers:
+            for other in self.workers:
+                self.feed(other)
+        else:
+            while self.waiting:
+                self.fail(self.waiting.popleft()[0], "no parsing process is running")
+
+    def fail(self, job_id: int, why: str) -> None:
+        answer = self.answers.pop(job_id, None)
+        if answer is not None and not answer.done():
+            answer.set_exception(WorkerFailed(why))
+
+    def forget(self, worker: Worker) -> None:
+        if self.loop is not None:
+            self.loop.remove_reader(worker.connection.fileno())
+        worker.connection.close()
+        self.workers.remove(worker)
+
+    def close(self) -> None:
+        """End the workers (their pipes close) and cancel what is still waiting."""
+        workers = list(self.workers)
+        for worker in workers:
+            self.forget(worker)
+        for worker in workers:
+            worker.process.join(timeout=5)
+            if worker.process.is_alive():
+                worker.process.kill()
+        for answer in self.answers.values():
+            answer.cancel()
+        self.answers.clear()
+        self.waiting.clear()
+
+
 class PoolParser:
     """Downloader middleware: parses article and listing responses in worker processes."""
 
     def __init__(self, workers: int, crawler: Crawler) -> None:
         self.workers = workers
         self.crawler = crawler
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: WorkerPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         workers = worker_count(crawler.settings)
-        if workers <= 0:
+        if workers <= 0 or not is_asyncio_reactor_installed():
             raise NotConfigured
         middleware = cls(workers, crawler)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
@@ -57,65 +182,33 @@ class PoolParser:
 
     def spider_opened(self, spider: Spider) -> None:
         """Start the workers now: they are ready by the time the first pages arrive."""
-        self.executor()
-
-    def executor(self) -> ProcessPoolExecutor:
-        if self.pool is None:
-            # A fresh server process forks the workers: no threads, no archive connections
-            # or crawl lock of this process are copied into them.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([page_jobs.__name__])
-            self.pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=context,
-                initializer=start_worker,
-                initargs=(os.getpid(),),
-            )
-            for _ in range(self.workers):
-                self.pool.submit(os.getpid)
-        return self.pool
+        if isinstance(spider, SmoladminSpider):
+            self.pool = WorkerPool(self.workers, spider.site, spider.timezone)
 
     async def process_response(self, request: Request, response: Response) -> Response:
-        spider = self.crawler.spider
-        if not isinstance(spider, SmoladminSpider):
-            return response
         kind = request.meta.get("kind")
-        if response.status != 200 or not isinstance(response, TextResponse):
+        if self.pool is None or response.status != 200 or not isinstance(response, TextResponse):
             return response
         if kind not in ("article", "listing") or "section" not in request.cb_kwargs:
             return response
         header = response.headers.get("Content-Type")
-        content_type = header.decode("latin-1") if header else None
-        section = request.cb_kwargs["section"]
-        if kind == "article":
-            job: tuple[Any, ...] = (
-                parse_article_page,
-                response.body,
-                content_type,
-                response.url,
-                spider.site,
-                section,
-                request.cb_kwargs.get("listed_date"),
-                request.cb_kwargs.get("listing_title"),
-                spider.timezone,
-            )
-        else:
-            job = (
-                parse_listing_page,
-                response.body,
-                content_type,
-                response.url,
-                spider.site,
-                section,
-            )
+        job = PageJob(
+            kind,
+            response.body,
+            header.decode("latin-1") if header else None,
+            response.url,
+            request.cb_kwargs["section"],
+            request.cb_kwargs.get("listed_date"),
+            request.cb_kwargs.get("listing_title"),
+        )
         try:
-            parsed = await asyncio.get_running_loop().run_in_executor(self.executor(), *job)
-        except Exception:
+            parsed = await self.pool.parse(job)
+        except WorkerFailed:
             return response
         request.meta[f"parsed_{kind}"] = parsed
         return response
 
     def spider_closed(self, spider: Spider) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.close()
             self.pool = None
