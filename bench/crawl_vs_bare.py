@@ -11,12 +11,14 @@ threaded HTTP server in this process, then runs in turn, --runs times each:
 - bare Scrapy with the same download settings fetching the URLs that crawl requested, with
   no parsing and no storage,
 
-both as whole processes, and prints the best time of each and the ratio.
+both as whole processes, and prints the best time of each and the ratio, with the CPU time
+of each run (user and system, of the process and of the processes it waited for).
 """
 
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -135,10 +137,15 @@ def run_bare(url_file: str) -> None:
     process.start()
 
 
-def timed(command: list[str], cwd: str) -> float:
+def timed(command: list[str], cwd: str) -> tuple[float, float]:
+    """Wall time of a command, and the CPU time of it and the processes it waited for."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, cwd=cwd, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return seconds, cpu
 
 
 def main() -> None:
@@ -157,7 +164,9 @@ def main() -> None:
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     articles = sum(1 for key in SiteHandler.pages if key.count("/") == 3 and "?" not in key)
     print(f"generated site: {args.pages} listing pages, {articles} articles")
-    ours, bare, requested = [], [], 0
+    ours: list[tuple[float, float]] = []
+    bare: list[tuple[float, float]] = []
+    requested = 0
     with tempfile.TemporaryDirectory() as folder:
         url_file = Path(folder) / "urls.json"
         for run in range(args.runs):
@@ -176,16 +185,21 @@ def main() -> None:
                 text=True,
             )
             print(
-                f"  citynews crawl {ours[-1]:6.2f} s  ({requested} requests, "
-                f"{check.stdout.strip()} articles archived)"
+                f"  citynews crawl {ours[-1][0]:6.2f} s, CPU {ours[-1][1]:6.2f} s  "
+                f"({requested} requests, {check.stdout.strip()} articles archived)"
             )
             SiteHandler.served.clear()
             bare.append(timed([sys.executable, __file__, "--bare", str(url_file)], folder))
-            print(f"  bare Scrapy    {bare[-1]:6.2f} s  ({len(SiteHandler.served)} requests)")
+            print(
+                f"  bare Scrapy    {bare[-1][0]:6.2f} s, CPU {bare[-1][1]:6.2f} s  "
+                f"({len(SiteHandler.served)} requests)"
+            )
     server.shutdown()
+    (wall, cpu), (bare_wall, bare_cpu) = min(ours), min(bare)
     print(
-        f"best of {args.runs}: citynews crawl {min(ours):.2f} s, bare Scrapy {min(bare):.2f} s, "
-        f"ratio {min(ours) / min(bare):.2f}x"
+        f"best of {args.runs}: citynews crawl {wall:.2f} s, bare Scrapy {bare_wall:.2f} s, "
+        f"ratio {wall / bare_wall:.2f}x (CPU of those runs: {cpu:.2f} s against "
+        f"{bare_cpu:.2f} s, {cpu / bare_cpu:.2f}x)"
     )
 
 
