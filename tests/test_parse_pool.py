@@ -2,6 +2,7 @@
 its crawl, even one killed with SIGKILL."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -69,3 +70,49 @@ def test_no_parsing_process_outlives_a_crawl_killed_with_sigkill(
     while workers_of(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert workers_of(tmp_path) == []
+
+
+def parsing_pids(folder: Path) -> list[int]:
+    """The process ids of the parsing processes of a crawl run in folder (not their server)."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode()
+            status = (cmdline.parent / "status").read_text()
+        except OSError:
+            continue
+        parent = int(status.split("PPid:")[1].split()[0])
+        if "forkserver" in text and str(folder) in text and parent != 1:
+            try:
+                parent_text = Path(f"/proc/{parent}/cmdline").read_bytes().decode()
+            except OSError:
+                continue
+            if "forkserver" in parent_text:  # forked by the server: a worker
+                pids.append(int(cmdline.parent.name))
+    return pids
+
+
+def test_a_crawl_whose_parsing_process_dies_archives_every_article(
+    site: SiteServer, tmp_path: Path
+) -> None:
+    site.change(delay=0.3)
+    db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "citynews", "crawl", "--site-url", site.url, "--db", db_url],
+        cwd=tmp_path,
+        env=CLI_ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(parsing_pids(tmp_path)) < 2:
+        assert crawl.poll() is None, crawl.stderr.read() if crawl.stderr else ""
+        assert time.monotonic() < deadline, "the crawl started no parsing processes"
+        time.sleep(0.05)
+    os.kill(parsing_pids(tmp_path)[0], signal.SIGKILL)
+    site.change(delay=0)
+    assert crawl.wait(timeout=120) == 0, crawl.stderr.read() if crawl.stderr else ""
+    export = run_citynews("export", "--format", "json", "--out", "-", "--db", db_url, cwd=tmp_path)
+    assert export.returncode == 0, export.stderr
+    assert len(json.loads(export.stdout)) == len(content.EXPECTED_ARTICLES)
