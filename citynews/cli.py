@@ -682,15 +682,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    if args.command != "crawl":  # a crawl has Scrapy's own graceful shutdown
-        stop_on_sigterm()
+    previous = signal.getsignal(signal.SIGTERM)
     try:
-        return run_command(args)
-    except KeyboardInterrupt:  # also one that arrives while a failure is being reported
+        try:
+            if args.command != "crawl":  # a crawl has Scrapy's own graceful shutdown
+                stop_on_sigterm()
+            return run_command(args)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    except KeyboardInterrupt:  # also one arriving while a failure is reported, or as main ends
         print("citynews: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def run_command(args: argparse.Namespace) -> int:

@@ -348,13 +348,14 @@ def big_archive(tmp_path: Path) -> str:
 
 @pytest.fixture
 def long_export_archive(tmp_path: Path) -> str:
-    """3,000 articles of 16,000 characters: an export that writes for about a second here."""
+    """10,000 articles of 16,000 characters: an export that writes for about 3 s here, so a
+    signal sent once its temporary file exists finds it still writing, even on a busy machine."""
     url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     sessions = open_archive(url)
     engine = sessions.kw["bind"]
     body = "Ремонт моста через Днепр продолжается. " * 400
     published = datetime(2025, 1, 1, tzinfo=UTC)
-    rows = [article_row(n, "novosti", f"Мост {n}", body, published, n) for n in range(3_000)]
+    rows = [article_row(n, "novosti", f"Мост {n}", body, published, n) for n in range(10_000)]
     from archive.models import Article
 
     with engine.begin() as connection:
@@ -398,7 +399,7 @@ def test_the_next_export_sweeps_what_a_killed_export_left(
         "news.json",
         "news.json.manifest.json",
     ]
-    assert len(json.loads((tmp_path / "news.json").read_text())) == 3_000
+    assert len(json.loads((tmp_path / "news.json").read_text())) == 10_000
 
 
 # Item 17: a reader that stops early
