@@ -224,16 +224,16 @@ class ArchivePipeline:
             self.listings_failed += 1
             self.first_listing_error = self.first_listing_error or f"{fetch.url}: {fetch.error}"
 
-    def spider_closed(self, spider: Spider, reason: str) -> Deferred[Any] | None:
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
         """Send what is pending, then record how the run ended (the close reason is known
         only once the spider closed); done once the writer process recorded it."""
         if self.sessions is None:
-            return None
+            return
         if self.flushing.running:
             self.flushing.stop()
         if self.writer is None:
             self.resources.close()
-            return None
+            return
         if self.write_error is None:
             self.flush()
         self.pass_on(self.pending)
@@ -241,9 +241,10 @@ class ArchivePipeline:
         requests = self.stats.get_value("downloader/request_count", 0)
         listings = Listings(self.listings_ok, self.listings_failed, self.first_listing_error)
         ended = self.send(archive_writer.record_end, reason, requests, listings, self.write_error)
-        ended.addCallback(self.run_ended)
-        ended.addBoth(self.close_resources)
-        return ended
+        try:
+            self.run_ended(await maybe_deferred_to_future(ended))
+        finally:
+            self.resources.close()
 
     def run_ended(self, report: Report) -> None:
         self.log_warnings(report)
@@ -263,7 +264,3 @@ class ArchivePipeline:
         outcome, message = report.outcome
         self.stats.set_value("citynews/outcome", outcome)
         self.stats.set_value("citynews/message", message)
-
-    def close_resources(self, result: Any) -> Any:
-        self.resources.close()
-        return result
