@@ -66,10 +66,11 @@ def parse_listing_page(
 
 
 def start_worker(crawl_pid: int) -> None:
-    """In a worker: leave Ctrl-C to the crawl, exit once the crawl's process is gone (after
-    a SIGKILL nothing else would end it: workers hold their own queues open), and load the
-    lemma dictionary before the first page comes."""
+    """In a worker: leave Ctrl-C to the crawl, yield the CPU to the crawl's reactor, exit once
+    the crawl's process is gone (after a SIGKILL nothing else would end it: workers hold their
+    own queues open), and load the lemma dictionary before the first page comes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(10)
     lemmas("смоленск")
 
     def watch() -> None:

@@ -141,7 +141,11 @@ class ArchivePipeline:
                 return
             reported.callback(report)
 
-        future = self.writer.submit(task, *args)
+        try:
+            future = self.writer.submit(task, *args)
+        except BrokenProcessPool as lost:
+            reported.errback(lost)
+            return reported
         future.add_done_callback(lambda done: reactor.callFromThread(deliver, done))
         return reported
 
@@ -240,22 +244,19 @@ class ArchivePipeline:
         self.pending = []
         requests = self.stats.get_value("downloader/request_count", 0)
         listings = Listings(self.listings_ok, self.listings_failed, self.first_listing_error)
-        ended = self.send(archive_writer.record_end, reason, requests, listings, self.write_error)
+        end = (reason, requests, listings, self.write_error)
         try:
+            ended = self.send(archive_writer.record_end, *end)
             self.run_ended(await maybe_deferred_to_future(ended))
+        except BrokenProcessPool as lost:
+            self.not_recorded(self.write_error or f"the archive writer process ended ({lost})")
         finally:
             self.resources.close()
 
     def run_ended(self, report: Report) -> None:
         self.log_warnings(report)
         if isinstance(report.error, OperationalError):
-            self.write_error = self.write_error or error_reason(report.error)
-            not_recorded = (
-                f"the archive could not be written ({self.write_error}); run not recorded"
-            )
-            self.stats.set_value("citynews/outcome", "failed")
-            self.stats.set_value("citynews/message", not_recorded)
-            return
+            return self.not_recorded(self.write_error or error_reason(report.error))
         if report.error is not None:
             raise report.error
         assert report.outcome is not None, "a run that ended has an outcome"
@@ -263,4 +264,11 @@ class ArchivePipeline:
             self.count(names)
         outcome, message = report.outcome
         self.stats.set_value("citynews/outcome", outcome)
+        self.stats.set_value("citynews/message", message)
+
+    def not_recorded(self, write_error: str) -> None:
+        """The run's end could not be written: say so in the stats the command line reports."""
+        self.write_error = write_error
+        message = f"the archive could not be written ({write_error}); run not recorded"
+        self.stats.set_value("citynews/outcome", "failed")
         self.stats.set_value("citynews/message", message)

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from tests.conftest import SiteServer, run_citynews
+from tests.site import content
 from tests.test_crawl_processes import archived, start_crawl, wait_for
 from tests.test_hostile_site import NOW, rejected_urls
 
@@ -77,3 +78,29 @@ def test_refused_pages_are_logged_in_the_crawl_log(site: SiteServer, tmp_path: P
     warnings = [line for line in run.stderr.splitlines() if "WARNING" in line]
     for url in refused:
         assert any(f"{url}: not an article page" in line for line in warnings), url
+
+
+def test_a_writer_process_that_dies_stops_the_crawl_with_its_reason(
+    site: SiteServer, tmp_path: Path
+) -> None:
+    sqlite_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    site.change(delay=0.5)
+    crawl = start_crawl(site, sqlite_url, tmp_path, "--full")
+    try:
+        wait_for(lambda: archived(sqlite_url) >= 3, "three archived articles")
+        (writer,) = [pid for pid in children(crawl.pid) if "spawn_main" in command_line(pid)]
+        os.kill(writer, signal.SIGKILL)
+        _, stderr = crawl.communicate(timeout=120)
+    finally:
+        site.change(delay=0)
+        if crawl.poll() is None:
+            crawl.kill()
+            crawl.wait()
+    assert crawl.returncode == 1, stderr
+    assert "the archive writer process ended" in stderr
+    assert "Traceback" not in stderr
+    kept = archived(sqlite_url)
+    assert kept >= 3
+    rerun = run_citynews("crawl", "--site-url", site.url, "--db", sqlite_url, cwd=tmp_path)
+    assert rerun.returncode == 0, rerun.stderr
+    assert archived(sqlite_url) == len(content.EXPECTED_ARTICLES)
