@@ -133,27 +133,32 @@ class ArchiveWriter:
     ) -> Written:
         """Store one item in the batch's session; the stats it adds and its feed record."""
         if isinstance(item, ArticleRecord):
+            names = self.register(session, run, item.fetch) if item.fetch else []
             decisions = self.gate.admit(item, batch.cues(session, item.url))
-            names = self.apply(session, run, decisions, batch)
+            names += self.apply(session, run, decisions, batch)
             if self.config.feeds and any(record is item and not why for record, why in decisions):
                 return names, feed_record(session, item.url, self.timezone)
             return names, None
         if isinstance(item, PageRejected):
             return self.reject(session, run, item.url, item.reason), None
         if isinstance(item, FetchRecord):
-            names = ["citynews/pages"] if not item.ignored else []
-            if register_fetch(session, item, run):
-                names.append("citynews/articles_removed")
-            elif item.ignored:
-                names.append("citynews/ignored")
-            elif not item.ok:
-                names.append("citynews/errors")
-            return names, None
+            return self.register(session, run, item), None
         if isinstance(item, SectionWalked):
             record_walked_section(run, item.section)
         elif isinstance(item, ListingFailed):
             self.sections_not_walked.add(item.section)
         return [], None
+
+    def register(self, session: Session, run: CrawlRun, fetch: FetchRecord) -> list[str]:
+        """Record a request's outcome; the stats it adds."""
+        names = ["citynews/pages"] if not fetch.ignored else []
+        if register_fetch(session, fetch, run):
+            names.append("citynews/articles_removed")
+        elif fetch.ignored:
+            names.append("citynews/ignored")
+        elif not fetch.ok:
+            names.append("citynews/errors")
+        return names
 
     def apply(
         self, session: Session, run: CrawlRun, decisions: list[Decision], batch: ArticleBatch
