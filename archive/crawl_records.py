@@ -46,6 +46,7 @@ class ArticleRecord:
     warnings: list[str] = field(default_factory=list)
     raw: RawPageRecord | None = None
     index_values: "IndexValues | None" = None  # of title and body_text, when already computed
+    fetch: "FetchRecord | None" = None  # the request's outcome, when it travels with the page
 
 
 @dataclass

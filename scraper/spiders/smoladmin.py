@@ -213,18 +213,18 @@ class SmoladminSpider(scrapy.Spider):
             yield self.fetch_succeeded(response, error="not an HTML page")
             return
         fetched = self.fetch_succeeded(response)
-        yield fetched
         raw = RawPageRecord(
             status=response.status,
             headers=_kept_headers(response),
             body=response.body,
         )
         parsed = response.meta.get("parsed_article")  # parsed in a worker (parse_pool)
-        if parsed is not None:
+        if parsed is not None:  # one item for the page and its fetch
             raw.compressed, raw.sha256 = parsed.raw.compressed, parsed.raw.sha256
             raw.non_text_share = parsed.raw.non_text_share
-            yield replace(parsed, raw=raw, fetched_at=fetched.fetched_at)
+            yield replace(parsed, raw=raw, fetched_at=fetched.fetched_at, fetch=fetched)
             return
+        yield fetched  # recorded even if the parse below fails
         yield build_article_record(
             raw=raw,
             fetched_url=response.url,

@@ -1,0 +1,325 @@
+"""The archive's writer process: every write of a crawl, in one process of its own.
+
+The crawl's process (ArchivePipeline) batches items and sends each batch here; this process
+owns its own archive session, the run's article gate and its counters, writes the batch in one
+transaction and reports, for each item, the stats it adds and the feed record to hand on.
+Tasks run in the order they were sent. The process ends with the crawl: it exits as soon as the
+crawl's process is gone, and never commits a batch once it is.
+"""
+
+import ctypes
+import os
+import pickle
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive.articles import save_article
+from archive.batch_writes import ArticleBatch
+from archive.crawl_records import ArticleRecord, FetchRecord
+from archive.db import error_reason, open_archive, session_scope
+from archive.fetches import register_fetch
+from archive.models import CrawlRun
+from archive.rejections import reject_fetch
+from archive.runs import count_coverage, coverage_shares, finish_run, record_walked_section
+from scraper.acceptance import ArticleGate, Decision
+from scraper.feed import ArticleFeedRecord, feed_record
+from scraper.items import ListingFailed, PageRejected, SectionWalked
+
+HEALTH_FIELDS = ("title", "published_at", "body")
+HEALTH_MIN_ARTICLES = 10
+HEALTH_MIN_SHARE = 0.9
+WATCH_INTERVAL = 0.1  # seconds between checks that the crawl's process is still there
+PR_SET_PDEATHSIG = 1
+
+Written = tuple[list[str], ArticleFeedRecord | None]  # an item's stats; its feed record, if any
+
+
+@dataclass(frozen=True)
+class WriterConfig:
+    """What the writer process needs to know of the crawl."""
+
+    db_url: str
+    run_id: int
+    timezone: str
+    feeds: bool
+    crawl_pid: int
+
+
+@dataclass(frozen=True)
+class Listings:
+    """The crawl's listing fetches, counted in the crawl's process as items pass."""
+
+    ok: int = 0
+    failed: int = 0
+    first_error: str | None = None
+
+
+@dataclass
+class Report:
+    """What the writer sends back for one task: per-item results, or the error that stopped
+    the task, and the warnings to log in the crawl's log."""
+
+    written: list[Written] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: Exception | None = None
+    outcome: tuple[str, str | None] | None = None  # the run's, once it ended
+
+
+class ArchiveWriter:
+    """Stores a crawl's items in its run, and records the run's end."""
+
+    def __init__(self, config: WriterConfig) -> None:
+        self.config = config
+        self.sessions: sessionmaker[Session] = open_archive(config.db_url, migrate=False)
+        self.timezone = ZoneInfo(config.timezone)
+        self.gate = ArticleGate()
+        self.rejected = 0  # article pages refused
+        self.sections_not_walked: set[str] = set()
+        self.warnings: list[str] = []
+        self.write_error: str | None = None  # why a batch could not be written (a full disk)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session that commits on success, unless the crawl's process is gone by then."""
+        with session_scope(self.sessions) as session:
+            yield session
+            exit_unless_crawl_runs(self.config.crawl_pid)
+
+    def write_batch(self, items: list[Any]) -> list[Written]:
+        """Write items in one transaction; the stats each one adds and its feed record.
+
+        If one item fails, the batch is written again item by item, so that only the failing
+        item is lost (its error is raised after the others are committed).
+        """
+        try:
+            with self.transaction() as session:
+                run = self.run(session)
+                urls = [item.url for item in items if isinstance(item, ArticleRecord)]
+                batch = ArticleBatch.load(session, urls)
+                results = [self.write_item(session, run, item, batch) for item in items]
+                batch.write(session)
+                return results
+        except Exception:
+            if len(items) == 1:
+                raise
+        one_by_one: list[Written] = []
+        error = None
+        for item in items:
+            try:
+                one_by_one.extend(self.write_batch([item]))
+            except Exception as failed:  # re-raised below, once the rest is saved
+                one_by_one.append(([], None))
+                error = error or failed
+        if error is not None:
+            raise error
+        return one_by_one
+
+    def write_item(
+        self, session: Session, run: CrawlRun, item: Any, batch: ArticleBatch
+    ) -> Written:
+        """Store one item in the batch's session; the stats it adds and its feed record."""
+        if isinstance(item, ArticleRecord):
+            names = self.register(session, run, item.fetch) if item.fetch else []
+            decisions = self.gate.admit(item, batch.cues(session, item.url))
+            names += self.apply(session, run, decisions, batch)
+            if self.config.feeds and any(record is item and not why for record, why in decisions):
+                return names, feed_record(session, item.url, self.timezone)
+            return names, None
+        if isinstance(item, PageRejected):
+            return self.reject(session, run, item.url, item.reason), None
+        if isinstance(item, FetchRecord):
+            return self.register(session, run, item), None
+        if isinstance(item, SectionWalked):
+            record_walked_section(run, item.section)
+        elif isinstance(item, ListingFailed):
+            self.sections_not_walked.add(item.section)
+        return [], None
+
+    def register(self, session: Session, run: CrawlRun, fetch: FetchRecord) -> list[str]:
+        """Record a request's outcome; the stats it adds."""
+        names = ["citynews/pages"] if not fetch.ignored else []
+        if register_fetch(session, fetch, run):
+            names.append("citynews/articles_removed")
+        elif fetch.ignored:
+            names.append("citynews/ignored")
+        elif not fetch.ok:
+            names.append("citynews/errors")
+        return names
+
+    def apply(
+        self, session: Session, run: CrawlRun, decisions: list[Decision], batch: ArticleBatch
+    ) -> list[str]:
+        """Store the pages accepted as articles, record the others as failed fetches; stats."""
+        names = []
+        for record, reason in decisions:
+            if reason:
+                names += self.reject(session, run, record.url, reason)
+                count_coverage(run, record)
+            else:
+                names.append(f"citynews/articles_{save_article(session, record, run, batch)}")
+        return names
+
+    def reject(self, session: Session, run: CrawlRun, url: str, reason: str) -> list[str]:
+        """Record an article page that was not stored, and why; the stats it adds."""
+        self.warnings.append(f"{url}: {reason}")
+        reject_fetch(session, url, reason, self.now(), run)
+        self.rejected += 1
+        return ["citynews/rejected", "citynews/errors"]
+
+    def record_end(
+        self, reason: str, requests: int, listings: Listings, write_error: str | None
+    ) -> tuple[list[str], tuple[str, str | None]]:
+        """Store the pages held back and the run's outcome; their stats, and the outcome."""
+        with self.transaction() as session:
+            run = self.run(session)
+            held_back = ArticleBatch()
+            names = self.apply(session, run, self.gate.release(), held_back)
+            held_back.write(session)
+            run.sections_walked = [
+                key for key in run.sections_walked if key not in self.sections_not_walked
+            ]
+            run.requests = requests
+            outcome, message = self.outcome(reason, run, listings, write_error or self.write_error)
+            finish_run(session, run, self.now(), outcome, message)
+        return names, (outcome, message)
+
+    def run(self, session: Session) -> CrawlRun:
+        """This crawl's run, in a session."""
+        run = session.get(CrawlRun, self.config.run_id)
+        assert run is not None, "the run is recorded when the spider opens"
+        return run
+
+    def outcome(
+        self, reason: str, run: CrawlRun, listings: Listings, write_error: str | None
+    ) -> tuple[str, str | None]:
+        if write_error is not None:
+            return "failed", f"the archive could not be written: {write_error}"
+        if reason in ("shutdown", "cancelled"):
+            return "interrupted", "the crawl was stopped before it finished"
+        if listings.ok == 0 and listings.failed > 0:
+            reason = f"every listing request failed ({listings.first_error})"
+            return "failed", f"site unreachable: {reason}"
+        if reason != "finished":
+            return "failed", f"the crawl ended early: {reason}"
+        fetched = (run.coverage or {}).get("fetched", 0)
+        shares = coverage_shares(run)
+        low = [name for name in HEALTH_FIELDS if shares.get(name, 1.0) < HEALTH_MIN_SHARE]
+        if fetched >= HEALTH_MIN_ARTICLES and low:
+            found = ", ".join(f"{name} {shares[name]:.0%}" for name in low)
+            return "unhealthy", (
+                f"field coverage dropped below {HEALTH_MIN_SHARE:.0%} of {fetched} fetched "
+                f"articles ({found}): have the site's templates changed?"
+            )
+        stored = run.articles_new + run.articles_updated + run.articles_unchanged
+        if message := self.rejection_alarm(stored):
+            return "unhealthy", message
+        return "completed", None
+
+    def rejection_alarm(self, stored: int) -> str | None:
+        """Why the run is unhealthy when too many article pages were refused, else None."""
+        rejected = self.rejected
+        pages = stored + rejected
+        if not rejected or (stored and pages < HEALTH_MIN_ARTICLES):
+            return None
+        if stored and rejected / pages <= 1 - HEALTH_MIN_SHARE:
+            return None
+        return (
+            f"{rejected} of {pages} fetched article pages were not article pages (maintenance "
+            "or error pages?) or could not be parsed: archived values were kept"
+        )
+
+    def close(self) -> None:
+        self.sessions.kw["bind"].dispose()
+
+
+WRITER: ArchiveWriter | None = None  # the writer process's one writer
+
+
+def exit_unless_crawl_runs(crawl_pid: int) -> None:
+    """End this process at once if the crawl's process is gone (a SIGKILL): whatever it has
+    not committed yet stays uncommitted, as the crawl's own writes would have."""
+    if os.getppid() != crawl_pid:
+        os._exit(0)
+
+
+def start_writer(config: WriterConfig) -> None:
+    """In the writer process: leave Ctrl-C and SIGTERM to the crawl (which then sends what is
+    pending and ends the run), yield the CPU to the crawl's reactor, die with the crawl, and
+    open the archive."""
+    global WRITER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    os.nice(10)
+    with suppress(OSError, AttributeError):  # not Linux: the watcher below does it, a moment later
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    exit_unless_crawl_runs(config.crawl_pid)
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCH_INTERVAL)
+            exit_unless_crawl_runs(config.crawl_pid)
+
+    threading.Thread(target=watch, daemon=True).start()
+    WRITER = ArchiveWriter(config)
+
+
+def writer() -> ArchiveWriter:
+    assert WRITER is not None, "start_writer runs first in the writer process"
+    return WRITER
+
+
+def write_batch(items: list[Any]) -> Report:
+    """Task: write a batch of items in one transaction."""
+    report = Report()
+    try:
+        report.written = writer().write_batch(items)
+    except OperationalError as error:
+        writer().write_error = writer().write_error or error_reason(error)
+        report.error = sendable(error)
+    except Exception as error:
+        report.error = sendable(error)
+    report.warnings = drain_warnings()
+    return report
+
+
+def record_end(reason: str, requests: int, listings: Listings, write_error: str | None) -> Report:
+    """Task: store the pages held back and the run's outcome, then close the archive."""
+    report = Report()
+    try:
+        names, report.outcome = writer().record_end(reason, requests, listings, write_error)
+        report.written = [(names, None)]
+    except Exception as error:
+        report.error = sendable(error)
+    finally:
+        writer().close()
+    report.warnings = drain_warnings()
+    return report
+
+
+def drain_warnings() -> list[str]:
+    warnings, writer().warnings = writer().warnings, []
+    return warnings
+
+
+def sendable(error: Exception) -> Exception:
+    """The error, with where it was raised in this process, in a form that crosses back."""
+    error.add_note(f"raised in the archive writer process:\n{traceback.format_exc()}")
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
+    return error
