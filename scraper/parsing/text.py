@@ -3,12 +3,13 @@
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple, cast
 
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, PageElement, Tag
 from w3lib.encoding import html_to_unicode
 
-from scraper.parsing.soup_builder import build_soup
+from scraper.parsing.soup_builder import build_tree
 
 _LINE_BREAK = "\ue000"
 _SPACES_RE = re.compile(r"[^\S\ue000]+")
@@ -94,14 +95,17 @@ SITE_NAMES = frozenset({"администрация города смоленс�
 
 def collapse_whitespace(text: str) -> str:
     """Collapse every whitespace run (nbsp included) to one space and trim."""
-    return _SPACES_RE.sub(" ", text.replace(_LINE_BREAK, " ")).strip()
+    if _LINE_BREAK in text:
+        text = text.replace(_LINE_BREAK, " ")
+    return " ".join(text.split())  # str.split's whitespace is the regular expressions' \\s
 
 
 def make_soup(html: str) -> BeautifulSoup:
     """Parse HTML leniently and drop what is never content (scripts, styles, comments, the
     head's metadata but its og:title)."""
-    soup = build_soup(html, is_dropped)
-    flatten_deep_nesting(soup)
+    soup, depth = build_tree(html, is_dropped)
+    if depth > MAX_DEPTH:
+        flatten_deep_nesting(soup)
     return soup
 
 
@@ -147,33 +151,111 @@ def node_text(node: PageElement) -> str:
     return collapse_whitespace(node.get_text(" "))
 
 
-def is_chrome(tag: Tag) -> bool:
+class _Known(NamedTuple):
+    node: PageElement  # held, so that its id is not reused while it is known
+    text: str  # its strings' text (NavigableString and CData ones, as get_text takes them)
+    page_links: int  # links with text under it that lead to pages
+    link_chars: int  # the characters of all links with text under it
+
+
+_MAIN_STRING_TYPES = frozenset(Tag.MAIN_CONTENT_STRING_TYPES)
+
+
+class NodeTexts:
+    """node_text and the links under the elements of one tree, each worked out once.
+
+    The text of an element is the texts of its children joined by spaces (collapsing
+    whitespace commutes with joining), so a tree's texts take one walk, not one per element.
+    What a change to the tree touches must be forgotten (see forget_around).
+    """
+
+    def __init__(self) -> None:
+        self.known: dict[int, _Known] = {}
+
+    def text(self, node: PageElement) -> str:
+        """The node's node_text."""
+        if not isinstance(node, Tag) or node.interesting_string_types not in (
+            None,
+            _MAIN_STRING_TYPES,
+        ):
+            return node_text(node)
+        return self.facts(node).text
+
+    def link_stats(self, tag: Tag) -> tuple[int, int]:
+        """How many links with text under the tag lead to pages, and how long all links with
+        text under it are."""
+        known = self.facts(tag)
+        return known.page_links, known.link_chars
+
+    def facts(self, root: Tag) -> _Known:
+        """What is known of an element, worked out for it and what it holds if need be."""
+        known = self.known
+        if id(root) in known:
+            return known[id(root)]
+        # A walk with its own stack: each element is done after its children.
+        stack: list[tuple[Tag, bool]] = [(root, False)]
+        while stack:
+            tag, children_done = stack.pop()
+            if not children_done:
+                stack.append((tag, True))
+                stack.extend(
+                    (child, False)
+                    for child in tag.contents
+                    if isinstance(child, Tag) and id(child) not in known
+                )
+                continue
+            parts: list[str] = []
+            page_links = link_chars = 0
+            for child in tag.contents:
+                if isinstance(child, Tag):
+                    facts = known[id(child)]
+                    page_links += facts.page_links
+                    link_chars += facts.link_chars
+                    text = facts.text
+                    if text and child.name == "a" and child.get("href") is not None:
+                        link_chars += len(text)
+                        page_links += not is_document_link(attribute(child, "href"))
+                elif type(child) in _MAIN_STRING_TYPES:
+                    text = collapse_whitespace(cast(NavigableString, child))
+                else:
+                    continue
+                if text:
+                    parts.append(text)
+            known[id(tag)] = _Known(tag, " ".join(parts), page_links, link_chars)
+        return known[id(root)]
+
+    def forget_around(self, node: PageElement) -> None:
+        """Forget what a change to the node changes: what its ancestors hold."""
+        for ancestor in node.parents:
+            self.known.pop(id(ancestor), None)
+
+
+def is_chrome(tag: Tag, texts: NodeTexts | None = None) -> bool:
     """Whether a block is site chrome: menus, panel, breadcrumbs, share or side blocks, footer."""
     if tag.name in CHROME_TAGS or tag.get("role") in ("navigation", "banner", "contentinfo"):
         return True
-    text = node_text(tag)
+    texts = texts or NodeTexts()
+    text = texts.text(tag)
     if any(marker in text for marker in CHROME_MARKERS) or COPYRIGHT_RE.search(text):
         return True
     if BREADCRUMB_RE.match(text) or SHARE_RE.match(text) or SIDE_BLOCK_RE.match(text):
         return True
-    return is_link_list(tag, text)
+    return is_link_list(tag, text, texts)
 
 
-def holds_page_chrome(tag: Tag) -> bool:
+def holds_page_chrome(tag: Tag, texts: NodeTexts | None = None) -> bool:
     """Whether an element holds the page's header, footer or accessibility panel."""
-    text = node_text(tag)
+    text = (texts or NodeTexts()).text(tag)
     if any(marker in text for marker in CHROME_MARKERS) or COPYRIGHT_RE.search(text):
         return True
     return "официальный сайт" in text and "Администрация города Смоленска" in text
 
 
-def is_link_list(tag: Tag, text: str) -> bool:
+def is_link_list(tag: Tag, text: str, texts: NodeTexts | None = None) -> bool:
     """Whether a block is mostly links to other pages (a menu or a list of other articles)."""
-    links = [link for link in links_under(tag) if node_text(link)]
-    page_links = [link for link in links if not is_document_link(attribute(link, "href"))]
-    if len(page_links) < 2 or not text:
+    page_links, link_chars = (texts or NodeTexts()).link_stats(tag)
+    if page_links < 2 or not text:
         return False
-    link_chars = sum(len(node_text(link)) for link in links)
     return link_chars / len(text) >= 0.6
 
 
@@ -192,8 +274,9 @@ def is_image_link(href: str) -> bool:
     return link_path(href).endswith(IMAGE_EXTENSIONS)
 
 
-def block_texts(nodes: list[PageElement]) -> list[str]:
+def block_texts(nodes: list[PageElement], texts: NodeTexts | None = None) -> list[str]:
     """Split nodes into text blocks: paragraphs, list items, table rows, headings, captions."""
+    text_of = texts.text if texts else node_text
     blocks: list[str] = []
     buffer: list[str] = []
 
@@ -219,7 +302,7 @@ def block_texts(nodes: list[PageElement]) -> list[str]:
             buffer.append(_LINE_BREAK)
         elif node.name == "tr":
             flush()
-            cells = [node_text(cell) for cell in tags_named(node, ("td", "th"))]
+            cells = [text_of(cell) for cell in tags_named(node, ("td", "th"))]
             row = " | ".join(cell for cell in cells if cell)
             if row:
                 blocks.append(row)
