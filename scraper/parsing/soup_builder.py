@@ -13,7 +13,7 @@ built node against BeautifulSoup's own.
 """
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, cast
 
 from bs4 import BeautifulSoup
@@ -62,18 +62,6 @@ def multi_valued_attributes(builder: TreeBuilder, name: str) -> frozenset[str]:
     return frozenset(lists.get("*", set())) | frozenset(lists.get(name.lower(), None) or ())
 
 
-def split_attributes(
-    attributes: dict[str, Any], names: frozenset[str], builder: TreeBuilder
-) -> None:
-    """Split the multi-valued attributes' values into word lists, in place, as BeautifulSoup
-    does."""
-    for key in attributes:
-        if key in names:
-            attributes[key] = builder.attribute_value_list_class(
-                nonwhitespace_re.findall(attributes[key])
-            )
-
-
 def empty_soup(builder: TreeBuilder) -> BeautifulSoup:
     """An empty BeautifulSoup on this builder, as BeautifulSoup("", builder=builder) makes it
     (without parsing an empty document to get there)."""
@@ -103,16 +91,24 @@ class SoupTarget:
 
     def __init__(self, builder: TreeBuilder):
         self.builder = builder
+        self.attribute_dict = builder.attribute_dict_class
+        self.word_list = builder.attribute_value_list_class
+        self.preserved = builder.preserve_whitespace_tags
+        self.string_containers = builder.string_containers
         self.fields: dict[str, dict[str, Any]] = {}  # by element name (see tag_fields)
         self.multi_valued: dict[str, frozenset[str]] = {}  # by element name
-        self.begin(None, _keeps)
+        self.begin(None, _keeps, ())
 
     def begin(
-        self, soup: BeautifulSoup | None, drops: Callable[[str, Mapping[str, str]], bool]
+        self,
+        soup: BeautifulSoup | None,
+        drops: Callable[[str, Mapping[str, str]], bool],
+        drop_names: Collection[str] | None,
     ) -> None:
         """Start filling a new soup (None: hold on to none)."""
         self.soup = soup
         self.drops = drops
+        self.drop_names = drop_names  # None: drops is asked about every element
         self.open: list[Tag] = [] if soup is None else [soup]
         self.previous: PageElement | None = None  # the node made last (the first has none)
         self.pending: list[str] = []
@@ -122,59 +118,64 @@ class SoupTarget:
         self.deepest = 0  # the most elements open at once (the soup not counted)
 
     def start(self, name: str, attrib: Mapping[str, str]) -> None:
-        """Open an element (or start skipping a dropped one)."""
+        """Open an element (or start skipping a dropped one): a tag as Tag.__init__ makes it."""
         if self.skipped_depth:
             self.skipped_depth += 1
             return
         if self.pending:
             self.flush()
-        if self.drops(name, attrib):
+        drop_names = self.drop_names
+        if (drop_names is None or name in drop_names) and self.drops(name, attrib):
             self.skipped_depth = 1
             return
-        builder = self.builder
-        parent = self.open[-1]
-        attributes = builder.attribute_dict_class(attrib)
-        if name in _SLOW_TAGS:
-            tag = Tag(self.soup, builder, name, None, None, attributes, parent, self.previous)
+        open_tags = self.open
+        parent = open_tags[-1]
+        siblings = parent.contents
+        previous = self.previous
+        attributes = self.attribute_dict(attrib)
+        fields = self.fields.get(name) or self.learn(name)
+        if fields is None:
+            tag = Tag(self.soup, self.builder, name, None, None, attributes, parent, previous)
         else:
-            tag = self.new_tag(name, attributes, parent)
-        parent.contents.append(tag)
+            if attrib:
+                multi_valued = self.multi_valued[name]
+                for key in attrib:
+                    if key in multi_valued:
+                        words = nonwhitespace_re.findall(attrib[key])
+                        dict.__setitem__(attributes, key, self.word_list(words))
+            sibling = siblings[-1] if siblings else None
+            tag = _new_tag(Tag)
+            values = fields.copy()
+            values["_namespaces"] = {}
+            values["attrs"] = attributes
+            values["contents"] = []
+            values["parent"] = parent
+            values["previous_element"] = previous
+            values["next_element"] = None
+            values["next_sibling"] = None
+            values["previous_sibling"] = sibling
+            tag.__dict__ = values
+            if previous is not None:
+                previous.next_element = tag
+            if sibling is not None:
+                sibling.next_sibling = tag
+        siblings.append(tag)
         self.previous = tag
-        self.open.append(tag)
-        if len(self.open) > self.deepest + 1:
-            self.deepest = len(self.open) - 1
-        if name in builder.preserve_whitespace_tags:
+        if len(open_tags) > self.deepest:
+            self.deepest = len(open_tags)
+        open_tags.append(tag)
+        if name in self.preserved:
             self.preserving += 1
-        if name in builder.string_containers:
+        if name in self.string_containers:
             self.containers.append(tag)
 
-    def new_tag(self, name: str, attributes: dict[str, Any], parent: Tag) -> Tag:
-        """A tag as Tag.__init__ makes it, linked after the node made last."""
-        fields = self.fields.get(name)
-        if fields is None:
-            fields = self.fields[name] = tag_fields(self.builder, name)
-            self.multi_valued[name] = multi_valued_attributes(self.builder, name)
-        if attributes:
-            split_attributes(attributes, self.multi_valued[name], self.builder)
-        previous = self.previous
-        siblings = parent.contents
-        sibling = siblings[-1] if siblings else None
-        tag = _new_tag(Tag)
-        values = fields.copy()
-        values["_namespaces"] = {}
-        values["attrs"] = attributes
-        values["contents"] = []
-        values["parent"] = parent
-        values["previous_element"] = previous
-        values["next_element"] = None
-        values["next_sibling"] = None
-        values["previous_sibling"] = sibling
-        tag.__dict__ = values
-        if previous is not None:
-            previous.next_element = tag
-        if sibling is not None:
-            sibling.next_sibling = tag
-        return tag
+    def learn(self, name: str) -> dict[str, Any] | None:
+        """Work out what every tag of this name gets (None: it is made by Tag.__init__)."""
+        if name in _SLOW_TAGS:
+            return None
+        self.multi_valued[name] = multi_valued_attributes(self.builder, name)
+        fields = self.fields[name] = tag_fields(self.builder, name)
+        return fields
 
     def end(self, name: str) -> None:
         """Close the innermost open element."""
@@ -184,7 +185,7 @@ class SoupTarget:
         if self.pending:
             self.flush()
         tag = self.open.pop()
-        if tag.name in self.builder.preserve_whitespace_tags:
+        if self.preserving and tag.name in self.preserved:
             self.preserving -= 1
         if self.containers and self.containers[-1] is tag:
             self.containers.pop()
@@ -216,15 +217,16 @@ class SoupTarget:
 
     def flush(self) -> None:
         """Turn the text collected since the last event into one string."""
-        if not self.pending:
+        pending = self.pending
+        if not pending:
             return
-        text = "".join(self.pending)
-        self.pending.clear()
+        text = pending[0] if len(pending) == 1 else "".join(pending)
+        pending.clear()
         if not self.preserving and not text.strip(_ASCII_SPACES):
             text = "\n" if "\n" in text else " "
         container = NavigableString
         if self.containers:
-            container = self.builder.string_containers.get(self.containers[-1].name, container)
+            container = self.string_containers.get(self.containers[-1].name, container)
         self.add(_new_str(container, text))
 
     def add(self, string: NavigableString) -> None:
@@ -233,14 +235,16 @@ class SoupTarget:
         previous = self.previous
         siblings = parent.contents
         sibling = siblings[-1] if siblings else None
-        string.hidden = False
-        string.parent = parent
-        string.previous_element = previous
+        string.__dict__ = {
+            "hidden": False,
+            "parent": parent,
+            "previous_element": previous,
+            "next_element": None,
+            "next_sibling": None,
+            "previous_sibling": sibling,
+        }
         if previous is not None:
             previous.next_element = string
-        string.next_element = None
-        string.next_sibling = None
-        string.previous_sibling = sibling
         if sibling is not None:
             sibling.next_sibling = string
         siblings.append(string)
@@ -258,10 +262,13 @@ _parsers = _Parsers()
 
 
 def build_tree(
-    html: str, drops: Callable[[str, Mapping[str, str]], bool]
+    html: str,
+    drops: Callable[[str, Mapping[str, str]], bool],
+    drop_names: Collection[str] | None = None,
 ) -> tuple[BeautifulSoup, int]:
     """Parse HTML into a BeautifulSoup tree (see build_soup), and say how deep it nests (the
-    most elements open at once)."""
+    most elements open at once). drops is asked only about the elements drop_names names, if
+    given."""
     target, parser = _parsers.target, _parsers.parser
     if target is None or parser is None:
         target = SoupTarget(LXMLTreeBuilder())
@@ -269,11 +276,11 @@ def build_tree(
         parser = etree.HTMLParser(target=cast("etree.ParserTarget", target), recover=True)
     _parsers.target = _parsers.parser = None  # a parse that fails leaves them unusable
     soup = empty_soup(target.builder)
-    target.begin(soup, drops)
+    target.begin(soup, drops, drop_names)
     parser.feed(html.removeprefix("\ufeff"))
     parser.close()
     deepest = target.deepest
-    target.begin(None, _keeps)
+    target.begin(None, _keeps, ())
     _parsers.target, _parsers.parser = target, parser
     return soup, deepest
 

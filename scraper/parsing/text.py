@@ -103,7 +103,7 @@ def collapse_whitespace(text: str) -> str:
 def make_soup(html: str) -> BeautifulSoup:
     """Parse HTML leniently and drop what is never content (scripts, styles, comments, the
     head's metadata but its og:title)."""
-    soup, depth = build_tree(html, is_dropped)
+    soup, depth = build_tree(html, is_dropped, DROPPED_TAGS)
     if depth > MAX_DEPTH:
         flatten_deep_nesting(soup)
     return soup
