@@ -132,16 +132,17 @@ class SoupTarget:
         parent = open_tags[-1]
         siblings = parent.contents
         previous = self.previous
-        attributes = self.attribute_dict(attrib)
+        # lxml gives an element without attributes an empty mapping that is slow to copy
+        attributes = self.attribute_dict(attrib) if attrib else self.attribute_dict()
         fields = self.fields.get(name) or self.learn(name)
         if fields is None:
             tag = Tag(self.soup, self.builder, name, None, None, attributes, parent, previous)
         else:
-            if attrib:
+            if attributes:
                 multi_valued = self.multi_valued[name]
-                for key in attrib:
+                for key, value in attributes.items():
                     if key in multi_valued:
-                        words = nonwhitespace_re.findall(attrib[key])
+                        words = nonwhitespace_re.findall(value)
                         dict.__setitem__(attributes, key, self.word_list(words))
             sibling = siblings[-1] if siblings else None
             tag = _new_tag(Tag)

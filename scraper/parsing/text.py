@@ -3,7 +3,7 @@
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple, cast
+from typing import cast
 
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, PageElement, Tag
@@ -125,10 +125,32 @@ def attribute(tag: Tag, name: str) -> str:
     return value if isinstance(value, str) else " ".join(value)
 
 
+def after_descendants(root: Tag) -> PageElement | None:
+    """The node that follows root and everything under it in document order."""
+    last: PageElement = root
+    while isinstance(last, Tag) and last.contents:
+        last = last.contents[-1]
+    return last.next_element
+
+
+def tags_under(root: Tag) -> list[Tag]:
+    """The elements under root, in document order."""
+    found: list[Tag] = []
+    if not root.contents:
+        return found
+    stop = after_descendants(root)
+    node: PageElement | None = root.contents[0]  # then along the chain, as descendants goes
+    while node is not stop and node is not None:
+        if isinstance(node, Tag):
+            found.append(node)
+        node = node.next_element
+    return found
+
+
 def tags_named(root: Tag, names: Collection[str]) -> list[Tag]:
     """The elements under root with one of these names, in document order (as find_all finds
     them, without its general matcher)."""
-    return [node for node in root.descendants if isinstance(node, Tag) and node.name in names]
+    return [tag for tag in tags_under(root) if tag.name in names]
 
 
 def links_under(tag: Tag) -> list[Tag]:
@@ -138,9 +160,14 @@ def links_under(tag: Tag) -> list[Tag]:
 
 def first_string(root: Tag, pattern: re.Pattern[str]) -> NavigableString | None:
     """The first string under root that the pattern finds something in (as find(string=…))."""
-    for node in root.descendants:
+    if not root.contents:
+        return None
+    stop = after_descendants(root)
+    node: PageElement | None = root.contents[0]  # then along the chain, as descendants goes
+    while node is not stop and node is not None:
         if isinstance(node, NavigableString) and pattern.search(node):
             return node
+        node = node.next_element
     return None
 
 
@@ -151,14 +178,12 @@ def node_text(node: PageElement) -> str:
     return collapse_whitespace(node.get_text(" "))
 
 
-class _Known(NamedTuple):
-    node: PageElement  # held, so that its id is not reused while it is known
-    text: str  # its strings' text (NavigableString and CData ones, as get_text takes them)
-    page_links: int  # links with text under it that lead to pages
-    link_chars: int  # the characters of all links with text under it
-
-
 _MAIN_STRING_TYPES = frozenset(Tag.MAIN_CONTENT_STRING_TYPES)
+# What NodeTexts knows of an element: the element (held, so that its id is not reused while it
+# is known), its text (of its NavigableString and CData strings, as get_text takes them), how
+# many links with text under it lead to pages, and how many characters all links with text
+# under it have.
+_Known = tuple[Tag, str, int, int]
 
 
 class NodeTexts:
@@ -179,39 +204,31 @@ class NodeTexts:
             _MAIN_STRING_TYPES,
         ):
             return node_text(node)
-        return self.facts(node).text
+        return self.facts(node)[1]
 
     def link_stats(self, tag: Tag) -> tuple[int, int]:
         """How many links with text under the tag lead to pages, and how long all links with
         text under it are."""
-        known = self.facts(tag)
-        return known.page_links, known.link_chars
+        _, _, page_links, link_chars = self.facts(tag)
+        return page_links, link_chars
 
     def facts(self, root: Tag) -> _Known:
         """What is known of an element, worked out for it and what it holds if need be."""
         known = self.known
-        if id(root) in known:
-            return known[id(root)]
-        # A walk with its own stack: each element is done after its children.
-        stack: list[tuple[Tag, bool]] = [(root, False)]
-        while stack:
-            tag, children_done = stack.pop()
-            if not children_done:
-                stack.append((tag, True))
-                stack.extend(
-                    (child, False)
-                    for child in tag.contents
-                    if isinstance(child, Tag) and id(child) not in known
-                )
+        facts = known.get(id(root))
+        if facts is not None:
+            return facts
+        # Children before their parents: the elements in document order, from the last.
+        for tag in reversed([root, *tags_under(root)]):
+            if id(tag) in known:
                 continue
             parts: list[str] = []
             page_links = link_chars = 0
             for child in tag.contents:
                 if isinstance(child, Tag):
-                    facts = known[id(child)]
-                    page_links += facts.page_links
-                    link_chars += facts.link_chars
-                    text = facts.text
+                    _, text, child_page_links, child_link_chars = known[id(child)]
+                    page_links += child_page_links
+                    link_chars += child_link_chars
                     if text and child.name == "a" and child.get("href") is not None:
                         link_chars += len(text)
                         page_links += not is_document_link(attribute(child, "href"))
@@ -221,7 +238,7 @@ class NodeTexts:
                     continue
                 if text:
                     parts.append(text)
-            known[id(tag)] = _Known(tag, " ".join(parts), page_links, link_chars)
+            known[id(tag)] = (tag, " ".join(parts), page_links, link_chars)
         return known[id(root)]
 
     def forget_around(self, node: PageElement) -> None:
