@@ -29,6 +29,7 @@ from scraper.parsing.dates import (
     meta_residue,
     parse_meta_line,
 )
+from scraper.parsing.markup import node_html
 from scraper.parsing.text import (
     SITE_NAMES,
     NodeTexts,
@@ -102,7 +103,7 @@ def parse_article(
     for node in body:
         remove_nested_chrome(node, texts)
     page.body_text = "\n\n".join(block_texts(body, texts))
-    page.body_html = "".join(str(node) for node in body).strip()
+    page.body_html = "".join(node_html(node) for node in body).strip()
     page.images = find_images(body, resolve)
     page.attachments = find_attachments(body, resolve, texts)
     page.warnings = missing_fields(page)
