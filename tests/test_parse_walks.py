@@ -20,6 +20,7 @@ from scraper.parsing.text import (
     NodeTexts,
     attribute,
     first_string,
+    first_tag,
     flatten_deep_nesting,
     is_document_link,
     is_dropped,
@@ -99,6 +100,8 @@ def test_walks_find_what_bs4_finds(name: str) -> None:
                 assert [id(tag) for tag in tags_named(root, names)] == [
                     id(tag) for tag in root.find_all(names)
                 ]
+            for name in ("title", "body", "a", "p", "rt"):
+                assert first_tag(root, name) is root.find(name)
             strings = root.find_all(string=lambda text: "о" in text)
             found = first_string(root, re.compile("о"))
             assert found is (strings[0] if strings else None)

@@ -37,6 +37,7 @@ from scraper.parsing.text import (
     block_texts,
     collapse_whitespace,
     first_string,
+    first_tag,
     holds_page_chrome,
     is_chrome,
     is_document_link,
@@ -132,8 +133,9 @@ def declared_title(soup: BeautifulSoup) -> tuple[str | None, str]:
     )
     if og_title is not None and collapse_whitespace(attribute(og_title, "content")):
         return strip_site_name(attribute(og_title, "content")), "og:title"
-    if soup.title and soup.title.string:
-        stripped = strip_site_name(soup.title.string)
+    title = first_tag(soup, "title")
+    if title and title.string:
+        stripped = strip_site_name(title.string)
         if stripped:
             return stripped, "title-tag"
     return None, "none"
@@ -180,7 +182,7 @@ def read_meta(
     if meta_nodes:
         raw = collapse_whitespace(" ".join(texts.text(node) for node in meta_nodes))
         return parse_meta_line(raw, tz)
-    text = texts.text(soup.body or soup)
+    text = texts.text(first_tag(soup, "body") or soup)
     match = PUBLISHED_RE.search(text)
     if not match:
         return None

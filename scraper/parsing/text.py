@@ -153,6 +153,20 @@ def tags_named(root: Tag, names: Collection[str]) -> list[Tag]:
     return [tag for tag in tags_under(root) if tag.name in names]
 
 
+def first_tag(root: Tag, name: str) -> Tag | None:
+    """The first element under root with this name (as root.find(name) or root.<name> finds
+    it)."""
+    if not root.contents:
+        return None
+    stop = after_descendants(root)
+    node: PageElement | None = root.contents[0]  # then along the chain, as descendants goes
+    while node is not stop and node is not None:
+        if isinstance(node, Tag) and node.name == name:
+            return node
+        node = node.next_element
+    return None
+
+
 def links_under(tag: Tag) -> list[Tag]:
     """The <a> elements with an href under a tag, in document order."""
     return [link for link in tags_named(tag, ("a",)) if link.get("href") is not None]
