@@ -12,7 +12,6 @@ of beautifulsoup4 4.15 (pinned in pyproject.toml), and tests/test_soup_builder.p
 built node against BeautifulSoup's own.
 """
 
-import gc
 import threading
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, cast
@@ -279,16 +278,8 @@ def build_tree(
     _parsers.target = _parsers.parser = None  # a parse that fails leaves them unusable
     soup = empty_soup(target.builder)
     target.begin(soup, drops, drop_names)
-    # Every object the parse makes stays alive in the tree: the collector, run every few
-    # hundred of them, would walk the growing tree again and again for nothing.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        parser.feed(html.removeprefix("\ufeff"))
-        parser.close()
-    finally:
-        if collecting:
-            gc.enable()
+    parser.feed(html.removeprefix("\ufeff"))
+    parser.close()
     deepest = target.deepest
     target.begin(None, _keeps, ())
     _parsers.target, _parsers.parser = target, parser
