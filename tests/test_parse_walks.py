@@ -19,6 +19,7 @@ from scraper.parsing.soup_builder import build_soup
 from scraper.parsing.text import (
     NodeTexts,
     attribute,
+    each_tag_named,
     first_string,
     first_tag,
     flatten_deep_nesting,
@@ -97,9 +98,9 @@ def test_walks_find_what_bs4_finds(name: str) -> None:
     for soup in trees(HTML[name]):
         for root in [soup, *soup.find_all(True)]:
             for names in (("a",), ("h1",), ("td", "th"), ("div", "p", "li")):
-                assert [id(tag) for tag in tags_named(root, names)] == [
-                    id(tag) for tag in root.find_all(names)
-                ]
+                found = [id(tag) for tag in root.find_all(names)]
+                assert [id(tag) for tag in tags_named(root, names)] == found
+                assert [id(tag) for tag in each_tag_named(root, names)] == found
             for name in ("title", "body", "a", "p", "rt"):
                 assert first_tag(root, name) is root.find(name)
             strings = root.find_all(string=lambda text: "о" in text)

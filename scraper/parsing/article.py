@@ -36,6 +36,7 @@ from scraper.parsing.text import (
     attribute,
     block_texts,
     collapse_whitespace,
+    each_tag_named,
     first_string,
     first_tag,
     holds_page_chrome,
@@ -113,13 +114,13 @@ def parse_article(
 
 def find_title(soup: BeautifulSoup, texts: NodeTexts) -> tuple[Tag | None, str | None, str]:
     """Return the title heading, the title, and the cue used."""
-    for heading in tags_named(soup, ("h1",)):
+    for heading in each_tag_named(soup, ("h1",)):
         text = texts.text(heading)
         if text and text.lower() not in SITE_NAMES:
             return heading, text, "h1"
     declared, cue = declared_title(soup)
     if declared:
-        for heading in tags_named(soup, ("h2", "h3", "h4")):
+        for heading in each_tag_named(soup, ("h2", "h3", "h4")):
             if texts.text(heading).lower() == declared.lower():
                 return heading, texts.text(heading), "heading-matching-title-tag"
         return None, declared, cue
@@ -129,7 +130,8 @@ def find_title(soup: BeautifulSoup, texts: NodeTexts) -> tuple[Tag | None, str |
 def declared_title(soup: BeautifulSoup) -> tuple[str | None, str]:
     """The title that og:title or <title> declares, without the site's name."""
     og_title = next(
-        (meta for meta in tags_named(soup, ("meta",)) if meta.get("property") == "og:title"), None
+        (meta for meta in each_tag_named(soup, ("meta",)) if meta.get("property") == "og:title"),
+        None,
     )
     if og_title is not None and collapse_whitespace(attribute(og_title, "content")):
         return strip_site_name(attribute(og_title, "content")), "og:title"

@@ -1,7 +1,7 @@
 """Text of HTML fragments: blocks, whitespace, chrome recognition."""
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -147,6 +147,19 @@ def tags_under(root: Tag) -> list[Tag]:
     return found
 
 
+def each_tag_named(root: Tag, names: Collection[str]) -> Iterator[Tag]:
+    """The elements under root with one of these names, in document order, one at a time (for
+    a search that stops at the first that fits)."""
+    if not root.contents:
+        return
+    stop = after_descendants(root)
+    node: PageElement | None = root.contents[0]  # then along the chain, as descendants goes
+    while node is not stop and node is not None:
+        if isinstance(node, Tag) and node.name in names:
+            yield node
+        node = node.next_element
+
+
 def tags_named(root: Tag, names: Collection[str]) -> list[Tag]:
     """The elements under root with one of these names, in document order (as find_all finds
     them, without its general matcher)."""
@@ -156,15 +169,7 @@ def tags_named(root: Tag, names: Collection[str]) -> list[Tag]:
 def first_tag(root: Tag, name: str) -> Tag | None:
     """The first element under root with this name (as root.find(name) or root.<name> finds
     it)."""
-    if not root.contents:
-        return None
-    stop = after_descendants(root)
-    node: PageElement | None = root.contents[0]  # then along the chain, as descendants goes
-    while node is not stop and node is not None:
-        if isinstance(node, Tag) and node.name == name:
-            return node
-        node = node.next_element
-    return None
+    return next(each_tag_named(root, (name,)), None)
 
 
 def links_under(tag: Tag) -> list[Tag]:
