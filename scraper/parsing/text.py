@@ -3,7 +3,6 @@
 import re
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
-from typing import cast
 
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, PageElement, Tag
@@ -251,8 +250,8 @@ class NodeTexts:
                     if text and child.name == "a" and child.get("href") is not None:
                         link_chars += len(text)
                         page_links += not is_document_link(attribute(child, "href"))
-                elif type(child) in _MAIN_STRING_TYPES:
-                    text = collapse_whitespace(cast(NavigableString, child))
+                elif isinstance(child, NavigableString) and type(child) in _MAIN_STRING_TYPES:
+                    text = collapse_whitespace(child)
                 else:
                     continue
                 if text:
