@@ -36,8 +36,8 @@ _new_str = str.__new__
 
 
 def tag_fields(builder: TreeBuilder, name: str) -> dict[str, Any]:
-    """What Tag.__init__ sets on every tag of this name that the builder makes, but its links,
-    attributes, contents and namespaces."""
+    """What Tag.__init__ sets on every tag of this name that the builder makes, but its
+    attributes, contents, namespaces and links to nodes made before it."""
     containers = builder.string_containers
     return {
         "parser_class": BeautifulSoup,
@@ -53,6 +53,8 @@ def tag_fields(builder: TreeBuilder, name: str) -> dict[str, Any]:
         "cdata_list_attributes": builder.cdata_list_attributes,
         "preserve_whitespace_tags": builder.preserve_whitespace_tags,
         "interesting_string_types": Tag.MAIN_CONTENT_STRING_TYPES,
+        "next_element": None,  # until the next node is made
+        "next_sibling": None,
     } | ({"interesting_string_types": {containers[name]}} if name in containers else {})
 
 
@@ -152,8 +154,6 @@ class SoupTarget:
             values["contents"] = []
             values["parent"] = parent
             values["previous_element"] = previous
-            values["next_element"] = None
-            values["next_sibling"] = None
             values["previous_sibling"] = sibling
             tag.__dict__ = values
             if previous is not None:
