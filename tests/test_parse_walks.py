@@ -7,6 +7,7 @@ and edge cases of tests/test_soup_builder.py and on raw bs4 trees (comments, scr
 """
 
 import re
+import sys
 import threading
 import warnings
 
@@ -19,6 +20,7 @@ from scraper.parsing.soup_builder import build_soup
 from scraper.parsing.text import (
     NodeTexts,
     attribute,
+    collapse_whitespace,
     each_tag_named,
     first_string,
     first_tag,
@@ -146,3 +148,14 @@ def test_strings_of_a_built_tree_are_linked_as_bs4_links_them() -> None:
     assert (a.next_sibling, b_tag.previous_sibling, c.previous_sibling) == (b_tag, a, b_tag)
     assert a.next_element is b_tag
     assert c.previous_element is b_tag.contents[0]
+
+
+def test_collapse_whitespace_collapses_what_a_regular_expression_would() -> None:
+    spaces = "".join(
+        character
+        for character in map(chr, range(sys.maxunicode + 1))
+        if re.fullmatch(r"\s", character) or character.isspace()
+    )
+    text = f"{spaces}а{spaces}б\ue000в \ue000 г\u200bд{spaces}\ue000"
+    by_regex = re.sub(r"[^\S\ue000]+", " ", text.replace("\ue000", " ")).strip()
+    assert collapse_whitespace(text) == by_regex == "а б в г\u200bд"

@@ -96,7 +96,7 @@ def collapse_whitespace(text: str) -> str:
     """Collapse every whitespace run (nbsp included) to one space and trim."""
     if _LINE_BREAK in text:
         text = text.replace(_LINE_BREAK, " ")
-    return " ".join(text.split())  # str.split's whitespace is the regular expressions' \\s
+    return " ".join(text.split())  # str.split splits at what \s matches (and only there)
 
 
 def make_soup(html: str) -> BeautifulSoup:
