@@ -38,7 +38,6 @@ _new_str = str.__new__
 def tag_fields(builder: TreeBuilder, name: str) -> dict[str, Any]:
     """What Tag.__init__ sets on every tag of this name that the builder makes, but its
     attributes, contents, namespaces and links to nodes made before it."""
-    containers = builder.string_containers
     return {
         "parser_class": BeautifulSoup,
         "name": name,
@@ -55,7 +54,7 @@ def tag_fields(builder: TreeBuilder, name: str) -> dict[str, Any]:
         "interesting_string_types": Tag.MAIN_CONTENT_STRING_TYPES,
         "next_element": None,  # until the next node is made
         "next_sibling": None,
-    } | ({"interesting_string_types": {containers[name]}} if name in containers else {})
+    }  # a string container (<rt>…) gets its own interesting_string_types (see start)
 
 
 def multi_valued_attributes(builder: TreeBuilder, name: str) -> frozenset[str]:
@@ -168,6 +167,7 @@ class SoupTarget:
         if name in self.preserved:
             self.preserving += 1
         if name in self.string_containers:
+            tag.interesting_string_types = {self.string_containers[name]}  # its own, as bs4's
             self.containers.append(tag)
 
     def learn(self, name: str) -> dict[str, Any] | None:
