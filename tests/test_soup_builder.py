@@ -201,6 +201,8 @@ def test_built_nodes_carry_what_beautifulsoup_gives_them(html: str) -> None:
     empty = BeautifulSoup("", "lxml")
     assert own_fields(built) == own_fields(empty)
     assert built.builder.__dict__.keys() <= empty.builder.__dict__.keys()
+    containers = built.find_all(list(empty.builder.string_containers))
+    assert len({id(tag.interesting_string_types) for tag in containers}) == len(containers)
     for node in built.descendants:
         if isinstance(node, Tag):
             attributes = empty.builder.attribute_dict_class(node.attrs)
