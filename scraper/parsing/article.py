@@ -104,7 +104,7 @@ def parse_article(
     body = [node for node in body if not _is_chrome_node(node, texts)]
     for node in body:
         remove_nested_chrome(node, texts)
-    page.body_text = "\n\n".join(block_texts(body, texts))
+    page.body_text = "\n\n".join(block_texts(body))
     page.body_html = "".join(node_html(node) for node in body).strip()
     page.images = find_images(body, resolve)
     page.attachments = find_attachments(body, resolve, texts)

@@ -309,9 +309,9 @@ def is_image_link(href: str) -> bool:
     return link_path(href).endswith(IMAGE_EXTENSIONS)
 
 
-def block_texts(nodes: list[PageElement], texts: NodeTexts | None = None) -> list[str]:
+def block_texts(nodes: list[PageElement]) -> list[str]:
     """Split nodes into text blocks: paragraphs, list items, table rows, headings, captions."""
-    text_of = texts.text if texts else node_text
+    texts = NodeTexts()
     blocks: list[str] = []
     buffer: list[str] = []
 
@@ -337,7 +337,7 @@ def block_texts(nodes: list[PageElement], texts: NodeTexts | None = None) -> lis
             buffer.append(_LINE_BREAK)
         elif node.name == "tr":
             flush()
-            cells = [text_of(cell) for cell in tags_named(node, ("td", "th"))]
+            cells = [texts.text(cell) for cell in tags_named(node, ("td", "th"))]
             row = " | ".join(cell for cell in cells if cell)
             if row:
                 blocks.append(row)
