@@ -18,7 +18,13 @@ from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 from bs4.element import Comment, PageElement, Tag
 
 from scraper.parsing import article
-from scraper.parsing.text import DROPPED_TAGS, decode_page, flatten_deep_nesting, make_soup
+from scraper.parsing.text import (
+    DROPPED_TAGS,
+    MAX_DEPTH,
+    decode_page,
+    flatten_deep_nesting,
+    make_soup,
+)
 from tests.site import content, hostile
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -41,7 +47,37 @@ EDGE_CASES = {
     "broken nesting": "<table><p>a<tr><td>b<div>c</table>d</p></b></i><li>e<li>f",
     "void elements": '<p>a<br>b<img src="x.png"><hr><input value=1 checked></p>',
     "entities": "<p>&nbsp;&laquo;цитата&raquo; &#1060; &amp;amp; &lt;b&gt;</p>",
+    "multi-valued attributes with odd whitespace": (
+        '<div class="\ta\n\nb\r\x0c c\xa0d\u2003e " accesskey=" " dropzone="">'
+        '<a rel="nofollow\tnoopener" rev="x  y" class="">a</a><p rel="a b" headers="c d">p</p>'
+        '<table><tr><td headers=" h1  h2 ">c</td><th headers="h3">h</th></tr></table>'
+        '<form accept-charset="utf-8 cp1251"></form><object archive="a b"></object>'
+        '<area rel="x y"><iframe sandbox="allow-forms  allow-scripts"></iframe>'
+        '<output for="a b">o</output><link rel="stylesheet alternate"><icon sizes="16 32">'
+        '<DIV CLASS="Upper  Case">u</DIV><span class="x" class="y">dup</span></div>'
+    ),
+    "void elements and their odd forms": (
+        "<p>a<br>b<br/>c</br>d<img><img/></img><hr><hr/><wbr><input type=checkbox checked>"
+        '<embed src="x"><source src="y"><col><area><base href="/"><track><param name=p>'
+        "<keygen><spacer><br>text after</br></p><br></p>"
+    ),
+    "meta charset and content declarations": (
+        '<head><meta charset="windows-1251"><meta http-equiv="Content-Type" '
+        'content="text/html; charset=windows-1251"><meta property="og:title" content="T"></head>'
+        "<body><p>x</p></body>"
+    ),
+    "nested dropped elements": (
+        "<div>a<noscript><script>b</script><p>c</p></noscript>d<svg><style>e</style>"
+        "<template><svg></svg></template></svg>f<meta name=x>g</div>"
+    ),
 }
+# Pages nested around MAX_DEPTH (the <html> and <body> count: two levels): the builder's own
+# depth decides whether flatten_deep_nesting walks the tree at all.
+EDGE_CASES |= {
+    f"{levels} levels deep": "<div>" * (levels - 4) + "<p>текст <b>жирный</b></p>" + "</div>" * 9
+    for levels in range(MAX_DEPTH - 2, MAX_DEPTH + 3)
+}
+LINKS = ("parent", "previous_element", "next_element", "previous_sibling", "next_sibling")
 
 
 def reference_soup(html: str) -> BeautifulSoup:
@@ -146,3 +182,36 @@ def test_every_page_parses_as_with_the_reference_tree(
     monkeypatch.setattr(article, "make_soup", reference_soup)
     reference = asdict(article.parse_article(html, url, tz=MSK))
     assert built == reference
+
+
+def own_fields(node: PageElement) -> dict[str, object]:
+    """A node's attributes (and their types) but its links to other nodes."""
+    return {
+        key: (type(value), value)
+        for key, value in vars(node).items()
+        if key not in (*LINKS, "contents", "builder", "currentTag", "tagStack")
+    }
+
+
+@pytest.mark.parametrize("html", list(EDGE_CASES.values()), ids=list(EDGE_CASES))
+def test_built_nodes_carry_what_beautifulsoup_gives_them(html: str) -> None:
+    """Tags and strings made without Tag.__init__ get every attribute it sets, with the same
+    values (a missing one would be looked up as a child tag by Tag.__getattr__)."""
+    built = make_soup(html)
+    empty = BeautifulSoup("", "lxml")
+    assert own_fields(built) == own_fields(empty)
+    assert built.builder.__dict__.keys() <= empty.builder.__dict__.keys()
+    containers = built.find_all(list(empty.builder.string_containers))
+    assert len({id(tag.interesting_string_types) for tag in containers}) == len(containers)
+    for node in built.descendants:
+        if isinstance(node, Tag):
+            attributes = empty.builder.attribute_dict_class(node.attrs)
+            parser = empty if node.parser_class else None  # flattened paragraphs have none
+            twin: PageElement = Tag(parser, empty.builder, node.name, None, None, attributes)
+            assert {key: (type(value), value) for key, value in node.attrs.items()} == {
+                key: (type(value), value) for key, value in twin.attrs.items()
+            }
+        else:
+            twin = type(node)(str(node))
+        assert own_fields(node) == own_fields(twin)
+        assert set(vars(node)) == set(vars(twin))

@@ -29,12 +29,16 @@ from scraper.parsing.dates import (
     meta_residue,
     parse_meta_line,
 )
+from scraper.parsing.markup import node_html
 from scraper.parsing.text import (
     SITE_NAMES,
+    NodeTexts,
     attribute,
     block_texts,
     collapse_whitespace,
+    each_tag_named,
     first_string,
+    first_tag,
     holds_page_chrome,
     is_chrome,
     is_document_link,
@@ -42,7 +46,6 @@ from scraper.parsing.text import (
     link_path,
     links_under,
     make_soup,
-    node_text,
     tags_named,
 )
 
@@ -85,40 +88,41 @@ def parse_article(
     """Parse an article page; missing fields stay empty and are named in warnings."""
     resolve = absolutize or (lambda link: urljoin(base_url, link))
     soup = make_soup(html)
+    texts = NodeTexts()
     page = ArticlePage()
 
-    heading, page.title, page.cues["title"] = find_title(soup)
-    meta_nodes = find_meta_nodes(soup)
-    meta = read_meta(soup, meta_nodes, tz)
+    heading, page.title, page.cues["title"] = find_title(soup, texts)
+    meta_nodes = find_meta_nodes(soup, texts)
+    meta = read_meta(soup, meta_nodes, tz, texts)
     if meta:
         page.meta_line_raw = meta.raw
         page.published_at, page.published_has_time = meta.published_at, meta.published_has_time
         page.updated_at, page.views = meta.updated_at, meta.views
         page.cues["meta_line"] = "meta-element" if meta_nodes else "page-text"
 
-    body, page.cues["body"] = find_body(soup, heading, meta_nodes[0] if meta_nodes else None)
-    body = [node for node in body if not _is_chrome_node(node)]
+    body, page.cues["body"] = find_body(soup, heading, meta_nodes[0] if meta_nodes else None, texts)
+    body = [node for node in body if not _is_chrome_node(node, texts)]
     for node in body:
-        remove_nested_chrome(node)
+        remove_nested_chrome(node, texts)
     page.body_text = "\n\n".join(block_texts(body))
-    page.body_html = "".join(str(node) for node in body).strip()
+    page.body_html = "".join(node_html(node) for node in body).strip()
     page.images = find_images(body, resolve)
-    page.attachments = find_attachments(body, resolve)
+    page.attachments = find_attachments(body, resolve, texts)
     page.warnings = missing_fields(page)
     return page
 
 
-def find_title(soup: BeautifulSoup) -> tuple[Tag | None, str | None, str]:
+def find_title(soup: BeautifulSoup, texts: NodeTexts) -> tuple[Tag | None, str | None, str]:
     """Return the title heading, the title, and the cue used."""
-    for heading in tags_named(soup, ("h1",)):
-        text = node_text(heading)
+    for heading in each_tag_named(soup, ("h1",)):
+        text = texts.text(heading)
         if text and text.lower() not in SITE_NAMES:
             return heading, text, "h1"
     declared, cue = declared_title(soup)
     if declared:
-        for heading in tags_named(soup, ("h2", "h3", "h4")):
-            if node_text(heading).lower() == declared.lower():
-                return heading, node_text(heading), "heading-matching-title-tag"
+        for heading in each_tag_named(soup, ("h2", "h3", "h4")):
+            if texts.text(heading).lower() == declared.lower():
+                return heading, texts.text(heading), "heading-matching-title-tag"
         return None, declared, cue
     return None, None, "none"
 
@@ -126,12 +130,14 @@ def find_title(soup: BeautifulSoup) -> tuple[Tag | None, str | None, str]:
 def declared_title(soup: BeautifulSoup) -> tuple[str | None, str]:
     """The title that og:title or <title> declares, without the site's name."""
     og_title = next(
-        (meta for meta in tags_named(soup, ("meta",)) if meta.get("property") == "og:title"), None
+        (meta for meta in each_tag_named(soup, ("meta",)) if meta.get("property") == "og:title"),
+        None,
     )
     if og_title is not None and collapse_whitespace(attribute(og_title, "content")):
         return strip_site_name(attribute(og_title, "content")), "og:title"
-    if soup.title and soup.title.string:
-        stripped = strip_site_name(soup.title.string)
+    title = first_tag(soup, "title")
+    if title and title.string:
+        stripped = strip_site_name(title.string)
         if stripped:
             return stripped, "title-tag"
     return None, "none"
@@ -148,7 +154,7 @@ def strip_site_name(title: str) -> str | None:
     return " - ".join(kept) or None
 
 
-def find_meta_nodes(soup: BeautifulSoup) -> list[Tag]:
+def find_meta_nodes(soup: BeautifulSoup, texts: NodeTexts) -> list[Tag]:
     """Return the element(s) that hold the meta line: one element, or a run of siblings."""
     label = first_string(soup, PUBLISHED_LABEL_RE)
     if label is None:
@@ -157,13 +163,13 @@ def find_meta_nodes(soup: BeautifulSoup) -> list[Tag]:
         return []
     element = label.parent
     while isinstance(element.parent, Tag) and element.parent.name not in ("body", "html"):
-        if meta_residue(node_text(element.parent)):
+        if meta_residue(texts.text(element.parent)):
             break
         element = element.parent
     nodes = [element]
-    if not (PUBLISHED_RE.search(node_text(element)) and VIEWS_RE.search(node_text(element))):
+    if not (PUBLISHED_RE.search(texts.text(element)) and VIEWS_RE.search(texts.text(element))):
         for sibling in element.next_siblings:
-            text = node_text(sibling)
+            text = texts.text(sibling)
             if meta_residue(text):
                 break
             if isinstance(sibling, Tag):
@@ -171,12 +177,14 @@ def find_meta_nodes(soup: BeautifulSoup) -> list[Tag]:
     return nodes
 
 
-def read_meta(soup: BeautifulSoup, meta_nodes: list[Tag], tz: ZoneInfo) -> MetaLine | None:
+def read_meta(
+    soup: BeautifulSoup, meta_nodes: list[Tag], tz: ZoneInfo, texts: NodeTexts
+) -> MetaLine | None:
     """Parse the meta line from its elements, or from the page's text when it has none."""
     if meta_nodes:
-        raw = collapse_whitespace(" ".join(node_text(node) for node in meta_nodes))
+        raw = collapse_whitespace(" ".join(texts.text(node) for node in meta_nodes))
         return parse_meta_line(raw, tz)
-    text = node_text(soup.body or soup)
+    text = texts.text(first_tag(soup, "body") or soup)
     match = PUBLISHED_RE.search(text)
     if not match:
         return None
@@ -185,13 +193,15 @@ def read_meta(soup: BeautifulSoup, meta_nodes: list[Tag], tz: ZoneInfo) -> MetaL
     return parse_meta_line(text[match.start() : end], tz)
 
 
-def find_body(soup: BeautifulSoup, heading: Tag | None, meta: Tag | None) -> tuple[list[Node], str]:
+def find_body(
+    soup: BeautifulSoup, heading: Tag | None, meta: Tag | None, texts: NodeTexts
+) -> tuple[list[Node], str]:
     """Return the nodes of the article's own content and the cue that bounded them."""
     if heading is not None and meta is not None and _precedes(heading, meta):
         return nodes_between(heading, meta), "between-title-and-meta"
     if heading is not None:
-        return nodes_after(heading, content_scope(heading)), "after-title"
-    densest = densest_block(soup)
+        return nodes_after(heading, content_scope(heading, texts)), "after-title"
+    densest = densest_block(soup, texts)
     if densest is not None:
         return list(densest.children), "densest-block"
     return [], "none"
@@ -229,11 +239,11 @@ def nodes_between(start: Tag, end: Tag) -> list[Node]:
     return collected
 
 
-def content_scope(heading: Tag) -> Tag:
+def content_scope(heading: Tag, texts: NodeTexts) -> Tag:
     """The largest ancestor of the heading that holds no page chrome (header, footer, panel)."""
     scope = heading
     while scope.name != "body" and isinstance(scope.parent, Tag):
-        if holds_page_chrome(scope.parent):
+        if holds_page_chrome(scope.parent, texts):
             break
         scope = scope.parent
     return scope
@@ -249,37 +259,41 @@ def nodes_after(start: Tag, scope: Tag) -> list[Node]:
     return collected
 
 
-def densest_block(soup: BeautifulSoup) -> Tag | None:
+def densest_block(soup: BeautifulSoup, texts: NodeTexts) -> Tag | None:
     """The element whose direct paragraphs hold the most text."""
     best, best_length = None, 0
     for element in tags_named(soup, ("div", "article", "section", "main", "td")):
         length = sum(
-            len(node_text(p)) for p in element.children if isinstance(p, Tag) and p.name == "p"
+            len(texts.text(p)) for p in element.children if isinstance(p, Tag) and p.name == "p"
         )
         if length > best_length:
             best, best_length = element, length
     return best
 
 
-def _is_chrome_node(node: Node) -> bool:
+def _is_chrome_node(node: Node, texts: NodeTexts) -> bool:
     if not isinstance(node, Tag):
         return False
     return (
         node.name == "hr"
-        or is_chrome(node)
-        or bool(PUBLISHED_RE.search(node_text(node)) and not meta_residue(node_text(node)))
+        or is_chrome(node, texts)
+        or bool(PUBLISHED_RE.search(texts.text(node)) and not meta_residue(texts.text(node)))
     )
 
 
-def remove_nested_chrome(node: Node) -> None:
+def remove_nested_chrome(node: Node, texts: NodeTexts) -> None:
     """Remove chrome blocks nested inside a content node (share buttons, side lists)."""
     if not isinstance(node, Tag):
         return
-    for descendant in [tag for tag in node.descendants if isinstance(tag, Tag)]:
-        if descendant.decomposed:
-            continue
-        if _is_chrome_node(descendant):
+    # In document order; what lies in a removed block is not looked at.
+    stack = [tag for tag in reversed(node.contents) if isinstance(tag, Tag)]
+    while stack:
+        descendant = stack.pop()
+        if _is_chrome_node(descendant, texts):
+            texts.forget_around(descendant)
             descendant.decompose()
+        else:
+            stack.extend(tag for tag in reversed(descendant.contents) if isinstance(tag, Tag))
 
 
 def find_images(nodes: list[Node], resolve: Callable[[str], str]) -> list[str]:
@@ -300,7 +314,9 @@ def find_images(nodes: list[Node], resolve: Callable[[str], str]) -> list[str]:
     return list(dict.fromkeys(images))
 
 
-def find_attachments(nodes: list[Node], resolve: Callable[[str], str]) -> list[Attachment]:
+def find_attachments(
+    nodes: list[Node], resolve: Callable[[str], str], texts: NodeTexts
+) -> list[Attachment]:
     """Links to documents in the content, with their link text."""
     found: dict[str, Attachment] = {}
     for node in nodes:
@@ -311,7 +327,7 @@ def find_attachments(nodes: list[Node], resolve: Callable[[str], str]) -> list[A
             if not is_document_link(href):
                 continue
             url = resolve(href)
-            title = node_text(link) or link_path(href).rsplit("/", 1)[-1]
+            title = texts.text(link) or link_path(href).rsplit("/", 1)[-1]
             found.setdefault(url, Attachment(url=url, title=title))
     return list(found.values())
 

@@ -1,14 +1,14 @@
 """Text of HTML fragments: blocks, whitespace, chrome recognition."""
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, PageElement, Tag
 from w3lib.encoding import html_to_unicode
 
-from scraper.parsing.soup_builder import build_soup
+from scraper.parsing.soup_builder import build_tree
 
 _LINE_BREAK = "\ue000"
 _SPACES_RE = re.compile(r"[^\S\ue000]+")
@@ -94,14 +94,17 @@ SITE_NAMES = frozenset({"администрация города смоленс�
 
 def collapse_whitespace(text: str) -> str:
     """Collapse every whitespace run (nbsp included) to one space and trim."""
-    return _SPACES_RE.sub(" ", text.replace(_LINE_BREAK, " ")).strip()
+    if _LINE_BREAK in text:
+        text = text.replace(_LINE_BREAK, " ")
+    return " ".join(text.split())  # str.split splits at what \s matches (and only there)
 
 
 def make_soup(html: str) -> BeautifulSoup:
     """Parse HTML leniently and drop what is never content (scripts, styles, comments, the
     head's metadata but its og:title)."""
-    soup = build_soup(html, is_dropped)
-    flatten_deep_nesting(soup)
+    soup, depth = build_tree(html, is_dropped, DROPPED_TAGS)
+    if depth > MAX_DEPTH:
+        flatten_deep_nesting(soup)
     return soup
 
 
@@ -121,10 +124,51 @@ def attribute(tag: Tag, name: str) -> str:
     return value if isinstance(value, str) else " ".join(value)
 
 
+def after_descendants(root: Tag) -> PageElement | None:
+    """The node that follows root and everything under it in document order."""
+    last: PageElement = root
+    while isinstance(last, Tag) and last.contents:
+        last = last.contents[-1]
+    return last.next_element
+
+
+def tags_under(root: Tag) -> list[Tag]:
+    """The elements under root, in document order."""
+    found: list[Tag] = []
+    if not root.contents:
+        return found
+    stop = after_descendants(root)
+    node: PageElement | None = root.contents[0]  # then along the chain, as descendants goes
+    while node is not stop and node is not None:
+        if isinstance(node, Tag):
+            found.append(node)
+        node = node.next_element
+    return found
+
+
+def each_tag_named(root: Tag, names: Collection[str]) -> Iterator[Tag]:
+    """The elements under root with one of these names, in document order, one at a time (for
+    a search that stops at the first that fits)."""
+    if not root.contents:
+        return
+    stop = after_descendants(root)
+    node: PageElement | None = root.contents[0]  # then along the chain, as descendants goes
+    while node is not stop and node is not None:
+        if isinstance(node, Tag) and node.name in names:
+            yield node
+        node = node.next_element
+
+
 def tags_named(root: Tag, names: Collection[str]) -> list[Tag]:
     """The elements under root with one of these names, in document order (as find_all finds
     them, without its general matcher)."""
-    return [node for node in root.descendants if isinstance(node, Tag) and node.name in names]
+    return [tag for tag in tags_under(root) if tag.name in names]
+
+
+def first_tag(root: Tag, name: str) -> Tag | None:
+    """The first element under root with this name (as root.find(name) or root.<name> finds
+    it)."""
+    return next(each_tag_named(root, (name,)), None)
 
 
 def links_under(tag: Tag) -> list[Tag]:
@@ -134,9 +178,14 @@ def links_under(tag: Tag) -> list[Tag]:
 
 def first_string(root: Tag, pattern: re.Pattern[str]) -> NavigableString | None:
     """The first string under root that the pattern finds something in (as find(string=…))."""
-    for node in root.descendants:
+    if not root.contents:
+        return None
+    stop = after_descendants(root)
+    node: PageElement | None = root.contents[0]  # then along the chain, as descendants goes
+    while node is not stop and node is not None:
         if isinstance(node, NavigableString) and pattern.search(node):
             return node
+        node = node.next_element
     return None
 
 
@@ -147,33 +196,101 @@ def node_text(node: PageElement) -> str:
     return collapse_whitespace(node.get_text(" "))
 
 
-def is_chrome(tag: Tag) -> bool:
+_MAIN_STRING_TYPES = frozenset(Tag.MAIN_CONTENT_STRING_TYPES)
+# What NodeTexts knows of an element: the element (held, so that its id is not reused while it
+# is known), its text (of its NavigableString and CData strings, as get_text takes them), how
+# many links with text under it lead to pages, and how many characters all links with text
+# under it have.
+_Known = tuple[Tag, str, int, int]
+
+
+class NodeTexts:
+    """node_text and the links under the elements of one tree, each worked out once.
+
+    The text of an element is the texts of its children joined by spaces (collapsing
+    whitespace commutes with joining), so a tree's texts take one walk, not one per element.
+    What a change to the tree touches must be forgotten (see forget_around).
+    """
+
+    def __init__(self) -> None:
+        self.known: dict[int, _Known] = {}
+
+    def text(self, node: PageElement) -> str:
+        """The node's node_text."""
+        if not isinstance(node, Tag) or node.interesting_string_types not in (
+            None,
+            _MAIN_STRING_TYPES,
+        ):
+            return node_text(node)
+        return self.facts(node)[1]
+
+    def link_stats(self, tag: Tag) -> tuple[int, int]:
+        """How many links with text under the tag lead to pages, and how long all links with
+        text under it are."""
+        _, _, page_links, link_chars = self.facts(tag)
+        return page_links, link_chars
+
+    def facts(self, root: Tag) -> _Known:
+        """What is known of an element, worked out for it and what it holds if need be."""
+        known = self.known
+        facts = known.get(id(root))
+        if facts is not None:
+            return facts
+        # Children before their parents: the elements in document order, from the last.
+        for tag in reversed([root, *tags_under(root)]):
+            if id(tag) in known:
+                continue
+            parts: list[str] = []
+            page_links = link_chars = 0
+            for child in tag.contents:
+                if isinstance(child, Tag):
+                    _, text, child_page_links, child_link_chars = known[id(child)]
+                    page_links += child_page_links
+                    link_chars += child_link_chars
+                    if text and child.name == "a" and child.get("href") is not None:
+                        link_chars += len(text)
+                        page_links += not is_document_link(attribute(child, "href"))
+                elif isinstance(child, NavigableString) and type(child) in _MAIN_STRING_TYPES:
+                    text = collapse_whitespace(child)
+                else:
+                    continue
+                if text:
+                    parts.append(text)
+            known[id(tag)] = (tag, " ".join(parts), page_links, link_chars)
+        return known[id(root)]
+
+    def forget_around(self, node: PageElement) -> None:
+        """Forget what a change to the node changes: what its ancestors hold."""
+        for ancestor in node.parents:
+            self.known.pop(id(ancestor), None)
+
+
+def is_chrome(tag: Tag, texts: NodeTexts | None = None) -> bool:
     """Whether a block is site chrome: menus, panel, breadcrumbs, share or side blocks, footer."""
     if tag.name in CHROME_TAGS or tag.get("role") in ("navigation", "banner", "contentinfo"):
         return True
-    text = node_text(tag)
+    texts = texts or NodeTexts()
+    text = texts.text(tag)
     if any(marker in text for marker in CHROME_MARKERS) or COPYRIGHT_RE.search(text):
         return True
     if BREADCRUMB_RE.match(text) or SHARE_RE.match(text) or SIDE_BLOCK_RE.match(text):
         return True
-    return is_link_list(tag, text)
+    return is_link_list(tag, text, texts)
 
 
-def holds_page_chrome(tag: Tag) -> bool:
+def holds_page_chrome(tag: Tag, texts: NodeTexts | None = None) -> bool:
     """Whether an element holds the page's header, footer or accessibility panel."""
-    text = node_text(tag)
+    text = (texts or NodeTexts()).text(tag)
     if any(marker in text for marker in CHROME_MARKERS) or COPYRIGHT_RE.search(text):
         return True
     return "официальный сайт" in text and "Администрация города Смоленска" in text
 
 
-def is_link_list(tag: Tag, text: str) -> bool:
+def is_link_list(tag: Tag, text: str, texts: NodeTexts | None = None) -> bool:
     """Whether a block is mostly links to other pages (a menu or a list of other articles)."""
-    links = [link for link in links_under(tag) if node_text(link)]
-    page_links = [link for link in links if not is_document_link(attribute(link, "href"))]
-    if len(page_links) < 2 or not text:
+    page_links, link_chars = (texts or NodeTexts()).link_stats(tag)
+    if page_links < 2 or not text:
         return False
-    link_chars = sum(len(node_text(link)) for link in links)
     return link_chars / len(text) >= 0.6
 
 
@@ -194,6 +311,7 @@ def is_image_link(href: str) -> bool:
 
 def block_texts(nodes: list[PageElement]) -> list[str]:
     """Split nodes into text blocks: paragraphs, list items, table rows, headings, captions."""
+    texts = NodeTexts()
     blocks: list[str] = []
     buffer: list[str] = []
 
@@ -219,7 +337,7 @@ def block_texts(nodes: list[PageElement]) -> list[str]:
             buffer.append(_LINE_BREAK)
         elif node.name == "tr":
             flush()
-            cells = [node_text(cell) for cell in tags_named(node, ("td", "th"))]
+            cells = [texts.text(cell) for cell in tags_named(node, ("td", "th"))]
             row = " | ".join(cell for cell in cells if cell)
             if row:
                 blocks.append(row)
