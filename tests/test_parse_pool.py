@@ -48,18 +48,24 @@ def workers_of(folder: Path) -> list[str]:
     return found
 
 
+def start_crawl(site: SiteServer, folder: Path) -> subprocess.Popen:
+    """A crawl of the fixture site into folder, started in the background."""
+    db_url = f"sqlite:///{folder / 'archive.sqlite3'}"
+    return subprocess.Popen(
+        [sys.executable, "-m", "citynews", "crawl", "--site-url", site.url, "--db", db_url],
+        cwd=folder,
+        env=CLI_ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def test_no_parsing_process_outlives_a_crawl_killed_with_sigkill(
     site: SiteServer, tmp_path: Path
 ) -> None:
     site.change(delay=0.5)
-    db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-    crawl = subprocess.Popen(
-        [sys.executable, "-m", "citynews", "crawl", "--site-url", site.url, "--db", db_url],
-        cwd=tmp_path,
-        env=CLI_ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    crawl = start_crawl(site, tmp_path)
     deadline = time.monotonic() + 60
     while not workers_of(tmp_path):
         assert time.monotonic() < deadline, "the crawl started no parsing processes"
@@ -96,15 +102,7 @@ def test_a_crawl_whose_parsing_process_dies_archives_every_article(
     site: SiteServer, tmp_path: Path
 ) -> None:
     site.change(delay=0.3)
-    db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-    crawl = subprocess.Popen(
-        [sys.executable, "-m", "citynews", "crawl", "--site-url", site.url, "--db", db_url],
-        cwd=tmp_path,
-        env=CLI_ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    crawl = start_crawl(site, tmp_path)
     deadline = time.monotonic() + 60
     while len(parsing_pids(tmp_path)) < 2:
         assert crawl.poll() is None, crawl.stderr.read() if crawl.stderr else ""
@@ -113,6 +111,7 @@ def test_a_crawl_whose_parsing_process_dies_archives_every_article(
     os.kill(parsing_pids(tmp_path)[0], signal.SIGKILL)
     site.change(delay=0)
     assert crawl.wait(timeout=120) == 0, crawl.stderr.read() if crawl.stderr else ""
+    db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     export = run_citynews("export", "--format", "json", "--out", "-", "--db", db_url, cwd=tmp_path)
     assert export.returncode == 0, export.stderr
     assert len(json.loads(export.stdout)) == len(content.EXPECTED_ARTICLES)
