@@ -4,6 +4,7 @@ its crawl, even one killed with SIGKILL."""
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -15,7 +16,8 @@ from tests.site import content
 VOLATILE = ("first_seen_at", "last_fetched_at")
 
 
-def crawl_and_export(site: SiteServer, folder: Path, workers: int) -> list[dict]:
+def crawl_and_export(site: SiteServer, folder: Path, workers: int) -> tuple[list[dict], list]:
+    """The articles a crawl archived, and the fetches it recorded (both without times)."""
     folder.mkdir()
     db_url = f"sqlite:///{folder / 'archive.sqlite3'}"
     setting = f"CITYNEWS_PARSE_WORKERS={workers}"
@@ -23,16 +25,25 @@ def crawl_and_export(site: SiteServer, folder: Path, workers: int) -> list[dict]
     assert crawl.returncode == 0, crawl.stderr
     export = run_citynews("export", "--format", "json", "--out", "-", "--db", db_url, cwd=folder)
     assert export.returncode == 0, export.stderr
-    return [{k: v for k, v in r.items() if k not in VOLATILE} for r in json.loads(export.stdout)]
+    records = json.loads(export.stdout)
+    articles = [{k: v for k, v in r.items() if k not in VOLATILE} for r in records]
+    with sqlite3.connect(folder / "archive.sqlite3") as connection:
+        fetches = connection.execute(
+            "SELECT url, requested_url, kind, status, ok, error, redirected_from, ignored"
+            " FROM fetches ORDER BY url, kind, status"
+        ).fetchall()
+    return articles, fetches
 
 
 def test_parsing_in_workers_archives_what_parsing_in_the_spider_does(
     site: SiteServer, tmp_path: Path
 ) -> None:
-    in_spider = crawl_and_export(site, tmp_path / "spider", 0)
-    in_workers = crawl_and_export(site, tmp_path / "workers", 2)
+    in_spider, fetches_in_spider = crawl_and_export(site, tmp_path / "spider", 0)
+    in_workers, fetches_in_workers = crawl_and_export(site, tmp_path / "workers", 2)
     assert len(in_workers) == len(content.EXPECTED_ARTICLES)
     assert in_workers == in_spider
+    assert sum(kind == "article" for _, _, kind, *_ in fetches_in_workers) >= len(in_workers)
+    assert fetches_in_workers == fetches_in_spider
 
 
 def workers_of(folder: Path) -> list[str]:
