@@ -121,7 +121,11 @@ def test_a_crawl_whose_parsing_process_dies_archives_every_article(
         time.sleep(0.05)
     os.kill(parsing_pids(tmp_path)[0], signal.SIGKILL)
     site.change(delay=0)
-    assert crawl.wait(timeout=120) == 0, crawl.stderr.read() if crawl.stderr else ""
+    try:
+        status = crawl.wait(timeout=120)
+    finally:
+        crawl.kill()  # a crawl that hangs must not outlive the test
+    assert status == 0, crawl.stderr.read() if crawl.stderr else ""
     db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     export = run_citynews("export", "--format", "json", "--out", "-", "--db", db_url, cwd=tmp_path)
     assert export.returncode == 0, export.stderr
