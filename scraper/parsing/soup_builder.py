@@ -83,6 +83,16 @@ def empty_soup(builder: TreeBuilder) -> BeautifulSoup:
     return soup
 
 
+def link_after(
+    node: PageElement, previous: PageElement | None, sibling: PageElement | None
+) -> None:
+    """Point the node made before a new one, and its previous sibling, at it (as setup() does)."""
+    if previous is not None:
+        previous.next_element = node
+    if sibling is not None:
+        sibling.next_sibling = node
+
+
 def _keeps(name: str, attributes: Mapping[str, str]) -> bool:
     return False
 
@@ -155,10 +165,7 @@ class SoupTarget:
             values["previous_element"] = previous
             values["previous_sibling"] = sibling
             tag.__dict__ = values
-            if previous is not None:
-                previous.next_element = tag
-            if sibling is not None:
-                sibling.next_sibling = tag
+            link_after(tag, previous, sibling)
         siblings.append(tag)
         self.previous = tag
         if len(open_tags) > self.deepest:
@@ -244,10 +251,7 @@ class SoupTarget:
             "next_sibling": None,
             "previous_sibling": sibling,
         }
-        if previous is not None:
-            previous.next_element = string
-        if sibling is not None:
-            sibling.next_sibling = string
+        link_after(string, previous, sibling)
         siblings.append(string)
         self.previous = string
 
