@@ -370,8 +370,10 @@ def test_an_export_stopped_by_sigterm_leaves_no_temporary_file(
     (tmp_path / "news.json").write_text("previous snapshot\n")
     process = start_export(tmp_path, long_export_archive, "news.json")
     process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=60) == 130
-    assert "interrupted" in process.stderr.read()
+    status = process.wait(timeout=60)
+    stderr = process.stderr.read()
+    assert status == 130, stderr  # -2 was seen under load: its traceback tells where
+    assert "interrupted" in stderr
     assert (tmp_path / "news.json").read_text() == "previous snapshot\n"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["archive.sqlite3", "news.json"]
 
