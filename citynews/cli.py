@@ -662,11 +662,19 @@ def run_inspect(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, unwinding like Ctrl-C.
+
+    Not a bare KeyboardInterrupt: CPython ends a `python -m` process by SIGINT, whatever main
+    returned, once a bare one has passed through code that exec() ran from a string (code that
+    SQLAlchemy and dataclasses generate), even though main caught it."""
+
+
 def stop_on_sigterm() -> None:
     """SIGTERM unwinds like Ctrl-C, so open files and temporary files are cleaned up."""
 
     def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
+        raise Terminated
 
     signal.signal(signal.SIGTERM, interrupt)
 

@@ -96,17 +96,10 @@ def write_history_chart(article: Article, out: Path, site_tz: ZoneInfo) -> None:
 
 def _write_atomically(out: Path, text: str) -> None:
     """Write a whole file, or leave what was there untouched."""
-    handle, temporary = temporary_beside(out)
-    try:
+    with temporary_beside(out) as (handle, temporary):
         with open(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        temporary.chmod(0o666 & ~umask)  # as readable as any file the user writes
         os.replace(temporary, out)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 # Rendering

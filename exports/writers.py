@@ -4,9 +4,11 @@ import fcntl
 import hashlib
 import json
 import os
+import signal
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -210,9 +212,14 @@ def sweep_stale_temporaries(out: Path) -> None:
             continue
         finally:
             os.close(descriptor)
-        for suffix in (".manifest", "-wal", "-shm"):
-            candidate.with_name(candidate.name + suffix).unlink(missing_ok=True)
-        candidate.unlink(missing_ok=True)
+        remove_temporary(candidate)
+
+
+def remove_temporary(temporary: Path) -> None:
+    """A temporary file and what is written beside it (a manifest, SQLite's journal files)."""
+    for suffix in (".manifest", "-wal", "-shm"):
+        temporary.with_name(temporary.name + suffix).unlink(missing_ok=True)
+    temporary.unlink(missing_ok=True)
 
 
 def _normal_mode() -> int:
@@ -222,30 +229,49 @@ def _normal_mode() -> int:
     return 0o666 & ~umask
 
 
-def temporary_beside(out: Path) -> tuple[int, Path]:
-    """A new hidden file in out's folder, to be renamed to out once complete.
+INTERRUPTIONS = {signal.SIGINT, signal.SIGTERM}
 
-    It is locked while it is written (so the next export can tell it from an abandoned one),
-    and gets the permissions of a normally created file rather than mkstemp's 0600.
+
+@contextmanager
+def temporary_beside(out: Path) -> Iterator[tuple[int, Path]]:
+    """A new hidden file in out's folder (its descriptor and path), for the block to write and
+    rename to out once complete; removed if the block raises, Ctrl-C and SIGTERM included.
+
+    A Ctrl-C or SIGTERM that comes while the file is being created waits until the block owns
+    it, so no interruption leaves it behind. It is locked while it is written (so the next
+    export can tell it from an abandoned one), and gets the permissions of a normally created
+    file rather than mkstemp's 0600.
     """
+    unmasked = signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPTIONS)
+    temporary: Path | None = None
+    try:
+        handle, temporary = _new_temporary(out)
+        signal.pthread_sigmask(signal.SIG_SETMASK, unmasked)  # a waiting signal is raised here
+        yield handle, temporary
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, unmasked)
+        if temporary is not None:
+            remove_temporary(temporary)
+        raise
+
+
+def _new_temporary(out: Path) -> tuple[int, Path]:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         sweep_stale_temporaries(out)
-        handle, temporary = tempfile.mkstemp(
+        handle, name = tempfile.mkstemp(
             dir=out.parent, prefix=_temporary_prefix(out), suffix=".part"
         )
+    except OSError as error:
+        raise ExportError(f"cannot write {out}: {error.strerror or error}") from None
+    try:
         fcntl.flock(handle, fcntl.LOCK_EX)
         os.fchmod(handle, _normal_mode())
     except OSError as error:
+        os.close(handle)
+        Path(name).unlink(missing_ok=True)
         raise ExportError(f"cannot write {out}: {error.strerror or error}") from None
-    return handle, Path(temporary)
-
-
-def _atomic_text(out: Path, fmt: str) -> tuple[TextIO, Path]:
-    handle, temporary = temporary_beside(out)
-    # A BOM lets spreadsheet programs recognise UTF-8 CSV and show Cyrillic intact.
-    encoding = CSV_ENCODING if fmt == "csv" else "utf-8"
-    return open(handle, "w", encoding=encoding, newline=""), temporary
+    return handle, Path(name)
 
 
 def export_file(
@@ -259,35 +285,33 @@ def export_file(
     history: bool = False,
 ) -> Manifest:
     """Write an export atomically: a killed export never leaves a partial file under out."""
-    stream, temporary = _atomic_text(out, fmt)
-    lock = os.dup(stream.fileno())  # holds the temporary file's lock until it is renamed
-    try:
-        with stream:
-            count = write_records(records, fmt, stream, history)
-            stream.flush()
-            os.fsync(stream.fileno())
-        manifest = Manifest(
-            file=out.name,
-            format=fmt,
-            records=count,
-            sha256=sha256_of(temporary),
-            bytes=temporary.stat().st_size,
-            exported_at=exported_at.isoformat(timespec="seconds"),
-            archive=archive,
-            filters=filters,
-            fields=field_names(history),
-            encoding=CSV_ENCODING if fmt == "csv" else "utf-8",
-        )
-        manifest_temporary = temporary.with_name(temporary.name + ".manifest")
-        manifest_temporary.write_text(
-            json.dumps(asdict(manifest), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        os.replace(temporary, out)
-        os.replace(manifest_temporary, manifest_path(out))
-        return manifest
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        temporary.with_name(temporary.name + ".manifest").unlink(missing_ok=True)
-        raise
-    finally:
-        os.close(lock)
+    encoding = CSV_ENCODING if fmt == "csv" else "utf-8"
+    with temporary_beside(out) as (handle, temporary):
+        lock = os.dup(handle)  # holds the temporary file's lock until it is renamed
+        try:
+            with open(handle, "w", encoding=encoding, newline="") as stream:
+                count = write_records(records, fmt, stream, history)
+                stream.flush()
+                os.fsync(stream.fileno())
+            manifest = Manifest(
+                file=out.name,
+                format=fmt,
+                records=count,
+                sha256=sha256_of(temporary),
+                bytes=temporary.stat().st_size,
+                exported_at=exported_at.isoformat(timespec="seconds"),
+                archive=archive,
+                filters=filters,
+                fields=field_names(history),
+                encoding=encoding,
+            )
+            manifest_temporary = temporary.with_name(temporary.name + ".manifest")
+            manifest_temporary.write_text(
+                json.dumps(asdict(manifest), ensure_ascii=False, indent=2) + "\n",
+                encoding="utf-8",
+            )
+            os.replace(temporary, out)
+            os.replace(manifest_temporary, manifest_path(out))
+            return manifest
+        finally:
+            os.close(lock)

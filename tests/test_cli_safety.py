@@ -3,6 +3,7 @@
 Every test runs the real command line in a subprocess and checks what its user would see.
 """
 
+import fcntl
 import json
 import os
 import signal
@@ -10,10 +11,12 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -23,6 +26,7 @@ from archive.crawl_records import ArticleRecord
 from archive.db import create_archive_engine, head_revision, open_archive, session_scope, upgrade
 from archive.models import CrawlRun, Fetch
 from bench.synthetic import article_row
+from exports.writers import temporary_beside
 from tests.conftest import CLI_ENV
 from tests.conftest import run_citynews as citynews
 from tests.postgres import free_port
@@ -372,10 +376,70 @@ def test_an_export_stopped_by_sigterm_leaves_no_temporary_file(
     process.send_signal(signal.SIGTERM)
     status = process.wait(timeout=60)
     stderr = process.stderr.read()
-    assert status == 130, stderr  # -2 was seen under load: its traceback tells where
+    assert status == 130, stderr
     assert "interrupted" in stderr
     assert (tmp_path / "news.json").read_text() == "previous snapshot\n"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["archive.sqlite3", "news.json"]
+
+
+@pytest.mark.parametrize("step", ["mkstemp", "flock"])
+def test_a_sigterm_while_the_temporary_file_is_created_leaves_nothing(
+    step: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window a busy machine opened in CI: the signal came just after the temporary file
+    appeared, before the export had it in its care, and the file stayed behind."""
+    module = tempfile if step == "mkstemp" else fcntl
+    real = getattr(module, step)
+
+    def then_sigterm(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return result
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    written = []
+
+    def export() -> None:
+        with temporary_beside(tmp_path / "news.json") as (handle, _):
+            os.close(handle)
+            written.append(handle)
+
+    monkeypatch.setattr(module, step, then_sigterm)
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            export()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert written == []
+    assert list(tmp_path.iterdir()) == []
+
+
+STOPPED_IN_GENERATED_CODE = """
+import os, signal
+from citynews.cli import stop_on_sigterm
+
+def main():
+    stop_on_sigterm()
+    try:
+        exec("os.kill(os.getpid(), signal.SIGTERM)\\nwhile True: pass")
+    except KeyboardInterrupt:
+        return 130
+
+raise SystemExit(main())
+"""
+
+
+def test_a_sigterm_in_generated_code_still_ends_with_status_130(tmp_path: Path) -> None:
+    """The -2 a busy CI saw: an export stopped while SQLAlchemy ran code it generates."""
+    (tmp_path / "stopper").mkdir()
+    (tmp_path / "stopper" / "__main__.py").write_text(STOPPED_IN_GENERATED_CODE)
+    result = subprocess.run(
+        [sys.executable, "-m", "stopper"], cwd=tmp_path, env=CLI_ENV, timeout=60
+    )
+    assert result.returncode == 130
 
 
 def test_the_next_export_sweeps_what_a_killed_export_left(
