@@ -15,6 +15,7 @@ import itertools
 import multiprocessing
 import os
 from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -168,7 +169,7 @@ class PoolParser:
     def __init__(self, workers: int, crawler: Crawler) -> None:
         self.workers = workers
         self.crawler = crawler
-        self.pool: WorkerPool | None = None
+        self.starting: Future[WorkerPool] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -181,13 +182,24 @@ class PoolParser:
         return middleware
 
     def spider_opened(self, spider: Spider) -> None:
-        """Start the workers now: they are ready by the time the first pages arrive."""
+        """Start the workers now, in a thread: a worker is ready once its server process has
+        imported the parsers (most of a second), and meanwhile the crawl fetches robots.txt
+        and the first listing pages."""
         if isinstance(spider, SmoladminSpider):
-            self.pool = WorkerPool(self.workers, spider.site, spider.timezone)
+            starter = ThreadPoolExecutor(1, thread_name_prefix="parse-pool-start")
+            self.starting = starter.submit(WorkerPool, self.workers, spider.site, spider.timezone)
+            starter.shutdown(wait=False)
+
+    async def started_pool(self, starting: Future[WorkerPool]) -> WorkerPool:
+        try:
+            return starting.result() if starting.done() else await asyncio.wrap_future(starting)
+        except Exception as error:  # the spider parses
+            raise WorkerFailed(f"the parsing processes did not start: {error}") from error
 
     async def process_response(self, request: Request, response: Response) -> Response:
         kind = request.meta.get("kind")
-        if self.pool is None or response.status != 200 or not isinstance(response, TextResponse):
+        starting = self.starting
+        if starting is None or response.status != 200 or not isinstance(response, TextResponse):
             return response
         if kind not in ("article", "listing") or "section" not in request.cb_kwargs:
             return response
@@ -202,13 +214,19 @@ class PoolParser:
             request.cb_kwargs.get("listing_title"),
         )
         try:
-            parsed = await self.pool.parse(job)
+            pool = await self.started_pool(starting)
+            parsed = await pool.parse(job)
         except WorkerFailed:
             return response
         request.meta[f"parsed_{kind}"] = parsed
         return response
 
-    def spider_closed(self, spider: Spider) -> None:
-        if self.pool is not None:
-            self.pool.close()
-            self.pool = None
+    async def spider_closed(self, spider: Spider) -> None:
+        if self.starting is None:
+            return
+        starting, self.starting = self.starting, None
+        try:
+            pool = await self.started_pool(starting)
+        except WorkerFailed:
+            return
+        pool.close()
