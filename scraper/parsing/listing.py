@@ -10,8 +10,9 @@ directly (a tenth of BeautifulSoup's time).
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import TypeAlias
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -93,14 +94,23 @@ def listing_links(html: str, base_url: str, target_key: TargetKey) -> list[Listi
 
 def absolute_urls(anchors: list[Element], base_url: str) -> dict[Element, str]:
     """Each link's absolute URL, joined once per distinct href (pagers repeat theirs)."""
+    origin = "{0.scheme}://{0.netloc}/".format(urlsplit(base_url))
     joined: dict[str, str] = {}
     absolute = {}
     for anchor in anchors:
         href = anchor.get("href").strip()
         if href not in joined:
-            joined[href] = urljoin(base_url, href)
+            rooted = href.startswith("/") and not href.startswith("//")
+            joined[href] = join_rooted(origin, href) if rooted else urljoin(base_url, href)
         absolute[anchor] = joined[href]
     return absolute
+
+
+@lru_cache(maxsize=8192)
+def join_rooted(origin: str, href: str) -> str:
+    """A link from the site's root ("/path"), made absolute: it depends on the page's origin
+    only, so the menus every page repeats are joined once."""
+    return urljoin(origin, href)
 
 
 def targets_below(anchors: list[Element], keys: dict[Element, str]) -> dict[Element, object]:

@@ -238,8 +238,9 @@ class SmoladminSpider(scrapy.Spider):
 
     def fetch_succeeded(self, response: Response, error: str | None = None) -> FetchRecord:
         url = self.site.canonical(response.url) or response.url
-        first_url = (response.meta.get("redirect_urls") or [response.url])[0]
-        redirected_from = self.site.canonical(first_url)
+        redirects = response.meta.get("redirect_urls")
+        first_url = redirects[0] if redirects else response.url
+        redirected_from = self.site.canonical(first_url) if redirects else url
         return FetchRecord(
             url=url,
             requested_url=first_url,
