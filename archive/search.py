@@ -255,8 +255,8 @@ def write_index(session: Session, documents: list[tuple[int, IndexValues]], new:
             replace_postings(session, id_, old_lemmas[id_], postings(id_, values.lemma_weights))
     add_postings(
         session,
-        [row for id_, values in documents if id_ not in old_lemmas
-         for row in postings(id_, values.lemma_weights)],
+        [(lemma, id_, weight) for id_, values in documents if id_ not in old_lemmas
+         for lemma, weight in values.lemma_weights],
     )  # fmt: skip
 
 
