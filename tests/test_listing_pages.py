@@ -2,11 +2,14 @@
 
 import json
 from datetime import date
+from html import escape
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
 from scraper.listing_reader import read_listing
+from scraper.parsing.listing import absolute_urls, parse_page
 from scraper.parsing.text import decode_page
 from scraper.sections import SECTIONS_BY_KEY
 from scraper.urls import SiteUrls, listing_page_number
@@ -129,3 +132,35 @@ def test_a_full_scale_listing_canonicalises_each_link_a_bounded_number_of_times(
     listing = read_listing(html, expected["served_url"], site, SECTIONS_BY_KEY["novosti"])
     assert len(listing.articles) == len(expected["entries"])
     assert CountingSiteUrls.calls <= links + 1
+
+
+TRICKY_HREFS = [
+    "/press-centr/novosti/",
+    "/press-centr/novosti/../meropriyatiya/./x/",
+    "/press-centr/novosti/?page=2#top",
+    "/?q=мост",
+    "/#",
+    "/\\evil.example/path",
+    "/a b/c%20d",
+    "//www.smoladmin.ru/other/",
+    "novosti/relative/",
+    "?page=3",
+    "../up/",
+]
+TRICKY_BASES = [
+    "https://www.smoladmin.ru/press-centr/novosti/?page=7",
+    "http://127.0.0.1:8123/press-centr/novosti/page/2/",
+    "https://user@smoladmin.ru:8443/press-centr/novosti",
+]
+
+
+@pytest.mark.parametrize("base", TRICKY_BASES)
+def test_links_are_made_absolute_as_urljoin_makes_them(base: str) -> None:
+    """Links from the site's root are joined once per origin (cached across pages): the result
+    must be urljoin's against the page itself, on every page of any origin."""
+    anchors = "".join(f'<a href="{escape(href)}">x</a>' for href in TRICKY_HREFS)
+    for _ in range(2):  # the second pass reads from the cache
+        root = parse_page(f"<html><body>{anchors}</body></html>")
+        assert root is not None
+        found = absolute_urls(list(root.iter("a")), base)
+        assert list(found.values()) == [urljoin(base, href) for href in TRICKY_HREFS]
