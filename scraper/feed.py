@@ -4,15 +4,17 @@ The pipeline hands on, for each article it stored, the record `citynews export` 
 (exports/records.py); fetch outcomes, section markers and refused pages never reach a feed.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from scrapy.settings import BaseSettings
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.models import Article
 from exports.records import FIELDS, export_record
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
 
 FEED_ITEM_FILTER = "scraper.feed.ArticleFeedFilter"
 
@@ -37,7 +39,7 @@ def feed_record(session: Session, url: str, site_tz: ZoneInfo) -> ArticleFeedRec
     return ArticleFeedRecord(export_record(article, site_tz))
 
 
-def filter_feeds(settings: BaseSettings) -> None:
+def filter_feeds(settings: "BaseSettings") -> None:
     """Give every configured feed the article filter and the export's fields, unless set."""
     feeds = settings.getdict("FEEDS")
     if not feeds or settings.frozen:
