@@ -240,7 +240,7 @@ class SmoladminSpider(scrapy.Spider):
         url = self.site.canonical(response.url) or response.url
         redirects = response.meta.get("redirect_urls")
         first_url = redirects[0] if redirects else response.url
-        redirected_from = self.site.canonical(first_url) if redirects else url
+        redirected_from = self.site.canonical(first_url) if redirects else None
         return FetchRecord(
             url=url,
             requested_url=first_url,
