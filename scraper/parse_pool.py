@@ -12,6 +12,7 @@ when it starts, not with every page.
 
 import asyncio
 import itertools
+import logging
 import multiprocessing
 import os
 from collections import deque
@@ -34,6 +35,7 @@ from scraper.page_jobs import PageJob, serve
 from scraper.spiders.smoladmin import SmoladminSpider
 from scraper.urls import SiteUrls
 
+logger = logging.getLogger(__name__)
 MAX_WORKERS = 8
 PAGES_IN_FLIGHT = 2  # per worker: the next page waits in its pipe while it parses one
 
@@ -188,6 +190,7 @@ class PoolParser:
         if isinstance(spider, SmoladminSpider):
             starter = ThreadPoolExecutor(1, thread_name_prefix="parse-pool-start")
             self.starting = starter.submit(WorkerPool, self.workers, spider.site, spider.timezone)
+            self.starting.add_done_callback(say_if_not_started)
             starter.shutdown(wait=False)
 
     async def started_pool(self, starting: Future[WorkerPool]) -> WorkerPool:
@@ -230,3 +233,10 @@ class PoolParser:
         except WorkerFailed:
             return
         pool.close()
+
+
+def say_if_not_started(starting: Future[WorkerPool]) -> None:
+    """Log once that the workers could not start (the spider then parses every page)."""
+    error = starting.exception()
+    if error is not None:
+        logger.warning("the parsing processes did not start (%s): the spider parses", error)
