@@ -12,28 +12,38 @@ threaded HTTP server in this process, then runs in turn, --runs times each:
   no parsing and no storage,
 
 both as whole processes, and prints the best time of each and the ratio, with the CPU time
-of each run (user and system, of the process and of the processes it waited for).
+of each run: of every process it started (sampled from /proc: the parsing workers are not the
+crawl's children) and of this process, whose threads serve the site.
+
+It then prices the crawl's own work without a crawl around it: one process parses every page
+that crawl fetched and writes the records through the archive's writer in batches, and the
+bench prints a floor: bare Scrapy's CPU plus that work, spread perfectly over the machine's
+cores. No crawl that parses and stores with these parsers and this archive can be faster.
 """
 
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from contextlib import suppress
+from dataclasses import replace
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.listing_page import NOVOSTI, synthetic_listing  # noqa: E402
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 ROBOTS = b"User-agent: *\nDisallow: /search/\n"
 PARAGRAPHS = (
     "Администрация города Смоленска сообщает о ходе работ по благоустройству общественных "
@@ -137,15 +147,84 @@ def run_bare(url_file: str) -> None:
     process.start()
 
 
-def timed(command: list[str], cwd: str) -> tuple[float, float]:
-    """Wall time of a command, and the CPU time of it and the processes it waited for."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def run_work(url_file: str, pages: int, per_page: int) -> None:
+    """The crawl's own work with no crawl: parse each page the crawl fetched, then write the
+    records through the archive's writer in batches as the crawl does, all in this process.
+    Prints the CPU seconds of both steps (JSON), imports and the archive's creation left out."""
+    from archive.crawl_records import FetchRecord
+    from archive.db import open_archive, session_scope
+    from archive.lemmas import lemmas
+    from archive.runs import start_run
+    from scraper.archive_writer import ArchiveWriter, WriterConfig
+    from scraper.page_jobs import parse_article_page, parse_listing_page
+    from scraper.sections import SECTIONS_BY_KEY
+    from scraper.settings import CITYNEWS_TIMEZONE, CITYNEWS_WRITE_BATCH
+    from scraper.urls import SiteUrls
+
+    site_pages = generate_site(pages, per_page)
+    urls = [url for url in json.loads(Path(url_file).read_text()) if "/robots.txt" not in url]
+    parts = urlsplit(urls[0])
+    site, section = SiteUrls(f"{parts.scheme}://{parts.netloc}"), SECTIONS_BY_KEY["novosti"]
+    tz = ZoneInfo(CITYNEWS_TIMEZONE)
+    db_url = f"sqlite:///{Path(url_file).parent / 'work.sqlite3'}"
+    with session_scope(open_archive(db_url)) as session:
+        run_id = start_run(session, datetime.now(UTC), "full", site.fetch_origin, ["novosti"]).id
+    writer = ArchiveWriter(WriterConfig(db_url, run_id, CITYNEWS_TIMEZONE, False, os.getppid()))
+    lemmas("смоленск")  # as a worker does before its first page
+    content_type = "text/html; charset=utf-8"
+
+    started = time.process_time()
+    items: list[Any] = []
+    for url in urls:
+        target = urlsplit(url)
+        body = site_pages[page_key(f"{target.path}?{target.query}")]
+        fetch = FetchRecord(url, url, "other", True, datetime.now(UTC), 200)
+        if target.path.rstrip("/") == NOVOSTI.rstrip("/"):
+            parse_listing_page(body, content_type, url, site, section)
+            items.append(replace(fetch, kind="listing"))
+        else:
+            record = parse_article_page(body, content_type, url, site, section, None, None, tz)
+            items.append(replace(record, fetch=replace(fetch, kind="article")))
+    parsed = time.process_time()
+    for first in range(0, len(items), CITYNEWS_WRITE_BATCH):
+        writer.write_batch(items[first : first + CITYNEWS_WRITE_BATCH])
+    written = time.process_time()
+    writer.close()
+    print(json.dumps({"parse": parsed - started, "write": written - parsed}))
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user and system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def timed(command: list[str], cwd: str) -> tuple[float, float, float]:
+    """Wall time of a command, the CPU time of all its processes (each one's last reading,
+    taken every 20 ms), and the CPU time of this process meanwhile (the HTTP server)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    ours = time.process_time()
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    process = subprocess.Popen(command, cwd=cwd, env=env)
+    last_reading: dict[int, float] = {}
+    while process.poll() is None:
+        tree = [process.pid]
+        for pid in tree:
+            with suppress(OSError):  # gone since it was listed
+                last_reading[pid] = process_cpu(pid)
+                tree += children(pid)
+        time.sleep(0.02)
     seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return seconds, cpu
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return seconds, sum(last_reading.values()), time.process_time() - ours
 
 
 def main() -> None:
@@ -154,9 +233,12 @@ def main() -> None:
     parser.add_argument("--per-page", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--bare", help=argparse.SUPPRESS)
+    parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare:
         return run_bare(args.bare)
+    if args.work:
+        return run_work(args.work, args.pages, args.per_page)
     SiteHandler.pages = generate_site(args.pages, args.per_page)
     server = ThreadingHTTPServer(("127.0.0.1", 0), SiteHandler)
     server.daemon_threads = True
@@ -164,8 +246,9 @@ def main() -> None:
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     articles = sum(1 for key in SiteHandler.pages if key.count("/") == 3 and "?" not in key)
     print(f"generated site: {args.pages} listing pages, {articles} articles")
-    ours: list[tuple[float, float]] = []
-    bare: list[tuple[float, float]] = []
+    ours: list[tuple[float, float, float]] = []
+    bare: list[tuple[float, float, float]] = []
+    work: list[dict[str, float]] = []
     requested = 0
     with tempfile.TemporaryDirectory() as folder:
         url_file = Path(folder) / "urls.json"
@@ -185,21 +268,44 @@ def main() -> None:
                 text=True,
             )
             print(
-                f"  citynews crawl {ours[-1][0]:6.2f} s, CPU {ours[-1][1]:6.2f} s  "
-                f"({requested} requests, {check.stdout.strip()} articles archived)"
+                f"  citynews crawl {ours[-1][0]:6.2f} s, CPU {ours[-1][1]:6.2f} s, "
+                f"server {ours[-1][2]:5.2f} s  ({requested} requests, "
+                f"{check.stdout.strip()} articles archived)"
             )
             SiteHandler.served.clear()
             bare.append(timed([sys.executable, __file__, "--bare", str(url_file)], folder))
             print(
-                f"  bare Scrapy    {bare[-1][0]:6.2f} s, CPU {bare[-1][1]:6.2f} s  "
-                f"({len(SiteHandler.served)} requests)"
+                f"  bare Scrapy    {bare[-1][0]:6.2f} s, CPU {bare[-1][1]:6.2f} s, "
+                f"server {bare[-1][2]:5.2f} s  ({len(SiteHandler.served)} requests)"
+            )
+            (Path(folder) / "work.sqlite3").unlink(missing_ok=True)
+            sizes = ["--pages", str(args.pages), "--per-page", str(args.per_page)]
+            measured = subprocess.run(
+                [sys.executable, __file__, "--work", str(url_file), *sizes],
+                check=True,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )
+            work.append(json.loads(measured.stdout.splitlines()[-1]))
+            print(
+                f"  the same pages parsed in {work[-1]['parse']:.2f} s CPU and written in "
+                f"{work[-1]['write']:.2f} s CPU, in one process without a crawl"
             )
     server.shutdown()
-    (wall, cpu), (bare_wall, bare_cpu) = min(ours), min(bare)
+    (wall, cpu, _), (bare_wall, bare_cpu, bare_server) = min(ours), min(bare)
     print(
         f"best of {args.runs}: citynews crawl {wall:.2f} s, bare Scrapy {bare_wall:.2f} s, "
         f"ratio {wall / bare_wall:.2f}x (CPU of those runs: {cpu:.2f} s against "
         f"{bare_cpu:.2f} s, {cpu / bare_cpu:.2f}x)"
+    )
+    least_work = min(w["parse"] + w["write"] for w in work)
+    cores = len(os.sched_getaffinity(0))
+    floor = max(bare_wall, (bare_cpu + bare_server + least_work) / cores)
+    print(
+        f"floor: bare Scrapy's {bare_cpu:.2f} s CPU and its server's {bare_server:.2f} s, plus "
+        f"{least_work:.2f} s of parsing and writing, spread over {cores} cores: at least "
+        f"{floor:.2f} s, {floor / bare_wall:.2f}x bare Scrapy"
     )
 
 
