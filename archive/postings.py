@@ -10,7 +10,6 @@ TITLE_WEIGHT times. Weights are computed here, the same on SQLite and PostgreSQL
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from sqlalchemy import Float, Integer, TextualSelect, bindparam, text
 from sqlalchemy.orm import Session
@@ -25,8 +24,7 @@ B = 0.75
 TITLE_WORDS = 10
 BODY_WORDS = 200
 
-INSERT = "INSERT INTO search_postings (lemma, article_id, weight) VALUES (:lemma, :id, :weight)"
-POSITIONAL_INSERT = "INSERT INTO search_postings (lemma, article_id, weight) VALUES (?, ?, ?)"
+INSERT = "INSERT INTO search_postings (lemma, article_id, weight) VALUES (?, ?, ?)"
 # The top articles for one query word, given the lemmas of that word; bound, never interpolated.
 SINGLE_WORD_SQL = (
     "SELECT article_id, max(weight) AS weight FROM search_postings WHERE lemma IN :lemmas"
@@ -52,15 +50,14 @@ def lemma_weights(title: list[str], body: list[str]) -> tuple[tuple[str, float],
     return tuple(weights)
 
 
-def postings(article_id: int, weights: Iterable[tuple[str, float]]) -> list[dict[str, Any]]:
-    """The posting rows of an article, from its lemmas' weights."""
-    return [{"lemma": lemma, "id": article_id, "weight": weight} for lemma, weight in weights]
-
-
 def replace_postings(
-    session: Session, article_id: int, old_lemmas: Iterable[str], rows: list[dict[str, Any]]
+    session: Session,
+    article_id: int,
+    old_lemmas: Iterable[str],
+    weights: Iterable[tuple[str, float]],
 ) -> None:
-    """Replace an article's postings (its previously indexed lemmas given) with new rows."""
+    """Replace an article's postings (its previously indexed lemmas given) with its lemmas'
+    new weights."""
     old = sorted(set(old_lemmas))
     if old:
         session.execute(
@@ -69,8 +66,7 @@ def replace_postings(
             ).bindparams(bindparam("lemmas", expanding=True)),
             {"id": article_id, "lemmas": old},
         )
-    if rows:
-        session.execute(text(INSERT), rows)
+    add_postings(session, [(lemma, article_id, weight) for lemma, weight in weights])
 
 
 def add_postings(session: Session, rows: list[tuple[str, int, float]]) -> None:
@@ -81,7 +77,7 @@ def add_postings(session: Session, rows: list[tuple[str, int, float]]) -> None:
         return
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        connection.exec_driver_sql(POSITIONAL_INSERT, rows)
+        connection.exec_driver_sql(INSERT, rows)
         return
     dbapi_connection = connection.connection.dbapi_connection
     with (

@@ -44,7 +44,6 @@ from archive.postings import (
     add_postings,
     lemma_weights,
     postgres_single_word_matches,
-    postings,
     replace_postings,
     single_word_matches,
 )
@@ -252,7 +251,7 @@ def write_index(session: Session, documents: list[tuple[int, IndexValues]], new:
         _add_to_lexicon(session, terms)
     for id_, values in documents:
         if id_ in old_lemmas:
-            replace_postings(session, id_, old_lemmas[id_], postings(id_, values.lemma_weights))
+            replace_postings(session, id_, old_lemmas[id_], values.lemma_weights)
     add_postings(
         session,
         [(lemma, id_, weight) for id_, values in documents if id_ not in old_lemmas
