@@ -179,15 +179,16 @@ def run_work(url_file: str, pages: int, per_page: int) -> None:
     started = time.process_time()
     items: list[Any] = []
     for url in urls:
-        target = urlsplit(url)
-        body = site_pages[page_key(f"{target.path}?{target.query}")]
-        fetch = FetchRecord(url, url, "other", True, datetime.now(UTC), 200)
-        if target.path.rstrip("/") == NOVOSTI.rstrip("/"):
+        body = site_pages[page_key(url)]
+        listing = urlsplit(url).path.rstrip("/") == NOVOSTI.rstrip("/")
+        kind = "listing" if listing else "article"
+        fetch = FetchRecord(site.canonical(url) or url, url, kind, True, datetime.now(UTC), 200)
+        if listing:
             parse_listing_page(body, content_type, url, site, section)
-            items.append(replace(fetch, kind="listing"))
+            items.append(fetch)
         else:
             record = parse_article_page(body, content_type, url, site, section, None, None, tz)
-            items.append(replace(record, fetch=replace(fetch, kind="article")))
+            items.append(replace(record, fetch=fetch))
     parsed = time.process_time()
     stats: list[str] = []
     for first in range(0, len(items), CITYNEWS_WRITE_BATCH):
