@@ -26,8 +26,18 @@ def parse_fixture(name: str):
 
 
 CUES = {  # the vocabulary documented in scraper/parsing/article.py
-    "title": {"h1", "heading-matching-title-tag", "og:title", "title-tag", "none"},
-    "meta_line": {"meta-element", "page-text"},
+    "title": {
+        "h1",
+        "heading-matching-title-tag",
+        "bold-matching-title-tag",
+        "title-class",
+        "text-matching-title-tag",
+        "heading",
+        "og:title",
+        "title-tag",
+        "none",
+    },
+    "meta_line": {"meta-element", "page-text", "date-line"},
     "body": {"between-title-and-meta", "after-title", "densest-block", "none"},
 }
 URL = "https://www.smoladmin.ru/press-centr/novosti/skver"
@@ -179,7 +189,7 @@ def test_an_empty_document_parses_to_an_empty_page() -> None:
     page = parse_article("", "https://www.smoladmin.ru/press-centr/novosti/x", tz=MSK)
     assert page.title is None
     assert page.body_text == ""
-    assert "no body text found" in page.warnings
+    assert any(warning.startswith("no body text found") for warning in page.warnings)
 
 
 @pytest.mark.parametrize(

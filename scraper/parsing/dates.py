@@ -1,25 +1,102 @@
-"""Dates, times and view counts as the site prints them."""
+"""Dates, times and view counts in the forms Russian pages print them.
+
+A date is found in any common form: numeric (`07.04.2017`, `7.4.2017`, `2017-04-07`) or in
+words (`7 апреля 2017 г.`, `7 апр. 2017`, `7 апреля 2017 года`), with an optional time
+(`18:56`, `в 18:56`, `18 ч. 56 мин.`) after it or before it. Month names are read by dateparser
+(each spelling once), so any spelling it knows is understood. Local times are placed in the
+site's zone; a time that the zone skips or repeats (a clock change) is resolved and named.
+"""
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import dateparser
+from dateparser.date import DateDataParser
 
-_DATETIME = r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s*(?:г\.?)?\s*(?:в\s*)?(\d{1,2}):(\d{2}))?"
-PUBLISHED_RE = re.compile(r"Опубликовано\s*:?\s*" + _DATETIME)
-UPDATED_RE = re.compile(r"Актуализировано\s*:?\s*" + _DATETIME)
-VIEWS_RE = re.compile(r"Просмотров\s*:?\s*(\d+(?:[\s\u00a0\u202f]\d{3})*)(?!\d)")
-META_LABELS_RE = re.compile(r"Опубликовано|Актуализировано|Просмотров|Дата публикации", re.I)
-NUMERIC_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")
-RUSSIAN_MONTHS = "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
-MONTH_NUMBERS = {name: number for number, name in enumerate(RUSSIAN_MONTHS.split("|"), 1)}
-WORDED_DATE_RE = re.compile(rf"(?<!\d)(\d{{1,2}})\s+({RUSSIAN_MONTHS})\s+(\d{{4}})", re.I)
-ABBREVIATED_MONTHS = "янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек"
-ABBREVIATED_DATE_RE = re.compile(
-    rf"(?<!\d)\d{{1,2}}\s+(?:{ABBREVIATED_MONTHS})[а-я]*\.?\s+\d{{4}}(?!\d)", re.I
+_SPACE = r"[\s\u00a0\u202f]"
+_TIME = (
+    r"(?P<{p}hour>[01]?\d|2[0-3])"
+    r"(?:\s*:\s*|\s*ч(?:ас(?:а|ов)?)?\.?\s*)"
+    r"(?P<{p}minute>[0-5]\d)(?::[0-5]\d)?(?!\d)(?:\s*мин(?:ут[аы]?)?\.?)?"
 )
+_DAY_MONTH_YEAR = (
+    r"(?<![\d.])(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})(?![\d.]\d)"
+    r"|(?<![\d-])(?P<iso_year>\d{4})-(?P<iso_month>\d{1,2})-(?P<iso_day>\d{1,2})(?![\d-])"
+    r"|(?<!\d)(?P<word_day>\d{1,2})" + _SPACE + r"+(?P<month_word>[а-яё]{3,9})\.?"
+    r"" + _SPACE + r"*(?P<word_year>\d{4})(?!\d)"
+)
+DATE_RE = re.compile(
+    r"(?:" + _TIME.format(p="pre_") + r"[\s,]*(?=\d))?"
+    r"(?:" + _DAY_MONTH_YEAR + r")"
+    r"(?:" + _SPACE + r"*(?:г\.|года?\b))?"
+    r"(?:(?:T|[\s,]+(?:в"
+    + _SPACE
+    + r"+)?|"
+    + _SPACE
+    + r"*[-–—/|]"
+    + _SPACE
+    + r"*)"
+    + _TIME.format(p="")
+    + r")?",
+    re.IGNORECASE,
+)
+
+VIEWS_NUMBER = r"(?P<views>\d{1,3}(?:[\s\u00a0\u202f]\d{3})+(?!\d)|\d+)"
+VIEWS_LABEL = r"(?:количество\s+|число\s+)?просмотр(?:ов|ы|ено|а)?"
+VIEWS_RE = re.compile(
+    r"(?<![а-яё])"
+    + VIEWS_LABEL
+    + r"(?![а-яё])\s*[:\-–—|]?\s*"
+    + VIEWS_NUMBER
+    + r"|(?<![\d:.,])"
+    + VIEWS_NUMBER.replace("views", "views_before")
+    + r"\s*просмотр(?:ов|а)?(?![а-яё])",
+    re.IGNORECASE,
+)
+PUBLISHED_LABEL = (
+    r"опубликовано|дата\s+публикации|дата\s+размещения|размещено|добавлено|публикация"
+    r"|дата\s+создания|создано"
+)
+UPDATED_LABEL = (
+    r"актуализировано|обновлено|изменено|дата\s+(?:изменения|обновления|актуализации)"
+    r"|последн(?:ее|яя)\s+(?:изменение|обновление|редакция)"
+)
+_LABEL_GAP = r"(?![а-яё])\s*[:\-–—|]?\s*"
+PUBLISHED_RE = re.compile(r"(?<![а-яё])(?:" + PUBLISHED_LABEL + r")" + _LABEL_GAP, re.I)
+UPDATED_RE = re.compile(r"(?<![а-яё])(?:" + UPDATED_LABEL + r")" + _LABEL_GAP, re.I)
+PLAIN_DATE_LABEL_RE = re.compile(r"(?<![а-яё])дата" + _LABEL_GAP, re.I)
+META_LABELS_RE = re.compile(
+    r"(?<![а-яё])(?:"
+    + PUBLISHED_LABEL
+    + "|"
+    + UPDATED_LABEL
+    + "|"
+    + VIEWS_LABEL
+    + r"|дата)(?![а-яё])",
+    re.I,
+)
+_FILLER_RE = re.compile(r"(?<![а-яё])(?:г|года?|в|от|раз)(?![а-яё])|[\W_]+", re.I)
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A date (and maybe a time) found in a text, before it is placed in a time zone."""
+
+    start: int
+    end: int
+    local: datetime  # naive local time; midnight when only the day is known
+    has_time: bool
+
+
+@dataclass(frozen=True)
+class PlacedDate:
+    """A found date placed in the site's zone; `warning` names what had to be resolved."""
+
+    value: datetime | None
+    has_time: bool
+    warning: str | None = None
 
 
 @dataclass(frozen=True)
@@ -31,32 +108,89 @@ class MetaLine:
     published_has_time: bool
     updated_at: datetime | None
     views: int | None
+    warnings: tuple[str, ...] = ()
 
 
-def _aware(match: re.Match[str], tz: ZoneInfo) -> datetime | None:
-    day, month, year, hour, minute = match.groups()
+# Two readers whose "today" differs: a month word reads the same in both, while a word that
+# dateparser resolves against today (a weekday, «сегодня») does not.
+_MONTH_READERS = tuple(
+    DateDataParser(
+        languages=["ru"], settings={"DATE_ORDER": "DMY", "RELATIVE_BASE": datetime(*base)}
+    )
+    for base in ((2001, 6, 15), (2003, 2, 10))
+)
+
+
+@lru_cache(maxsize=512)
+def month_number(word: str) -> int | None:
+    """The month a Russian month word or abbreviation names (`апреля`, `апр`, `сент`)."""
+    months = set()
+    for reader in _MONTH_READERS:
+        parsed = reader.get_date_data(f"2 {word.lower()} 2000").date_obj
+        if parsed is None or (parsed.year, parsed.day) != (2000, 2):
+            return None
+        months.add(parsed.month)
+    return months.pop() if len(months) == 1 else None
+
+
+def find_dates(text: str) -> list[FoundDate]:
+    """Every valid date in a text, with its time when one is written beside it."""
+    found = []
+    for match in DATE_RE.finditer(text):
+        value = _found_date(match)
+        if value is not None:
+            found.append(value)
+    return found
+
+
+def _found_date(match: re.Match[str]) -> FoundDate | None:
+    parts = match.groupdict()
+    if parts["month_word"]:
+        month = month_number(parts["month_word"])
+        if month is None:
+            return None
+        year, day = int(parts["word_year"]), int(parts["word_day"])
+    elif parts["iso_year"]:
+        year, month, day = (int(parts[f"iso_{name}"]) for name in ("year", "month", "day"))
+    else:
+        year, month, day = (int(parts[name]) for name in ("year", "month", "day"))
+    hour, minute = parts["hour"] or parts["pre_hour"], parts["minute"] or parts["pre_minute"]
     try:
-        return datetime(
-            int(year), int(month), int(day), int(hour or 0), int(minute or 0), tzinfo=tz
-        )
+        local = datetime(year, month, day, int(hour or 0), int(minute or 0))
     except ValueError:
         return None
+    return FoundDate(match.start(), match.end(), local, hour is not None)
 
 
-def parse_meta_line(text: str, tz: ZoneInfo) -> MetaLine | None:
-    """Parse a meta line; None when the text holds no publication date nor views."""
-    published = PUBLISHED_RE.search(text)
-    updated = UPDATED_RE.search(text)
-    views = VIEWS_RE.search(text)
-    if not published and not views:
-        return None
-    return MetaLine(
-        raw=text,
-        published_at=_aware(published, tz) if published else None,
-        published_has_time=bool(published and published.group(4)),
-        updated_at=_aware(updated, tz) if updated else None,
-        views=parse_views(views.group(1)) if views else None,
-    )
+def place_in_zone(found: FoundDate, tz: ZoneInfo) -> PlacedDate:
+    """The found local time as an aware datetime in the zone, or None (with a warning) when
+    the archive cannot hold it; a time the zone skips or repeats is resolved with a warning."""
+    written = found.local.strftime("%d.%m.%Y %H:%M" if found.has_time else "%d.%m.%Y")
+    aware = found.local.replace(tzinfo=tz)
+    try:
+        in_utc = aware.astimezone(UTC)
+        in_utc.astimezone(tz)
+    except (OverflowError, ValueError):
+        return PlacedDate(None, False, f"date {written} is outside what the archive can store")
+    if not found.has_time:
+        return PlacedDate(aware, False)
+    round_trip = in_utc.astimezone(tz).replace(tzinfo=None)
+    if round_trip != found.local:
+        shifted = in_utc.astimezone(tz)
+        return PlacedDate(
+            shifted,
+            True,
+            f"time {written} does not exist in {tz.key} (clocks moved forward); "
+            f"read as {shifted.strftime('%H:%M')}",
+        )
+    other_fold = found.local.replace(tzinfo=tz, fold=1)
+    if other_fold.utcoffset() != aware.utcoffset():
+        return PlacedDate(
+            aware,
+            True,
+            f"time {written} happened twice in {tz.key} (clocks moved back); read as the first",
+        )
+    return PlacedDate(aware, True)
 
 
 def parse_views(text: str) -> int | None:
@@ -65,45 +199,89 @@ def parse_views(text: str) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
+def find_views(text: str) -> tuple[re.Match[str], int] | None:
+    """The first labelled view count in a text («Просмотров: 312», «312 просмотров»)."""
+    for match in VIEWS_RE.finditer(text):
+        views = parse_views(match.group("views") or match.group("views_before"))
+        if views is not None:
+            return match, views
+    return None
+
+
 def meta_residue(text: str) -> str:
-    """What is left of a text once the meta line's parts are taken out."""
-    for pattern in (PUBLISHED_RE, UPDATED_RE, VIEWS_RE, META_LABELS_RE):
-        text = pattern.sub(" ", text)
-    return re.sub(r"[\W_]+", "", text)
+    """What is left of a text once its dates, times, view counts and meta labels are taken
+    out: empty for a line that holds nothing but the meta line's parts."""
+    text = DATE_RE.sub(" ", text)
+    text = VIEWS_RE.sub(" ", text)
+    text = META_LABELS_RE.sub(" ", text)
+    text = re.sub(_TIME.format(p=""), " ", text)
+    return _FILLER_RE.sub("", text)
+
+
+def parse_meta_line(text: str, tz: ZoneInfo) -> MetaLine | None:
+    """Parse a meta line; None when the text holds no publication date nor views.
+
+    The publication date is the one its label names («Опубликовано», «Дата публикации»,
+    «Размещено», «Дата»), else the first date not labelled as an update.
+    """
+    dates = find_dates(text)
+    published = labelled_date(text, dates, PUBLISHED_RE) or labelled_date(
+        text, dates, PLAIN_DATE_LABEL_RE
+    )
+    updated = labelled_date(text, dates, UPDATED_RE)
+    if published is None:
+        published = next((found for found in dates if found is not updated), None)
+    views = find_views(text)
+    if published is None and views is None and updated is None:
+        return None
+    placed_published = place_in_zone(published, tz) if published else PlacedDate(None, False)
+    placed_updated = place_in_zone(updated, tz) if updated else PlacedDate(None, False)
+    warnings = tuple(
+        placed.warning for placed in (placed_published, placed_updated) if placed.warning
+    )
+    return MetaLine(
+        raw=text,
+        published_at=placed_published.value,
+        published_has_time=placed_published.has_time,
+        updated_at=placed_updated.value,
+        views=views[1] if views else None,
+        warnings=warnings,
+    )
+
+
+def labelled_date(text: str, dates: list[FoundDate], label: re.Pattern[str]) -> FoundDate | None:
+    """The date that directly follows a label (only spaces and a colon or dash between)."""
+    for match in label.finditer(text):
+        for found in dates:
+            if found.start == match.end():
+                return found
+            if found.start > match.end():
+                break
+    return None
+
+
+def has_date_label(text: str) -> bool:
+    """Whether a text holds a label of a publication or update date."""
+    return bool(PUBLISHED_RE.search(text) or UPDATED_RE.search(text))
+
+
+def is_label_only(text: str) -> bool:
+    """Whether a text is just a meta label («Опубликовано:», «Просмотров») waiting for its
+    value on the next line."""
+    return bool(text) and not _FILLER_RE.sub("", META_LABELS_RE.sub(" ", text))
 
 
 def find_listing_date(text: str) -> date | None:
-    """Find the date an item of a listing shows: 05.03.2024 or «5 марта 2024»."""
-    numeric = NUMERIC_DATE_RE.search(text)
-    worded = WORDED_DATE_RE.search(text)
-    if numeric and (not worded or numeric.start() < worded.start()):
-        day, month, year = (int(part) for part in numeric.groups())
-        try:
-            return date(year, month, day)
-        except ValueError:
-            return None
-    if worded:
-        worded_day, month_name, worded_year = worded.groups()
-        try:
-            return date(int(worded_year), MONTH_NUMBERS[month_name.lower()], int(worded_day))
-        except ValueError:
-            return None
-    return parse_abbreviated_date(text)
-
-
-def parse_abbreviated_date(text: str) -> date | None:
-    """A date with an abbreviated month («5 мар. 2024», «12 сент 2023»), read by dateparser.
-
-    The full month names are read by a table (fast, and the common form); dateparser reads the
-    rarer abbreviations.
-    """
-    found = ABBREVIATED_DATE_RE.search(text)
-    if not found:
-        return None
-    parsed = dateparser.parse(found.group(0), languages=["ru"], settings={"DATE_ORDER": "DMY"})
-    return parsed.date() if parsed else None
+    """Find the date an item of a listing shows: 05.03.2024, «5 марта 2024», «5 мар. 2024»."""
+    dates = find_dates(text)
+    return dates[0].local.date() if dates else None
 
 
 def start_of_day(day: date, tz: ZoneInfo) -> datetime:
     """Midnight of a day in the site's zone, for dates known only to the day."""
     return datetime(day.year, day.month, day.day, tzinfo=tz)
+
+
+def is_in_future(value: datetime, now: datetime, slack: timedelta = timedelta(days=1)) -> bool:
+    """Whether a date lies more than `slack` after now."""
+    return value > now + slack
