@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from archive.crawl_records import ArticleRecord, RawPageRecord
 from scraper.acceptance import non_text_share
 from scraper.parsing.article import parse_article
-from scraper.parsing.dates import start_of_day
+from scraper.parsing.dates import is_in_future, start_of_day
 from scraper.parsing.text import decode_page
 from scraper.sections import Section, section_of_path
 from scraper.urls import SiteUrls, url_path
@@ -37,6 +37,11 @@ def build_article_record(
     if decoded.warning:
         page.warnings.append(decoded.warning)
     published_at, precision, source = page.published_at, None, None
+    if published_at is not None and is_in_future(published_at, fetched_at):
+        page.warnings.append(
+            f"publication date {published_at.isoformat()} is more than a day after the page "
+            "was fetched"
+        )
     if published_at is not None:
         precision, source = ("minute" if page.published_has_time else "date"), "meta-line"
     elif listed_date is not None:

@@ -165,7 +165,10 @@ def _found_date(match: re.Match[str]) -> FoundDate | None:
 def place_in_zone(found: FoundDate, tz: ZoneInfo) -> PlacedDate:
     """The found local time as an aware datetime in the zone, or None (with a warning) when
     the archive cannot hold it; a time the zone skips or repeats is resolved with a warning."""
-    written = found.local.strftime("%d.%m.%Y %H:%M" if found.has_time else "%d.%m.%Y")
+    local = found.local
+    written = f"{local.day:02d}.{local.month:02d}.{local.year:04d}"
+    if found.has_time:
+        written += f" {local.hour:02d}:{local.minute:02d}"
     aware = found.local.replace(tzinfo=tz)
     try:
         in_utc = aware.astimezone(UTC)
