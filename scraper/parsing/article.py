@@ -57,6 +57,7 @@ from scraper.parsing.text import (
 TITLE_SEPARATOR_RE = re.compile(r"\s+[|—–-]\s+|\s*\|\s*")
 TITLE_CLASS_RE = re.compile(r"title|headline|heading|zagolov|caption")
 _WORDS_RE = re.compile(r"\w+")
+_DIGIT_RE = re.compile(r"\d")
 MAX_TITLE_LENGTH = 400
 CHROME_ROLES = ("navigation", "banner", "contentinfo")
 CHROME_OPENING = 200  # a footer shows its markers in its first characters
@@ -136,9 +137,11 @@ def parse_article(
     ]
     body, page.cues["body"] = find_body(soup, heading, meta_elements, lines, title_index, texts)
     body = content_nodes(body, meta_elements, texts)
-    if not block_texts(body):
+    blocks = block_texts(body)
+    if not blocks:
         body, page.cues["body"] = fallback_body(soup, heading, meta_elements, texts)
-    page.body_text = "\n\n".join(block_texts(body))
+        blocks = block_texts(body)
+    page.body_text = "\n\n".join(blocks)
     page.body_html = "".join(node_html(node) for node in body).strip()
     link_warnings: list[str] = []
     page.images = find_images(body, resolve, link_warnings)
@@ -387,9 +390,9 @@ def closing_meta_element(
 
 def is_meta_text(text: str) -> bool:
     """Whether a text holds nothing but a meta line's labelled parts (a date or a count)."""
-    if meta_residue(text):
+    if not (_DIGIT_RE.search(text) and META_LABELS_RE.search(text)):
         return False
-    return bool(META_LABELS_RE.search(text) and (find_dates(text) or find_views(text)))
+    return bool((find_dates(text) or find_views(text)) and not meta_residue(text))
 
 
 def content_nodes(nodes: list[Node], meta_elements: list[Tag], texts: NodeTexts) -> list[Node]:

@@ -77,6 +77,8 @@ META_LABELS_RE = re.compile(
     + r"|дата)(?![а-яё])",
     re.I,
 )
+MAX_LABEL_LENGTH = 40  # «Количество просмотров:», «Дата последнего обновления:»
+_YEAR_RE = re.compile(r"\d{4}")
 _FILLER_RE = re.compile(r"(?<![а-яё])(?:г|года?|в|от|раз)(?![а-яё])|[\W_]+", re.I)
 
 
@@ -135,7 +137,9 @@ def month_number(word: str) -> int | None:
 
 def find_dates(text: str) -> list[FoundDate]:
     """Every valid date in a text, with its time when one is written beside it."""
-    found = []
+    found: list[FoundDate] = []
+    if not _YEAR_RE.search(text):
+        return found
     for match in DATE_RE.finditer(text):
         value = _found_date(match)
         if value is not None:
@@ -204,6 +208,8 @@ def parse_views(text: str) -> int | None:
 
 def find_views(text: str) -> tuple[re.Match[str], int] | None:
     """The first labelled view count in a text («Просмотров: 312», «312 просмотров»)."""
+    if "росмотр" not in text and "РОСМОТР" not in text:
+        return None
     for match in VIEWS_RE.finditer(text):
         views = parse_views(match.group("views") or match.group("views_before"))
         if views is not None:
@@ -271,7 +277,9 @@ def has_date_label(text: str) -> bool:
 def is_label_only(text: str) -> bool:
     """Whether a text is just a meta label («Опубликовано:», «Просмотров») waiting for its
     value on the next line."""
-    return bool(text) and not _FILLER_RE.sub("", META_LABELS_RE.sub(" ", text))
+    if not text or len(text) > MAX_LABEL_LENGTH or not META_LABELS_RE.search(text):
+        return False
+    return not _FILLER_RE.sub("", META_LABELS_RE.sub(" ", text))
 
 
 def find_listing_date(text: str) -> date | None:

@@ -6,6 +6,7 @@ or, without a label, as a date alone on a line next to the title or right after 
 Lines in the page's chrome (side lists of other articles, footer, menus) are never read.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +29,7 @@ from scraper.parsing.page_lines import Line
 # A date after the text may be followed by a few short lines («Назад», «Версия для печати»).
 MAX_TRAILING_LINES = 2
 MAX_TRAILING_LENGTH = 60
+_DIGIT_RE = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class FoundMeta:
 def read_line(line: Line, text: str | None = None, value_line: Line | None = None) -> LineFacts:
     """The meta facts of one line (with the line holding its value, for a label alone)."""
     text = line.text if text is None else text
+    if not _DIGIT_RE.search(text):
+        return LineFacts(line, text, value_line)
     dates = find_dates(text)
     views_found = find_views(text)
     views = views_found[1] if views_found else None
