@@ -29,7 +29,8 @@ from scraper.parsing.page_lines import Line
 # A date after the text may be followed by a few short lines («Назад», «Версия для печати»).
 MAX_TRAILING_LINES = 2
 MAX_TRAILING_LENGTH = 60
-_DIGIT_RE = re.compile(r"\d")
+_YEAR_RE = re.compile(r"\d{4}")
+_VIEWS_WORD_RE = re.compile("просмотр", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ class FoundMeta:
 def read_line(line: Line, text: str | None = None, value_line: Line | None = None) -> LineFacts:
     """The meta facts of one line (with the line holding its value, for a label alone)."""
     text = line.text if text is None else text
-    if not _DIGIT_RE.search(text):
-        return LineFacts(line, text, value_line)
+    if not (_YEAR_RE.search(text) or _VIEWS_WORD_RE.search(text)):
+        return LineFacts(line, text, value_line)  # no year, no count: nothing to read
     dates = find_dates(text)
     views_found = find_views(text)
     views = views_found[1] if views_found else None
