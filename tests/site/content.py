@@ -54,6 +54,7 @@ ROBOTS_TXT = f"User-agent: *\nDisallow: /search/\nDisallow: {ROBOTS_DISALLOWED_P
 # "@section slug when views|- [key=value ...]", then the title, then body lines:
 # "- item" (list), "| a | b" (table row, first is the header), "img SRC | caption",
 # "doc HREF | link text | text before the link", anything else is a paragraph.
+# era=THEME-N renders the article in an older theme (templates.ERA_VARIANTS), variant N.
 ARTICLES_TEXT = """
 @novosti v-smolenske-zavershili-remont-peshehodnogo-mosta 2025-11-20T16:40 734
 В Смоленске завершили ремонт пешеходного моста через Днепр
@@ -190,6 +191,51 @@ img http://smoladmin.ru/upload/images/tos/prazdnik.png | Участники пр
 @novosti-tos dlya-predsedatelej-tos-proveli-seminar 2025-09-17T10:00 95
 Для председателей ТОС провели семинар
 Специалисты рассказали, как подготовить заявку на грант.
+@novosti v-smolenske-otkrylsya-katok-na-stadione-spartak 2016-12-17T18:56 312 \
+era=table-0 updated=2016-12-19T10:05
+В Смоленске открылся каток на стадионе «Спартак»
+Ледовое поле площадью около двух тысяч квадратных метров залили за четыре дня.
+img /upload/images/news/katok.png | Первые посетители катка
+Каток работает ежедневно с полудня до десяти вечера, прокат коньков находится у входа.
+@novosti zavershen-remont-shkoly-na-ulice-kutuzova 2016-09-01T09:10 647 era=table-1
+Завершён ремонт школы на улице Кутузова
+Строители заменили окна, кровлю и систему отопления в здании начальной школы.
+К началу учебного года в классах установили новые парты и освещение.
+Родители учеников участвовали в приёмке работ вместе с комиссией управления образования.
+@novosti gorodskie-parki-gotovyat-k-letnemu-sezonu 2018-04-24T11:20 905 \
+era=detail-0 updated=2018-04-25T16:40
+Городские парки готовят к летнему сезону
+В Лопатинском саду и парке Реадовка начали ремонт дорожек и покраску скамеек.
+- обновят освещение главных аллей;
+- установят новые урны и информационные стенды;
+- проверят все детские площадки.
+Работы планируется завершить к середине мая.
+@novosti prodlen-priem-predlozhenij-po-kapremontu-dvorov 2018-07-03T15:35 418 era=detail-1
+Продлён приём предложений по ремонту дворов
+Жители могут подать предложения по благоустройству своих дворов до конца июля.
+Заявки рассматривает общественная комиссия при Администрации города.
+@novosti na-naberezhnoj-dnepra-poyavilas-velodorozhka 2019-06-14T13:05 1134 \
+era=portal-0 updated=2019-06-15T09:00
+На набережной Днепра появилась велодорожка
+Велодорожку длиной почти два километра отделили от пешеходной зоны бордюром.
+Вдоль неё поставили велопарковки и указатели.
+@novosti dlya-pensionerov-otkryli-kursy-kompyuternoj-gramotnosti 2019-02-11T10:30 287 \
+era=portal-1
+Для пенсионеров открыли курсы компьютерной грамотности
+Занятия проходят в читальном зале центральной библиотеки два раза в неделю.
+Слушатели учатся записываться к врачу и оплачивать услуги через интернет.
+@novosti tos-solnechnyj-otremontiroval-besedku 2017-08-21T17:45 64 era=table-2
+ТОС «Солнечный» отремонтировал беседку во дворе
+Жители сами заменили доски настила и покрасили перила.
+@novosti v-tos-zarechnyj-obsudili-ozelenenie 2018-05-16T19:15 71 \
+era=detail-2 updated=2018-05-18T08:30
+В ТОС «Заречный» обсудили озеленение улиц
+На собрании решили высадить вдоль улицы тридцать молодых клёнов.
+@novosti tos-pervomajskij-provel-turnir-po-shahmatam 2019-10-05T12:40 103 \
+era=portal-2 updated=2019-10-07T14:10
+ТОС «Первомайский» провёл турнир по шахматам
+В турнире сыграли двадцать шесть школьников и двенадцать взрослых.
+Победителям вручили шахматные часы и грамоты.
 @dvizhenie-transporta ogranichenie-dvizheniya-na-ulice-kirova-15-noyabrya 2025-11-14 -
 Ограничение движения на улице Кирова 15 ноября
 В связи с ремонтом теплосети будет ограничено движение:
@@ -313,20 +359,39 @@ def _texts(block: t.Block) -> list[str]:
     return [block[2]] if block[0] == "img" else [f"{block[3]} {block[2]}"]
 
 
+def era_of(a: dict) -> tuple[str, int] | None:
+    """(older theme, its variant) an article renders in, or None for the current templates."""
+    if "era" not in a:
+        return None
+    era, _, variant = a["era"].partition("-")
+    return era, int(variant)
+
+
+def shows_time(a: dict) -> bool:
+    """Whether an article's page shows the time of day of its dates."""
+    era = era_of(a)
+    return era is None or t.era_has_time(*era)
+
+
 def expected_articles(articles: list[dict], views_delta: int = 0) -> list[dict]:
     """What a correct crawl of all sections must archive, given the article data."""
     out = []
     for a in filter(allowed, articles):
         meta = SECTIONS[a["section"]]["meta"]
+        timed = meta and shows_time(a)
         tuples = [b for b in a["body"] if isinstance(b, tuple) and b[0] in ("img", "doc")]
         out.append(
             {
                 "url": HOST + path_of(a),
                 "section": a["section"],
                 "title": a["title"],
-                "published_at": _iso(a["when"]),
-                "published_precision": "minute" if meta else "date",
-                "updated_at": _iso(a["updated"]) if meta and a.get("updated") else None,
+                "published_at": _iso(a["when"] if timed else a["when"][:10]),
+                "published_precision": "minute" if timed else "date",
+                "updated_at": (
+                    _iso(a["updated"] if timed else a["updated"][:10])
+                    if meta and a.get("updated")
+                    else None
+                ),
                 "views": a["views"] + views_delta if meta else None,
                 "body_paragraphs": [text for block in a["body"] for text in _texts(block)],
                 "images": [_canon(b[1]) for b in tuples if b[0] == "img"],
@@ -402,7 +467,8 @@ def render_listing(key: str, page: int, articles: list[dict], special: bool) -> 
 def render_article(
     a: dict, articles: list[dict], views_delta: int, special: bool, broken: bool = False
 ) -> str:
-    """An article page in template 1 or 2 (alternating within the section), or 3 when broken."""
+    """An article page in template 1 or 2 (alternating within the section), in its older theme
+    when it has one, or in template 3 when broken."""
     sec = SECTIONS[a["section"]]
     same = [x for x in section_items(articles, a["section"]) if allowed(x)]
     idx = same.index(a) if a in same else 0
@@ -425,6 +491,22 @@ def render_article(
         f"{'Пресс-центр' if root == 'press-centr' else 'Гостям и жителям'}</a> • "
         f'<a href="{sec["path"]}">{sec["title"]}</a>'
     )
+    era = era_of(a)
+    if era and sec["meta"] and not broken:
+        shown = {
+            "title": a["title"],
+            "body": "\n".join(map(t.block_html, a["body"])),
+            "published": a["when"],
+            "updated": a.get("updated"),
+            "views": a["views"] + views_delta,
+        }
+        chrome = {
+            "panel": t.PANEL if special else "",
+            "crumbs": f"{crumbs} • <span>{t.e(a['title'])}</span>" if idx % 2 else "",
+            "side": t.era_side(side),
+            "section": sec["title"],
+        }
+        return t.era_page(*era, shown, chrome)
     inner = t.article_main(
         tpl,
         a["title"],

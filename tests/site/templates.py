@@ -1,4 +1,4 @@
-"""HTML templates of the fake site: chrome, three article templates, listings and pagers."""
+"""HTML templates of the fake site: chrome, article templates and older themes, listings, pagers."""
 
 from html import escape
 
@@ -188,3 +188,242 @@ def pager(style: str, base: str, page: int, pages: int) -> str:
     if page < pages:
         links.append(f'<a class="{next_cls}" href="{nxt}">Следующая</a>')
     return f'<div class="{cls}">{" ".join(links)}</div>' if pages > 1 else ""
+
+
+# Older themes of the site that still render its older news. Each takes variants that change
+# only what a reader sees (labels, date forms, where the title and the counts stand), so one
+# theme yields several plausible pages.
+GENITIVE = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
+SHORT = "янв. февр. мар. апр. мая июн. июл. авг. сент. окт. нояб. дек."
+MONTHS_GENITIVE, MONTHS_SHORT = GENITIVE.split(), SHORT.split()
+DATE_FORMS = {  # form: whether it shows the time of day
+    "dmy_time": True,  # 07.04.2017 18:56
+    "dmy_short": False,  # 7.4.2017
+    "iso": False,  # 2017-04-07
+    "iso_time": True,  # 2017-04-07 18:56
+    "words_at": True,  # 7 апреля 2017 г. в 18:56
+    "short_month_time": True,  # 7 апр. 2017, 18:56
+    "words_year": False,  # 7 апреля 2017 года
+}
+
+
+def date_text(when: str, form: str) -> str:
+    """'2017-04-07T18:56' (or '2017-04-07' for a date-only form) written in one of DATE_FORMS."""
+    y, m, d = (int(x) for x in when[:10].split("-"))
+    hm = when[11:16]
+    return {
+        "dmy_time": f"{d:02}.{m:02}.{y} {hm}",
+        "dmy_short": f"{d}.{m}.{y}",
+        "iso": f"{y}-{m:02}-{d:02}",
+        "iso_time": f"{y}-{m:02}-{d:02} {hm}",
+        "words_at": f"{d} {MONTHS_GENITIVE[m - 1]} {y} г. в {hm}",
+        "short_month_time": f"{d} {MONTHS_SHORT[m - 1]} {y}, {hm}",
+        "words_year": f"{d} {MONTHS_GENITIVE[m - 1]} {y} года",
+    }[form]
+
+
+def labelled(label: str, value: object) -> str:
+    """'Label value', or the value alone for an empty label."""
+    return f"{label} {value}" if label else str(value)
+
+
+# "table" (about 2016): everything in nested tables, the title a bold line, the time in words
+# on its own line, «Актуализировано» and the view count on lines after the body.
+# "detail" (about 2018): div theme, title in h2/h3, the date above the body under a label
+# (with or without a colon), the views (and the update) below it or on the date's line.
+# "portal" (about 2020): the title in a block whose class says so, or only in the page head
+# while the page's one heading names the section; the meta on one line after the body.
+ERA_VARIANTS: dict[str, list[dict[str, str]]] = {
+    "table": [
+        {
+            "title": "b",
+            "form": "words_at",
+            "date": "",
+            "updated": "Актуализировано",
+            "views": "Количество просмотров:",
+        },
+        {
+            "title": "strong",
+            "form": "words_year",
+            "date": "Дата:",
+            "updated": "Актуализировано:",
+            "views": "Количество просмотров:",
+        },
+        {
+            "title": "b",
+            "form": "short_month_time",
+            "date": "Опубликовано",
+            "updated": "Обновлено",
+            "views": "Просмотров:",
+        },
+    ],
+    "detail": [
+        {
+            "title": "h2",
+            "form": "dmy_time",
+            "date": "Дата публикации",
+            "updated": "Обновлено:",
+            "views": "Просмотры:",
+            "order": "date-body-views",
+        },
+        {
+            "title": "h3",
+            "form": "iso_time",
+            "date": "Размещено:",
+            "updated": "Обновлено",
+            "views": "Просмотров:",
+            "order": "date-views-body",
+        },
+        {
+            "title": "h2",
+            "form": "dmy_short",
+            "date": "Опубликовано:",
+            "updated": "Обновлено:",
+            "views": "Просмотров",
+            "order": "date-body-views",
+        },
+    ],
+    "portal": [
+        {
+            "title": "news-title",
+            "form": "short_month_time",
+            "date": "Дата:",
+            "updated": "Обновлено:",
+            "views": "Просмотров",
+        },
+        {
+            "title": "head-only",
+            "form": "iso",
+            "date": "Опубликовано",
+            "updated": "Обновлено",
+            "views": "Просмотры:",
+        },
+        {
+            "title": "head-only",
+            "form": "words_at",
+            "date": "Размещено:",
+            "updated": "Актуализировано:",
+            "views": "Количество просмотров:",
+        },
+    ],
+}
+SHARE = (
+    '<div class="share">Поделиться: <a href="https://vk.com/share.php">ВКонтакте</a> '
+    '<a href="https://connect.ok.ru/offer">Одноклассники</a></div>'
+)
+
+
+def era_side(links: list[tuple[str, str, str]]) -> str:
+    """«Другие новости» of the older themes: date line, then the linked title."""
+    items = "".join(
+        f'<div class="other-item"><div class="other-date">{d}</div><a href="{h}">{e(t)}</a></div>'
+        for h, t, d in links
+    )
+    return f'<div class="other-news"><div class="other-head">Другие новости</div>{items}</div>'
+
+
+def _head(title: str, og_title: bool) -> str:
+    """<head> of the older themes; the portal theme names the article in og:title."""
+    og = f'<meta property="og:title" content="{e(title)}">\n' if og_title else ""
+    return (
+        '<!DOCTYPE html>\n<html lang="ru"><head><meta charset="utf-8">\n'
+        f"{og}<title>{e(title)} | {SITE}</title></head>\n"
+    )
+
+
+def table_era_page(v: dict[str, str], a: dict[str, object], chrome: dict[str, str]) -> str:
+    """An article page of the table theme."""
+    title_line = f"<{v['title']}>{e(a['title'])}</{v['title']}>"
+    rows = [
+        f'<tr><td class="nav-path">{chrome["crumbs"]}</td></tr>' if chrome["crumbs"] else "",
+        f'<tr><td class="zag">{title_line}</td></tr>',
+        f'<tr><td class="data">{labelled(v["date"], a["published"])}</td></tr>',
+        f'<tr><td class="txt">{a["body"]}</td></tr>',
+        f'<tr><td class="data">{labelled(v["updated"], a["updated"])}</td></tr>'
+        if a["updated"]
+        else "",
+        f'<tr><td class="data">{labelled(v["views"], a["views"])}</td></tr>',
+        f"<tr><td>{SHARE}</td></tr>",
+    ]
+    article = '<table class="news-view" width="100%">' + "".join(rows) + "</table>"
+    return (
+        _head(str(a["title"]), False)
+        + f'<body class="old-site">{chrome["panel"]}'
+        + '<table class="main" width="100%" cellpadding="0" cellspacing="0">\n'
+        + f'<tr><td colspan="3" class="top">{HEADERS[2]}</td></tr>\n'
+        + f'<tr><td class="left" width="200" valign="top">{MENU}</td>\n'
+        + f'<td class="center" valign="top">{article}</td>\n'
+        + f'<td class="right" width="220" valign="top">{chrome["side"]}</td></tr>\n'
+        + f'<tr><td colspan="3" class="bottom">{FOOTERS[2]}</td></tr></table>\n'
+        + "</body></html>\n"
+    )
+
+
+def detail_era_page(v: dict[str, str], a: dict[str, object], chrome: dict[str, str]) -> str:
+    """An article page of the detail theme."""
+    tag = v["title"]
+    date = labelled(v["date"], a["published"])
+    views = labelled(v["views"], a["views"])
+    updated = labelled(v["updated"], a["updated"]) if a["updated"] else ""
+    if v["order"] == "date-views-body":
+        stats = " | ".join(x for x in (date, updated, views) if x)
+        above, below = f'<div class="news-detail__stat">{stats}</div>', ""
+    else:
+        stats = " · ".join(x for x in (views, updated) if x)
+        above = f'<div class="news-detail__date">{date}</div>'
+        below = f'<div class="news-detail__stat">{stats}</div>'
+    crumbs = f'<div class="path">{chrome["crumbs"]}</div>' if chrome["crumbs"] else ""
+    return (
+        _head(str(a["title"]), False)
+        + f'<body class="inner">{chrome["panel"]}{HEADERS[1]}{MENU}<div class="wrapper">{crumbs}'
+        + f'<div class="news-detail"><{tag} class="news-detail__name">{e(a["title"])}</{tag}>\n'
+        + f'{above}\n<div class="news-detail__text">{a["body"]}</div>\n{below}\n{SHARE}</div>\n'
+        + f'<div class="sidebar">{chrome["side"]}</div></div>\n{FOOTERS[1]}</body></html>\n'
+    )
+
+
+def portal_era_page(v: dict[str, str], a: dict[str, object], chrome: dict[str, str]) -> str:
+    """An article page of the portal theme."""
+    head_only = v["title"] == "head-only"
+    heading = (
+        f"<h1>{e(chrome['section'])}</h1>"
+        if head_only
+        else f'<div class="news-title">{e(a["title"])}</div>'
+    )
+    parts = [labelled(v["date"], a["published"])]
+    if a["updated"]:
+        parts.append(labelled(v["updated"], a["updated"]))
+    parts.append(labelled(v["views"], a["views"]))
+    meta = '<div class="news-props">' + "".join(f"<span>{p}</span> " for p in parts) + "</div>"
+    crumbs = f'<div class="crumbs">{chrome["crumbs"]}</div>' if chrome["crumbs"] else ""
+    return (
+        _head(str(a["title"]), head_only)
+        + f'<body>{chrome["panel"]}{HEADERS[3]}{MENU}<div class="portal-page">{crumbs}{heading}\n'
+        + f'<div class="news-card"><div class="news-card__content">{a["body"]}</div>\n{meta}\n'
+        + f"{SHARE}</div>\n{chrome['side']}</div>\n{FOOTERS[2]}</body></html>\n"
+    )
+
+
+ERA_PAGES = {"table": table_era_page, "detail": detail_era_page, "portal": portal_era_page}
+
+
+def era_page(
+    era: str,
+    variant: int,
+    article: dict[str, object],
+    chrome: dict[str, str],
+) -> str:
+    """A whole page of an older theme. `article`: title, body (HTML), published and updated
+    (ISO 'YYYY-MM-DDTHH:MM' or None), views; `chrome`: panel, crumbs, side (HTML), section."""
+    v = ERA_VARIANTS[era][variant % len(ERA_VARIANTS[era])]
+    shown = {
+        **article,
+        "published": date_text(str(article["published"]), v["form"]),
+        "updated": article["updated"] and date_text(str(article["updated"]), v["form"]),
+    }
+    return ERA_PAGES[era](v, shown, chrome)
+
+
+def era_has_time(era: str, variant: int) -> bool:
+    """Whether a theme variant shows the time of day."""
+    return DATE_FORMS[ERA_VARIANTS[era][variant % len(ERA_VARIANTS[era])]["form"]]
