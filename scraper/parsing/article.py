@@ -32,9 +32,11 @@ from scraper.parsing.markup import node_html
 from scraper.parsing.meta import find_meta
 from scraper.parsing.page_lines import Line, page_lines
 from scraper.parsing.text import (
+    BLOCK_TAGS,
     CHROME_MARKERS,
     CHROME_TAGS,
     COPYRIGHT_RE,
+    SIDE_BLOCK_RE,
     SITE_NAMES,
     NodeTexts,
     attribute,
@@ -61,7 +63,6 @@ _DIGIT_RE = re.compile(r"\d")
 MAX_TITLE_LENGTH = 400
 CHROME_ROLES = ("navigation", "banner", "contentinfo")
 CHROME_OPENING = 200  # a footer shows its markers in its first characters
-SHORT_BLOCK = 300  # breadcrumbs, a share line, a side list's heading
 SECTION_NAMES = frozenset(
     {
         "новости",
@@ -123,8 +124,10 @@ def parse_article(
     heading, page.title, page.cues["title"] = find_title(soup, texts)
     lines = page_lines(root, texts)
     title_index = line_index_of(lines, heading)
-    anchor = heading if heading is not None else densest_block(soup, texts) or root
-    meta = find_meta(lines, title_index, chrome_lines(anchor, texts), tz)
+    densest = densest_block(soup, texts) if heading is None else None
+    anchor = heading or densest or root
+    anchor_index = title_index if heading is not None else first_text_line(lines, densest)
+    meta = find_meta(lines, title_index, anchor_index, chrome_lines(anchor, texts), tz)
     if meta.raw is not None:
         page.meta_line_raw = meta.raw
         page.published_at, page.published_has_time = meta.published_at, meta.published_has_time
@@ -160,6 +163,17 @@ def line_index_of(lines: list[Line], element: Tag | None) -> int | None:
     text = collapse_whitespace(element.get_text(" "))
     for index, line in enumerate(lines):
         if id(line.element) in inside or (id(line.element) in around and text in line.text):
+            return index
+    return None
+
+
+def first_text_line(lines: list[Line], block: Tag | None) -> int | None:
+    """The index of the first line of a block that is more than a date or a count."""
+    if block is None:
+        return None
+    inside = {id(block), *(id(tag) for tag in tags_under(block))}
+    for index, line in enumerate(lines):
+        if id(line.element) in inside and meta_residue(line.text):
             return index
     return None
 
@@ -263,9 +277,9 @@ def chrome_kind(element: Tag, texts: NodeTexts, itself: bool = False) -> str | N
     footer after content of its own (a layout wrapper, or a block a broken page left open),
     where a walk up from content stops; None for neither.
 
-    Wording that opens a block (breadcrumbs, «Поделиться», «Другие новости») marks the block
-    a walk starts from (`itself`) and short blocks: a wrapper that opens with its breadcrumbs
-    and goes on with the article is not chrome.
+    Breadcrumbs and «Поделиться» mark the block a walk starts from (`itself`) and blocks of
+    one line: a wrapper that opens with its breadcrumbs and goes on with the article is not
+    chrome. A block that opens with «Другие новости» is a side list, however many lines.
     """
     if element.name in CHROME_TAGS or element.get("role") in CHROME_ROLES:
         return "chrome"
@@ -276,9 +290,16 @@ def chrome_kind(element: Tag, texts: NodeTexts, itself: bool = False) -> str | N
         return "chrome" if opens_with_chrome or COPYRIGHT_RE.search(opening) else "frame"
     if holds_page_chrome(element, texts):
         return "frame"
-    if (itself or len(text) <= SHORT_BLOCK) and is_chrome(element, texts):
+    if (itself or is_one_line(element)) and is_chrome(element, texts):
+        return "chrome"
+    if SIDE_BLOCK_RE.match(text):
         return "chrome"
     return "chrome" if is_link_list(element, text, texts) else None
+
+
+def is_one_line(element: Tag) -> bool:
+    """Whether an element holds no blocks: its text reads as one line."""
+    return next(each_tag_named(element, BLOCK_TAGS), None) is None
 
 
 def element_with_text(soup: BeautifulSoup, wanted: str, texts: NodeTexts) -> Tag | None:

@@ -46,14 +46,10 @@ DATE_RE = re.compile(
 VIEWS_NUMBER = r"(?P<views>\d{1,3}(?:[\s\u00a0\u202f]\d{3})+(?!\d)|\d+)"
 VIEWS_LABEL = r"(?:количество\s+|число\s+)?просмотр(?:ов|ы|ено|а)?"
 VIEWS_RE = re.compile(
-    r"(?<![а-яё])"
-    + VIEWS_LABEL
-    + r"(?![а-яё])\s*[:\-–—|]?\s*"
-    + VIEWS_NUMBER
-    + r"|(?<![\d:.,])"
-    + VIEWS_NUMBER.replace("views", "views_before")
-    + r"\s*просмотр(?:ов|а)?(?![а-яё])",
-    re.IGNORECASE,
+    r"(?<![а-яё])" + VIEWS_LABEL + r"(?![а-яё])\s*[:\-–—|]?\s*" + VIEWS_NUMBER, re.IGNORECASE
+)
+VIEWS_BEFORE_LABEL_RE = re.compile(
+    r"(?<![\d:.,/\-–])" + VIEWS_NUMBER + r"\s*просмотр(?:ов|а)?(?![а-яё])", re.IGNORECASE
 )
 PUBLISHED_LABEL = (
     r"опубликовано|дата\s+публикации|дата\s+размещения|размещено|добавлено|публикация"
@@ -207,13 +203,15 @@ def parse_views(text: str) -> int | None:
 
 
 def find_views(text: str) -> tuple[re.Match[str], int] | None:
-    """The first labelled view count in a text («Просмотров: 312», «312 просмотров»)."""
+    """The first labelled view count in a text («Просмотров: 312»), else a count written
+    before its word («312 просмотров»)."""
     if "росмотр" not in text and "РОСМОТР" not in text:
         return None
-    for match in VIEWS_RE.finditer(text):
-        views = parse_views(match.group("views") or match.group("views_before"))
-        if views is not None:
-            return match, views
+    for pattern in (VIEWS_RE, VIEWS_BEFORE_LABEL_RE):
+        for match in pattern.finditer(text):
+            views = parse_views(match.group("views"))
+            if views is not None:
+                return match, views
     return None
 
 
@@ -222,6 +220,7 @@ def meta_residue(text: str) -> str:
     out: empty for a line that holds nothing but the meta line's parts."""
     text = DATE_RE.sub(" ", text)
     text = VIEWS_RE.sub(" ", text)
+    text = VIEWS_BEFORE_LABEL_RE.sub(" ", text)
     text = META_LABELS_RE.sub(" ", text)
     text = re.sub(_TIME.format(p=""), " ", text)
     return _FILLER_RE.sub("", text)

@@ -99,19 +99,21 @@ def line_facts(lines: list[Line]) -> list[LineFacts]:
 def find_meta(
     lines: list[Line],
     title_index: int | None,
+    anchor_index: int | None,
     is_chrome_line: Callable[[Line], bool],
     tz: ZoneInfo,
 ) -> FoundMeta:
-    """The meta fields among the page's lines, nearest the title where several are found."""
+    """The meta fields among the page's lines, nearest the anchor (the title's line, or the
+    text's first line on a page without a title element) where several are found."""
     facts = [fact for fact in line_facts(lines) if fact.says_anything]
     facts = [fact for fact in facts if not is_chrome_line(fact.line)]
     position = {id(line): index for index, line in enumerate(lines)}
 
     def order(fact: LineFacts) -> tuple[int, int]:
         index = position[id(fact.line)]
-        if title_index is None:
+        if anchor_index is None:
             return (0, index)
-        return (0, index - title_index) if index > title_index else (1, title_index - index)
+        return (0, index - anchor_index) if index > anchor_index else (1, anchor_index - index)
 
     facts = sorted(
         (fact for fact in facts if title_index is None or position[id(fact.line)] != title_index),
@@ -128,7 +130,7 @@ def find_meta(
                 if fact.published
                 and fact.meta_only
                 and stands_beside_title(
-                    lines, position[id(fact.line)], title_index, facts, is_chrome_line
+                    lines, position[id(fact.line)], anchor_index, facts, is_chrome_line
                 )
             ),
             None,
@@ -175,19 +177,19 @@ def find_meta(
 def stands_beside_title(
     lines: list[Line],
     index: int,
-    title_index: int | None,
+    anchor_index: int | None,
     facts: list[LineFacts],
     is_chrome_line: Callable[[Line], bool],
 ) -> bool:
     """Whether an unlabelled date line sits where a reader looks for the date: next to the
-    title (only other meta lines between), or right after the article's text."""
-    if title_index is None:
+    title or the text's start (only other meta lines between), or right after the text."""
+    if anchor_index is None:
         return False
     meta_lines = {id(fact.line) for fact in facts}
-    low, high = sorted((index, title_index))
+    low, high = sorted((index, anchor_index))
     if all(id(line) in meta_lines for line in lines[low + 1 : high]):
         return True
-    if index < title_index:
+    if index < anchor_index:
         return False
     trailing = 0
     for line in lines[index + 1 :]:

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 
 from bs4.element import NavigableString, PageElement, Tag
 
-from scraper.parsing.text import BLOCK_TAGS, NodeTexts, collapse_whitespace, tags_named
+from scraper.parsing.text import (
+    BLOCK_TAGS,
+    NodeTexts,
+    collapse_whitespace,
+    is_data_row,
+    tags_named,
+)
 
 LINE_BLOCKS = BLOCK_TAGS | {"td", "th", "caption"}
 
@@ -19,16 +25,6 @@ LINE_BLOCKS = BLOCK_TAGS | {"td", "th", "caption"}
 class Line:
     text: str
     element: Tag  # the block (or table row) the line is the text of
-
-
-def is_data_row(row: Tag) -> bool:
-    """Whether a table row holds data cells (text) rather than a layout's blocks."""
-    return not any(
-        tag.name in BLOCK_TAGS and tag.name not in ("tr", "tbody", "thead", "tfoot")
-        for cell in row.children
-        if isinstance(cell, Tag)
-        for tag in tags_named(cell, BLOCK_TAGS)
-    )
 
 
 def page_lines(root: Tag, texts: NodeTexts) -> list[Line]:

@@ -83,6 +83,11 @@ CHROME_MARKERS = (
 COPYRIGHT_RE = re.compile(r"©\s*\d{4}\s*Администрация города Смоленска")
 BREADCRUMB_RE = re.compile(r"^Главная\s*[•/»>|→]")
 SHARE_RE = re.compile(r"^(Поделиться|Поделитесь|Рассказать друзьям)", re.I)
+UTILITY_LINK_RE = re.compile(
+    r"^(Версия для печати|Распечатать|Печать|Назад|Вернуться( назад| к списку.*)?"
+    r"|К списку( новостей)?|Все новости|Архив новостей)\W*$",
+    re.I,
+)
 SIDE_BLOCK_RE = re.compile(
     r"^(Другие|Последние|Похожие|Свежие|Все) (новости|материалы|публикации)|^Читайте также"
     r"|^Смотрите также|^Ещё новости|^Еще новости",
@@ -275,6 +280,8 @@ def is_chrome(tag: Tag, texts: NodeTexts | None = None) -> bool:
         return True
     if BREADCRUMB_RE.match(text) or SHARE_RE.match(text) or SIDE_BLOCK_RE.match(text):
         return True
+    if UTILITY_LINK_RE.match(text) and (tag.name == "a" or links_under(tag)):
+        return True
     return is_link_list(tag, text, texts)
 
 
@@ -335,7 +342,7 @@ def block_texts(nodes: list[PageElement]) -> list[str]:
             continue
         elif node.name == "br":
             buffer.append(_LINE_BREAK)
-        elif node.name == "tr":
+        elif node.name == "tr" and is_data_row(node):
             flush()
             cells = [texts.text(cell) for cell in tags_named(node, ("td", "th"))]
             row = " | ".join(cell for cell in cells if cell)
@@ -348,6 +355,16 @@ def block_texts(nodes: list[PageElement]) -> list[str]:
             stack.extend(reversed(node.contents))
     flush()
     return blocks
+
+
+def is_data_row(row: Tag) -> bool:
+    """Whether a table row holds data cells (text) rather than a layout's blocks."""
+    return not any(
+        tag.name not in ("tr", "tbody", "thead", "tfoot")
+        for cell in row.children
+        if isinstance(cell, Tag)
+        for tag in tags_named(cell, BLOCK_TAGS)
+    )
 
 
 def flatten_deep_nesting(soup: BeautifulSoup, max_depth: int = MAX_DEPTH) -> int:
