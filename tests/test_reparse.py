@@ -44,7 +44,17 @@ def test_reparse_in_small_batches_with_workers_restores_every_article(
         sessions.kw["bind"].dispose()
     assert (result.articles, result.reparsed, result.without_page) == (len(before), len(before), 0)
     assert result.changed == len(before)
-    assert export(db_url, tmp_path) == before
+    after = export(db_url, tmp_path)
+    assert after == before
+    era_urls = {
+        content.HOST + content.path_of(article)
+        for article in content.ARTICLES
+        if content.era_of(article) and content.SECTIONS[article["section"]]["meta"]
+    }
+    era_records = [record for record in after if record["url"] in era_urls]
+    assert len(era_records) >= 6
+    assert all(record["views"] is not None and record["title"] for record in era_records)
+    assert all(record["body_text"] and record["published_at"] for record in era_records)
     search = run_citynews("search", "субботник", "--format", "json", "--db", db_url, cwd=tmp_path)
     assert search.returncode == 0, search.stderr
     assert json.loads(search.stdout)
