@@ -824,6 +824,25 @@ def test_inspect_shows_every_field_with_its_cue_and_writes_nothing(tmp_path: Pat
     assert list(tmp_path.iterdir()) == []
 
 
+def test_inspect_names_the_cues_of_an_older_theme(tmp_path: Path, site) -> None:
+    result = citynews(
+        "inspect",
+        "/press-centr/novosti/v-smolenske-otkrylsya-katok-na-stadione-spartak",
+        "--site-url",
+        site.url,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    fields = {line.split()[0]: line for line in result.stdout.splitlines() if line[:1].isalpha()}
+    assert "В Смоленске открылся каток на стадионе «Спартак»" in fields["title"]
+    assert fields["title"].split()[1] != "none"
+    assert "2016-12-17T18:56:00+03:00" in fields["published_at"]
+    assert fields["published_precision"].split()[1:] == ["meta-line", "minute"]
+    assert fields["views"].split()[-1] == "312"
+    assert "2016-12-19T10:05:00+03:00" in fields["updated_at"]
+    assert "warnings: none" in result.stdout
+
+
 def test_inspect_shows_the_warnings_of_a_page_without_its_cues(tmp_path: Path, site) -> None:
     result = citynews("inspect", "/press-centr/novosti", "--site-url", site.url, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
