@@ -79,7 +79,7 @@ def test_maintenance_pages_do_not_overwrite_the_archive(
     assert crawl(site, db_url, tmp_path).returncode == 0
     before = articles(db_url)
     site.change(hostile="maintenance")
-    run = crawl(site, db_url, tmp_path, "--refresh-days", "1000")
+    run = crawl(site, db_url, tmp_path, "--refresh-days", "36500")
     assert articles(db_url) == before
     assert NOT_FOUND_URL not in articles(db_url)
     assert not rows(db_url, "SELECT 1 FROM revisions")
@@ -112,7 +112,7 @@ def test_random_bytes_do_not_overwrite_the_archive(
     assert crawl(site, sqlite_url, tmp_path).returncode == 0
     before = articles(sqlite_url)
     site.change(hostile="random_bytes")
-    run = crawl(site, sqlite_url, tmp_path, "--refresh-days", "1000")
+    run = crawl(site, sqlite_url, tmp_path, "--refresh-days", "36500")
     assert articles(sqlite_url) == before
     assert run.returncode == 3
     assert set(before) <= rejected_urls(sqlite_url)
@@ -126,7 +126,7 @@ def test_a_retried_page_is_judged_with_the_whole_run(
     """The 404 page is retried without a listing title: only its twins give it away."""
     assert crawl(site, sqlite_url, tmp_path).returncode == 0
     site.change(hostile="maintenance")
-    crawl(site, sqlite_url, tmp_path, "--refresh-days", "1000")
+    crawl(site, sqlite_url, tmp_path, "--refresh-days", "36500")
     assert NOT_FOUND_URL in rejected_urls(sqlite_url)
     assert not rows(sqlite_url, f"SELECT 1 FROM articles WHERE url = '{NOT_FOUND_URL}'")
     assert hostile.MAINTENANCE_TITLE not in str(articles(sqlite_url))
