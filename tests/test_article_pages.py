@@ -65,8 +65,7 @@ def test_identity_of_the_page(name: str) -> None:
 def test_title_and_meta_line(name: str) -> None:
     page, expected = parse_fixture(name)
     assert page.title == expected["title"]
-    if "meta_line_raw" in expected:  # pages of the older themes have their meta on several lines
-        assert page.meta_line_raw == expected["meta_line_raw"]
+    assert page.meta_line_raw == expected["meta_line_raw"]
     published = page.published_at.isoformat() if page.published_at else None
     updated = page.updated_at.isoformat() if page.updated_at else None
     assert (published, updated, page.views) == (
@@ -116,8 +115,7 @@ def test_images_and_attachments(name: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_the_cues_and_warnings_are_the_expected_ones(name: str) -> None:
     page, expected = parse_fixture(name)
-    if "cues" in expected:  # pages of the older themes leave the cue names to the parser
-        assert page.cues == expected["cues"]
+    assert page.cues == expected["cues"]
     assert page.warnings == expected["warnings"]
     assert all(value in CUES[field] for field, value in page.cues.items())
 
