@@ -75,12 +75,12 @@ def era_archive(session: Session) -> None:
 
 
 @pytest.fixture
-def eras(db_url: str) -> Iterator[str]:
+def eras(db_url: str) -> str:
     sessions = open_archive(db_url)
     with session_scope(sessions) as session:
         era_archive(session)
     sessions.kw["bind"].dispose()
-    yield db_url
+    return db_url
 
 
 def status_rows(output: str) -> dict[tuple[str, str], list[str]]:
