@@ -2,7 +2,6 @@
 on SQLite and PostgreSQL."""
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
