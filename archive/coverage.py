@@ -78,12 +78,12 @@ class Gap:
     def share(self) -> float:
         return self.present / self.articles
 
-    def describe(self, scope: str = "articles") -> str:
+    def describe(self) -> str:
         year = self.year if self.year is not None else "no date"
         return (
-            f"{self.field} in {self.present} of {self.articles} {scope} of {year} in "
-            f"{self.section} ({self.share:.0%}), while {self.section_share:.0%} of the "
-            f"section's articles have it"
+            f"{self.section} {year}: {self.field} in {self.present} of {self.articles} "
+            f"articles ({self.share:.0%}), while {self.section_share:.0%} of the section's "
+            f"articles have it"
         )
 
 

@@ -404,6 +404,8 @@ def run_crawl(args: argparse.Namespace) -> int:
         )
     if not args.quiet and sys.stdout.isatty():
         print(result.summary())
+    elif not args.quiet and result.warning:
+        print(f"citynews: warning: {hide_credentials(result.warning)}", file=sys.stderr)
     if result.outcome != "completed":
         message = result.message or f"the crawl {result.outcome}"
         raise CommandFailed(message, CRAWL_EXIT.get(result.outcome, EXIT_FAILED))

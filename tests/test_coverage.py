@@ -2,7 +2,12 @@
 on SQLite and PostgreSQL."""
 
 import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +17,7 @@ from archive.coverage import coverage
 from archive.db import open_archive, session_scope
 from archive.models import Article
 from citynews.cli import main
+from tests.conftest import ROOT, run_citynews
 
 MSK = ZoneInfo("Europe/Moscow")
 FETCHED = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -200,4 +206,92 @@ def test_fetched_gaps_count_the_articles_a_run_fetched(db_url: str) -> None:
         ("views", 2016, "novosti", 0, 11)
     ]
     assert (lacking, fetched) == (11, 54)
-    assert "views in 0 of 11 articles of 2016 in novosti (0%)" in gaps[0].describe()
+    assert gaps[0].describe().startswith("novosti 2016: views in 0 of 11 articles (0%), while ")
+
+
+class EraSite:
+    """tests/era_site.py, served by a real HTTP server in a subprocess."""
+
+    def __init__(self, current: int, old: int, old_lacks: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.era_site", "--current", str(current), "--old", str(old),
+             "--old-lacks", old_lacks, "--port", "0"],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline().strip()
+        if not line.startswith("LISTENING "):
+            self.process.kill()
+            raise RuntimeError(f"the era site did not start: {line!r}")
+        self.url = line.split(" ", 1)[1]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@contextmanager
+def era_site(current: int, old: int, old_lacks: str) -> Iterator[EraSite]:
+    site = EraSite(current, old, old_lacks)
+    try:
+        yield site
+    finally:
+        site.stop()
+
+
+def crawl_novosti(site: EraSite, db_url: str, cwd: Path) -> subprocess.CompletedProcess:
+    return run_citynews(
+        "crawl", "--site-url", site.url, "--db", db_url, "--section", "novosti", "--full",
+        "--verbose", cwd=cwd,
+    )  # fmt: skip
+
+
+def status_json(db_url: str, capsys: pytest.CaptureFixture[str]) -> dict:
+    capsys.readouterr()
+    assert main(["status", "--db", db_url, "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.e2e
+def test_a_crawl_whose_old_era_lacks_views_warns_and_exits_3(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with era_site(current=30, old=12, old_lacks="views") as site:
+        result = crawl_novosti(site, db_url, tmp_path)
+    assert result.returncode == 3, result.stderr
+    gap = "novosti 2016: views in 0 of 12 articles (0%)"
+    logged = [line for line in result.stderr.splitlines() if "WARNING" in line and gap in line]
+    assert len(logged) == 1, result.stderr
+    (error,) = [line for line in result.stderr.splitlines() if line.startswith("citynews: error")]
+    assert "12 of 42 articles fetched lack a field" in error
+    assert gap in error
+    data = status_json(db_url, capsys)
+    run = data["runs"][0]
+    assert run["outcome"] == "unhealthy"
+    assert gap in run["message"]
+    groups = {(g["year"], g["section"]): g for g in data["coverage"]["groups"]}
+    assert groups[2016, "novosti"]["low"] == ["views"]
+    assert groups[2022, "novosti"]["low"] == []
+
+
+@pytest.mark.e2e
+def test_an_era_under_a_tenth_of_the_run_warns_and_completes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    with era_site(current=100, old=10, old_lacks="time") as site:
+        result = crawl_novosti(site, db_url, tmp_path)
+    assert result.returncode == 0, result.stderr
+    gap = "novosti 2016: published_minute in 0 of 10 articles (0%)"
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if "WARNING" in line and gap in line], result.stderr
+    (warning,) = [line for line in lines if line.startswith("citynews: warning")]
+    assert "10 of 110 articles fetched lack a field" in warning
+    assert gap in warning
+    assert not [line for line in lines if line.startswith("citynews: error")]
+    capsys.readouterr()
+    assert main(["status", "--db", db_url]) == 0
+    out = capsys.readouterr().out
+    assert status_rows(out)["2016", "novosti"] == ["10", "0%*", "100%", "100%", "0%"]
+    assert "run 1: field coverage gap: 10 of 110 articles fetched" in out
+    assert "completed" in out
