@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from archive.coverage import coverage
 from archive.db import open_archive, session_scope
-from archive.models import Article
+from archive.models import Article, Fetch
 from citynews.cli import main
 from tests.conftest import ROOT, run_citynews
 
@@ -295,3 +295,32 @@ def test_an_era_under_a_tenth_of_the_run_warns_and_completes(
     assert status_rows(out)["2016", "novosti"] == ["10", "0%*", "100%", "100%", "0%"]
     assert "run 1: field coverage gap: 10 of 110 articles fetched" in out
     assert "completed" in out
+
+
+def test_status_failed_as_json(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    sessions = open_archive(db_url)
+    with session_scope(sessions) as session:
+        for minute, ok, status, error in ((1, True, 200, None), (2, False, 503, "HTTP 503")):
+            session.add(
+                Fetch(
+                    url="https://www.smoladmin.ru/press-centr/novosti/a",
+                    requested_url="https://www.smoladmin.ru/press-centr/novosti/a",
+                    kind="article",
+                    status=status,
+                    ok=ok,
+                    error=error,
+                    fetched_at=datetime(2026, 1, 2, 10, minute, tzinfo=UTC),
+                )
+            )
+    sessions.kw["bind"].dispose()
+    assert main(["status", "--failed", "--format", "json", "--db", db_url]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "failed": [
+            {
+                "url": "https://www.smoladmin.ru/press-centr/novosti/a",
+                "fetched_at": "2026-01-02T10:02:00+00:00",
+                "status": 503,
+                "error": "HTTP 503",
+            }
+        ]
+    }
