@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from archive.coverage import coverage
@@ -324,3 +325,30 @@ def test_status_failed_as_json(db_url: str, capsys: pytest.CaptureFixture[str]) 
             }
         ]
     }
+
+
+def test_coverage_reads_indexes_and_no_article_row(tmp_path: Path) -> None:
+    """On SQLite a scan of the rows reads every body (published_at is stored after them)."""
+    sessions = open_archive(f"sqlite:///{tmp_path / 'archive.sqlite3'}")
+    with session_scope(sessions) as session:
+        era_archive(session)
+    engine = sessions.kw["bind"]
+    statements: list[tuple[str, tuple]] = []
+
+    def remember(_connection, _cursor, sql, params, *_) -> None:  # type: ignore[no-untyped-def]
+        statements.append((sql, params))
+
+    event.listen(engine, "before_cursor_execute", remember)
+    with session_scope(sessions) as session:
+        coverage(session, MSK, fetched_since=FETCHED)
+    event.remove(engine, "before_cursor_execute", remember)
+    with engine.connect() as connection:
+        plans = [
+            [row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
+            for sql, params in statements
+        ]
+    engine.dispose()
+    steps = [step for plan in plans for step in plan if "articles" in step]
+    assert "SCAN articles USING COVERING INDEX ix_articles_coverage" in steps
+    assert any("USING INDEX ix_articles_empty_body" in step for step in steps)
+    assert all("INDEX" in step for step in steps), steps
