@@ -14,14 +14,14 @@ Everything else is arithmetic on those few rows:
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import MAXYEAR, MINYEAR, datetime
+from datetime import MAXYEAR, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
     Integer,
     case,
-    extract,
     func,
     literal,
     literal_column,
@@ -198,57 +198,69 @@ def fields_of_sections(
     return found
 
 
+def years_published(session: Session, tz: ZoneInfo) -> list[int]:
+    """The years (in the site's time zone) that have articles: one index seek per year."""
+    years: list[int] = []
+    first = session.scalar(select(func.min(Article.published_at)))
+    while first is not None:
+        years.append(first.astimezone(tz).year)
+        if years[-1] >= MAXYEAR - 1:
+            break
+        next_year = datetime(years[-1] + 1, 1, 1, tzinfo=tz)
+        first = session.scalar(
+            select(func.min(Article.published_at)).where(Article.published_at >= next_year)
+        )
+    return years
+
+
 def publication_year(session: Session, tz: ZoneInfo) -> ColumnElement[int | None]:
     """The year of publication in the site's time zone, as SQL: a CASE over the exact UTC
-    instants the candidate years begin (a year stored in UTC, give or take one)."""
-    utc_years = session.scalars(select(extract("year", Article.published_at)).distinct()).all()
-    years = sorted(
-        {int(y) + step for y in utc_years if y is not None for step in (-1, 0, 1)}
-        & set(range(MINYEAR + 1, MAXYEAR))
-    )
+    instants the years with articles begin, newest first."""
+    years = years_published(session, tz)
     if not years:
         return literal(None, Integer)
-    starts = [datetime(year, 1, 1, tzinfo=tz) for year in years[1:]]
     return case(
         (Article.published_at.is_(None), null()),
         *(
-            (Article.published_at < start, literal(year))
-            for year, start in zip(years, starts, strict=False)
+            (Article.published_at >= datetime(year, 1, 1, tzinfo=tz), literal(year))
+            for year in reversed(years[1:])
         ),
-        else_=literal(years[-1]),
+        else_=literal(years[0]),
     )
 
 
 def coverage(session: Session, tz: ZoneInfo, fetched_since: datetime | None = None) -> Coverage:
     """The archive's coverage rows, in one grouped query; `fetched` counts the articles last
-    fetched at or after `fetched_since` (none when it is None)."""
-    present = field_present()
+    fetched at or after `fetched_since` (none when it is None). The fields an article has are
+    grouped as one number, a bit per field."""
+    fields = sum(
+        (case((has, 2**bit), else_=0) for bit, has in enumerate(field_present().values())),
+        start=literal(0),
+    )
     fetched = (
         case((Article.last_fetched_at >= fetched_since, 1), else_=0)
         if fetched_since
         else literal(0)
     )
-    rows = (
-        select(
-            publication_year(session, tz).label("year"),
-            Article.section.label("section"),
-            *(case((has, 1), else_=0).label(name) for name, has in present.items()),
-            fetched.label("fetched"),
-        )
+    rows = select(
+        publication_year(session, tz).label("year"),
+        Article.section.label("section"),
+        fields.label("fields"),
+        fetched.label("fetched"),
     ).subquery()
-    keys = [rows.c.year, rows.c.section, *(rows.c[name] for name in FIELDS)]
-    counted = session.execute(
-        select(*keys, func.count(), func.sum(rows.c.fetched)).group_by(*keys)
-    ).all()
+    keys = [rows.c.year, rows.c.section, rows.c.fields]
+    counted: list[Any] = list(
+        session.execute(select(*keys, func.count(), func.sum(rows.c.fetched)).group_by(*keys))
+    )
     return Coverage(
         [
             Cell(
                 year=year,
                 section=section,
-                present=frozenset(name for name, has in zip(FIELDS, flags, strict=True) if has),
+                present=frozenset(name for bit, name in enumerate(FIELDS) if fields & 2**bit),
                 articles=articles,
                 fetched=int(fetched_count or 0),
             )
-            for year, section, *flags, articles, fetched_count in counted
+            for year, section, fields, articles, fetched_count in counted
         ]
     )
