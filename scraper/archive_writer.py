@@ -40,6 +40,7 @@ from scraper.items import ListingFailed, PageRejected, SectionWalked
 HEALTH_FIELDS = ("title", "published_at", "body")
 HEALTH_MIN_ARTICLES = 10
 HEALTH_MIN_SHARE = 0.9
+MESSAGE_GAPS = 3  # coverage gaps named in the run's one-line message; the log names them all
 WATCH_INTERVAL = 0.1  # seconds between checks that the crawl's process is still there
 PR_SET_PDEATHSIG = 1
 
@@ -241,7 +242,9 @@ class ArchiveWriter:
         gaps, lacking, fetched = coverage(session, self.timezone, run.started_at).fetched_gaps()
         if not gaps:
             return outcome, message
-        found = "; ".join(gap.describe() for gap in gaps)
+        found = "; ".join(gap.describe() for gap in gaps[:MESSAGE_GAPS])
+        if len(gaps) > MESSAGE_GAPS:
+            found += f"; {len(gaps) - MESSAGE_GAPS} more in the crawl log and citynews status"
         self.warnings += [f"field coverage gap: {gap.describe()}" for gap in gaps]
         summary = (
             f"{lacking} of {fetched} articles fetched lack a field their year and section "
