@@ -2,6 +2,7 @@
 on SQLite and PostgreSQL."""
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from archive.coverage import coverage
 from archive.db import open_archive, session_scope
-from archive.models import Article, Fetch
+from archive.models import Article, CrawlRun, Fetch
+from archive.runs import start_run
 from citynews.cli import main
+from scraper.archive_writer import ArchiveWriter, WriterConfig
 from tests.conftest import ROOT, run_citynews
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -352,3 +355,27 @@ def test_coverage_reads_indexes_and_no_article_row(tmp_path: Path) -> None:
     assert "SCAN articles USING COVERING INDEX ix_articles_coverage" in steps
     assert any("USING INDEX ix_articles_empty_body" in step for step in steps)
     assert all("INDEX" in step for step in steps), steps
+
+
+def test_the_run_s_message_names_three_gaps_and_the_log_every_one(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    sessions = open_archive(url)
+    with session_scope(sessions) as session:
+        run = start_run(session, FETCHED - timedelta(hours=1), "full", "http://127.0.0.1", [])
+        for year in range(2010, 2026):
+            lacks = {"views": None} if year < 2015 else {}
+            session.add_all(year_of_articles(year, "novosti", 12, year * 100, **lacks))
+        run_id = run.id
+    writer = ArchiveWriter(WriterConfig(url, run_id, "Europe/Moscow", False, os.getpid()))
+    with session_scope(sessions) as session:
+        run = session.get(CrawlRun, run_id)
+        outcome, message = writer.coverage_check(session, run, "completed", None)
+    writer.close()
+    sessions.kw["bind"].dispose()
+    assert outcome == "unhealthy"
+    assert message.startswith("60 of 192 articles fetched lack a field")
+    assert "novosti 2012: views in 0 of 12" in message
+    assert "novosti 2013" not in message
+    assert "2 more in the crawl log and citynews status" in message
+    logged = [line for line in writer.warnings if line.startswith("field coverage gap: novosti")]
+    assert len(logged) == 5
