@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -75,6 +76,21 @@ class Article(Base):
             "listing_date",
         ),
         Index("ix_articles_search_filters", "section", "published_at", "views", "id"),
+        Index(
+            "ix_articles_coverage",
+            "section",
+            "published_at",
+            "published_precision",
+            "views",
+            "updated_at",
+            "last_fetched_at",
+        ),
+        Index(
+            "ix_articles_empty_body",
+            "section",
+            sqlite_where=text("body_text = ''"),
+            postgresql_where=text("body_text = ''"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

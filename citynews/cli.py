@@ -1,6 +1,7 @@
 """The command line: ties the scraper, the archive and exports together; says why it fails."""
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -272,6 +273,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="list the URLs whose latest fetch failed and has not succeeded since",
     )
+    status.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table for people (default) or JSON for monitors",
+    )
     status.set_defaults(handler=run_status)
 
     history = commands.add_parser(
@@ -397,6 +404,8 @@ def run_crawl(args: argparse.Namespace) -> int:
         )
     if not args.quiet and sys.stdout.isatty():
         print(result.summary())
+    elif not args.quiet and result.warning:
+        print(f"citynews: warning: {hide_credentials(result.warning)}", file=sys.stderr)
     if result.outcome != "completed":
         message = result.message or f"the crawl {result.outcome}"
         raise CommandFailed(message, CRAWL_EXIT.get(result.outcome, EXIT_FAILED))
@@ -559,16 +568,32 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from citynews.reports import failed_urls_report, revisit_status, status_report
+    from citynews.reports import (
+        failed_urls_data,
+        failed_urls_report,
+        revisit_status,
+        status_data,
+        status_report,
+    )
 
+    tz = site_timezone()
+    archive = redact(resolve_db_url(args.db))
     with reading(args) as session:
         if args.failed:
-            print(failed_urls_report(session))
+            if args.format == "json":
+                print(json.dumps(failed_urls_data(session), ensure_ascii=False, indent=2))
+            else:
+                print(failed_urls_report(session))
             return EXIT_OK
         holder = crawl_lock_holder(session.get_bind().engine)
+        now = datetime.now(UTC)
+        if args.format == "json":
+            data = status_data(session, archive, holder, tz, args.runs, now, args.revisit_days)
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+            return EXIT_OK
         lock_state = holder or "free (no crawl running)"
-        print(status_report(session, redact(resolve_db_url(args.db)), lock_state, args.runs))
-        print(f"\n{revisit_status(session, datetime.now(UTC), args.revisit_days)}")
+        print(status_report(session, archive, lock_state, tz, args.runs))
+        print(f"\n{revisit_status(session, now, args.revisit_days)}")
     return EXIT_OK
 
 

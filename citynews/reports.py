@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive.coverage import FIELDS, MIN_ARTICLES, MIN_SHARE, Coverage, Group, coverage
 from archive.models import Article, CrawlRun, Fetch
 from archive.runs import COVERAGE_FIELDS, coverage_shares, recent_runs
 from citynews.safety import hide_credentials
@@ -90,26 +91,45 @@ def fetches_per_run(session: Session, run_ids: list[int]) -> dict[int, int]:
     return {run_id: count for run_id, count in rows if run_id is not None}
 
 
-def status_report(session: Session, archive: str, lock_state: str, runs: int = 10) -> str:
-    """Archive totals per section, the lock, and the latest runs with their health."""
-    lines = [f"archive: {archive}", f"lock: {lock_state}"]
-    per_section = session.execute(
+def section_counts(session: Session) -> list[tuple[str, int, int]]:
+    """(section, articles, removed) of each section, in section order."""
+    rows = session.execute(
         select(Article.section, func.count(Article.id), func.count(Article.removed_at))
         .group_by(Article.section)
         .order_by(Article.section)
-    ).all()
+    )
+    return [(section, count, removed) for section, count, removed in rows]
+
+
+def missing_basics(session: Session) -> int:
+    """How many articles lack a title, a publication date or a body."""
+    return (
+        session.scalar(
+            select(func.count(Article.id)).where(
+                (Article.title.is_(None))
+                | (Article.published_at.is_(None))
+                | (Article.body_text == "")
+            )
+        )
+        or 0
+    )
+
+
+def status_report(
+    session: Session, archive: str, lock_state: str, site_tz: ZoneInfo, runs: int = 10
+) -> str:
+    """Archive totals per section, field coverage, the lock, and the latest runs' health."""
+    lines = [f"archive: {archive}", f"lock: {lock_state}"]
+    per_section = section_counts(session)
     total = sum(count for _, count, _ in per_section)
     removed = sum(gone for _, _, gone in per_section)
     lines.append(f"articles: {total} ({removed} removed)")
     lines += [
         f"  {section:<24} {count:>7}  ({gone} removed)" for section, count, gone in per_section
     ]
-    warned = session.scalar(
-        select(func.count(Article.id)).where(
-            (Article.title.is_(None)) | (Article.published_at.is_(None)) | (Article.body_text == "")
-        )
-    )
-    lines.append(f"articles missing a title, date or body: {warned}")
+    lines.append(f"articles missing a title, date or body: {missing_basics(session)}")
+    lines.append("")
+    lines += coverage_table(coverage(session, site_tz), site_tz)
     latest = recent_runs(session, runs)
     unfinished = [run.id for run in latest if run.outcome in ("running", "killed")]
     fetched = fetches_per_run(session, unfinished) if unfinished else {}
@@ -121,20 +141,188 @@ def status_report(session: Session, archive: str, lock_state: str, runs: int = 1
     return "\n".join(lines)
 
 
-def failed_urls_report(session: Session) -> str:
-    """The URLs whose latest fetch failed (not fetched successfully since), newest first."""
+COVERAGE_LABELS = {
+    "published_minute": "minute",
+    "views": "views",
+    "body": "body",
+    "updated": "updated",
+}
+
+
+def coverage_cell(group: Group, name: str, low: bool) -> str:
+    """A share in a coverage table: 100%, or 0%* where the group lacks a field its section has."""
+    return f"{group.share(name):.0%}{'*' if low else ' '}"
+
+
+def coverage_table(found: Coverage, site_tz: ZoneInfo) -> list[str]:
+    """Field coverage by publication year and section, low cells marked, then each section."""
+    if not found.groups:
+        return ["field coverage: no articles"]
+    lines = [
+        f"field coverage by publication year ({site_tz.key}) and section",
+        "(minute: the publication time is known to the minute; * under "
+        f"{MIN_SHARE:.0%} in a year of {MIN_ARTICLES}+ articles, while the section has the field)",
+    ]
+    header = ["year", "section", "articles", *COVERAGE_LABELS.values()]
+    rows = [
+        [
+            str(group.year) if group.year is not None else "-",
+            group.section,
+            str(group.articles),
+            *(coverage_cell(group, name, found.is_low(group, name)) for name in FIELDS),
+        ]
+        for group in found.groups
+    ]
+    rows += [
+        [
+            "all",
+            section,
+            str(total.articles),
+            *(coverage_cell(total, name, False) for name in FIELDS),
+        ]
+        for section, total in found.sections.items()
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        cells = [f"{row[0]:<{widths[0]}}", f"{row[1]:<{widths[1]}}"]
+        cells += [f"{cell:>{width}}" for cell, width in zip(row[2:], widths[2:], strict=True)]
+        lines.append("  " + "  ".join(cells).rstrip())
+    return lines
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def coverage_data(found: Coverage, site_tz: ZoneInfo) -> dict[str, Any]:
+    """Field coverage as JSON-ready data (the shape `status --format json` documents)."""
+
+    def counts(group: Group) -> dict[str, Any]:
+        return {
+            "articles": group.articles,
+            "present": dict(group.present),
+            "share": {name: round(group.share(name), 4) for name in FIELDS},
+        }
+
+    return {
+        "fields": list(FIELDS),
+        "timezone": site_tz.key,
+        "min_share": MIN_SHARE,
+        "min_articles": MIN_ARTICLES,
+        "sections": [
+            {"section": section, **counts(total), "has": list(found.section_fields[section])}
+            for section, total in found.sections.items()
+        ],
+        "groups": [
+            {
+                "year": group.year,
+                "section": group.section,
+                **counts(group),
+                "low": [name for name in FIELDS if found.is_low(group, name)],
+            }
+            for group in found.groups
+        ],
+    }
+
+
+def run_data(run: CrawlRun, fetched: int) -> dict[str, Any]:
+    """One run as JSON-ready data."""
+    return {
+        "id": run.id,
+        "started_at": _iso(run.started_at),
+        "finished_at": _iso(run.finished_at),
+        "mode": run.mode,
+        "outcome": run.outcome,
+        "requests": run.requests if run.outcome not in ("running", "killed") else fetched,
+        "new": run.articles_new,
+        "updated": run.articles_updated,
+        "unchanged": run.articles_unchanged,
+        "removed": run.articles_removed,
+        "failed": run.fetch_failures,
+        "coverage": {name: round(share, 4) for name, share in coverage_shares(run).items()},
+        "message": hide_credentials(run.message) if run.message else None,
+    }
+
+
+def status_data(
+    session: Session,
+    archive: str,
+    lock_holder: str | None,
+    site_tz: ZoneInfo,
+    runs: int,
+    now: datetime,
+    revisit_days: int,
+) -> dict[str, Any]:
+    """Everything `status` shows, as JSON-ready data for monitors."""
+    from archive.revisit import revisit_coverage
+
+    per_section = section_counts(session)
+    latest = recent_runs(session, runs)
+    unfinished = [run.id for run in latest if run.outcome in ("running", "killed")]
+    fetched = fetches_per_run(session, unfinished) if unfinished else {}
+    revisit = revisit_coverage(session, now, revisit_days)
+    return {
+        "archive": archive,
+        "lock": lock_holder,
+        "articles": {
+            "total": sum(count for _, count, _ in per_section),
+            "removed": sum(gone for _, _, gone in per_section),
+            "missing_title_date_or_body": missing_basics(session),
+            "sections": [
+                {"section": section, "articles": count, "removed": gone}
+                for section, count, gone in per_section
+            ],
+        },
+        "coverage": coverage_data(coverage(session, site_tz), site_tz),
+        "runs": [run_data(run, fetched.get(run.id, 0)) for run in latest],
+        "revisit": {
+            "days": revisit_days,
+            "online": revisit.online,
+            "fetched_recently": revisit.fetched_recently,
+            "share": round(revisit.share, 4),
+            "oldest_fetch": _iso(revisit.oldest_fetch),
+            "oldest_url": revisit.oldest_url,
+        },
+    }
+
+
+def failed_fetches(session: Session) -> list[Fetch]:
+    """The fetches of URLs whose latest fetch failed (not fetched successfully since), newest
+    first."""
     latest = (
         select(func.max(Fetch.id).label("id"))
         .where(Fetch.ignored.is_(False))
         .group_by(Fetch.url)
         .subquery()
     )
-    failures = session.scalars(
-        select(Fetch)
-        .join(latest, Fetch.id == latest.c.id)
-        .where(Fetch.ok.is_(False))
-        .order_by(Fetch.fetched_at.desc(), Fetch.id.desc())
-    ).all()
+    return list(
+        session.scalars(
+            select(Fetch)
+            .join(latest, Fetch.id == latest.c.id)
+            .where(Fetch.ok.is_(False))
+            .order_by(Fetch.fetched_at.desc(), Fetch.id.desc())
+        )
+    )
+
+
+def failed_urls_data(session: Session) -> dict[str, Any]:
+    """The failed URLs as JSON-ready data."""
+    return {
+        "failed": [
+            {
+                "url": fetch.url,
+                "fetched_at": _iso(fetch.fetched_at),
+                "status": fetch.status,
+                "error": hide_credentials(fetch.error) if fetch.error else None,
+            }
+            for fetch in failed_fetches(session)
+        ]
+    }
+
+
+def failed_urls_report(session: Session) -> str:
+    """The URLs whose latest fetch failed (not fetched successfully since), newest first."""
+    failures = failed_fetches(session)
     if not failures:
         return "no failed URLs: every URL's latest fetch succeeded"
     lines = [f"{_plural(len(failures), 'URL')} whose latest fetch failed (times UTC):"]

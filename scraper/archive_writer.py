@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.articles import save_article
 from archive.batch_writes import ArticleBatch
+from archive.coverage import coverage
 from archive.crawl_records import ArticleRecord, FetchRecord
 from archive.db import error_reason, open_archive, session_scope
 from archive.fetches import register_fetch
@@ -39,6 +40,7 @@ from scraper.items import ListingFailed, PageRejected, SectionWalked
 HEALTH_FIELDS = ("title", "published_at", "body")
 HEALTH_MIN_ARTICLES = 10
 HEALTH_MIN_SHARE = 0.9
+MESSAGE_GAPS = 3  # coverage gaps named in the run's one-line message; the log names them all
 WATCH_INTERVAL = 0.1  # seconds between checks that the crawl's process is still there
 PR_SET_PDEATHSIG = 1
 
@@ -194,6 +196,8 @@ class ArchiveWriter:
             ]
             run.requests = requests
             outcome, message = self.outcome(reason, run, listings, write_error or self.write_error)
+            if reason == "finished" and outcome in ("completed", "unhealthy"):
+                outcome, message = self.coverage_check(session, run, outcome, message)
             finish_run(session, run, self.now(), outcome, message)
         return names, (outcome, message)
 
@@ -228,6 +232,27 @@ class ArchiveWriter:
         if message := self.rejection_alarm(stored):
             return "unhealthy", message
         return "completed", None
+
+    def coverage_check(
+        self, session: Session, run: CrawlRun, outcome: str, message: str | None
+    ) -> tuple[str, str | None]:
+        """Warn of every year × section of this run that lacks a field its section has (a
+        template era the parser does not read); the run is unhealthy when the articles that
+        lack it are more than 10% of those it fetched."""
+        gaps, lacking, fetched = coverage(session, self.timezone, run.started_at).fetched_gaps()
+        if not gaps:
+            return outcome, message
+        found = "; ".join(gap.describe() for gap in gaps[:MESSAGE_GAPS])
+        if len(gaps) > MESSAGE_GAPS:
+            found += f"; {len(gaps) - MESSAGE_GAPS} more in the crawl log and citynews status"
+        self.warnings += [f"field coverage gap: {gap.describe()}" for gap in gaps]
+        summary = (
+            f"{lacking} of {fetched} articles fetched lack a field their year and section "
+            f"should have ({found})"
+        )
+        if outcome == "completed" and lacking / fetched > 1 - HEALTH_MIN_SHARE:
+            return "unhealthy", f"{summary}: have the site's templates changed?"
+        return outcome, f"{message}; {summary}" if message else f"field coverage gap: {summary}"
 
     def rejection_alarm(self, stored: int) -> str | None:
         """Why the run is unhealthy when too many article pages were refused, else None."""

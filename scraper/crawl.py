@@ -35,8 +35,14 @@ class CrawlResult:
     message: str | None
     stats: dict[str, Any]
 
+    @property
+    def warning(self) -> str | None:
+        """What a run that completed warns of (a field coverage gap), if anything."""
+        return self.message if self.outcome == "completed" else None
+
     def summary(self) -> str:
-        return f"crawl {self.outcome}: {progress_line(self.stats.get)}"
+        line = f"crawl {self.outcome}: {progress_line(self.stats.get)}"
+        return f"{line}\nwarning: {self.warning}" if self.warning else line
 
 
 def crawl_settings(options: CrawlOptions) -> Settings:
