@@ -1,7 +1,5 @@
 """`citynews serve`: Datasette as a child process that never outlives the command."""
 
-import contextlib
-import ctypes
 import json
 import signal
 import subprocess
@@ -9,15 +7,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+from scraper.worker_process import die_with_parent
+
 PLUGINS = Path(__file__).parent / "datasette" / "plugins"
 FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def _stop_with_parent() -> None:
     """In the child: the kernel sends it SIGTERM when its parent dies, even by SIGKILL."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    die_with_parent(signal.SIGTERM)
 
 
 def run_until_signalled(command: list[str]) -> int:
@@ -25,7 +23,7 @@ def run_until_signalled(command: list[str]) -> int:
 
     Whatever happens, the child is stopped (terminated, then killed) before this returns.
     """
-    child = subprocess.Popen(command, preexec_fn=_die_with_parent)
+    child = subprocess.Popen(command, preexec_fn=_stop_with_parent)
 
     def forward(signum: int, _frame: object) -> None:
         child.send_signal(signum)
