@@ -32,7 +32,22 @@ APPLICATION_PREFIX = "citynews "
 # here (by device and inode, with their holder line) and never opened a second time.
 _held: dict[tuple[int, int], str] = {}
 _held_guard = threading.Lock()
-os.register_at_fork(after_in_child=_held.clear)  # a forked child holds none of them
+# The sockets of the database sessions holding advisory locks: a forked child must not keep
+# one open (the session, and its lock, would outlive this process).
+_lock_sockets: set[int] = set()
+
+
+def _forget_locks_in_child() -> None:
+    """In a forked child: it holds none of this process's locks."""
+    _held.clear()
+    for socket in _lock_sockets:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        os.dup2(devnull, socket)  # the child's copy now leads nowhere; the parent's stays
+        os.close(devnull)
+    _lock_sockets.clear()
+
+
+os.register_at_fork(after_in_child=_forget_locks_in_child)
 
 
 class ArchiveBusy(ArchiveError):
@@ -66,10 +81,14 @@ def _holder(command: str) -> str:
     return json.dumps(
         {
             "pid": os.getpid(),
-            "since": datetime.now(UTC).isoformat(timespec="seconds"),
+            "since": _now(),
             "command": command,
         }
     )
+
+
+def _now() -> str:
+    return f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}"
 
 
 def _busy_message(holder: str) -> str:
@@ -140,16 +159,20 @@ def _advisory_lock(engine: Engine, command: str) -> Iterator[None]:
         connection.commit()
         if not got:
             raise ArchiveBusy(_advisory_busy_message(connection))
+        socket = connection.connection.dbapi_connection.fileno()  # type: ignore[union-attr]
+        _lock_sockets.add(socket)
         try:
             # who holds it, for the line a busy command prints (this session's own name)
             connection.execute(
                 text("SELECT set_config('application_name', :name, false)"),
-                {"name": APPLICATION_PREFIX + _holder(command)},
+                {"name": f"{APPLICATION_PREFIX}{os.getpid()} {_now()} {command}"},
             )
             connection.commit()
             yield
         finally:
+            _lock_sockets.discard(socket)
             connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            connection.execute(text("SELECT set_config('application_name', '', false)"))
             connection.commit()
 
 
@@ -166,7 +189,8 @@ def _advisory_busy_message(connection) -> str:  # type: ignore[no-untyped-def]
         return "another crawl is running on this archive: try again when it has ended"
     name = holder.application_name or ""
     if name.startswith(APPLICATION_PREFIX):
-        return _busy_message(name.removeprefix(APPLICATION_PREFIX))
+        pid, since, command = [*name.removeprefix(APPLICATION_PREFIX).split(" ", 2), "", ""][:3]
+        return _busy_message(json.dumps({"pid": pid, "since": since, "command": command}))
     return (
         f"another crawl is running on this archive (since "
         f"{holder.backend_start:%Y-%m-%dT%H:%M:%S%z}): try again when it has ended"
