@@ -4,7 +4,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from alembic import command
 from alembic.config import Config
@@ -65,6 +65,23 @@ def sqlite_file(url: str | URL) -> Path | None:
     if database.startswith("file:"):
         return None
     return Path(database).expanduser()
+
+
+def sqlite_uri_file(url: URL) -> Path | None:
+    """The file a SQLite URI filename names (`sqlite:///file:a.db?mode=ro&uri=true`), else None."""
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or not database.startswith("file:"):
+        return None
+    name = database.removeprefix("file:").split("?", 1)[0].split("#", 1)[0]
+    if name.startswith("//"):  # file://host/path: only this machine's files
+        host, _, rest = name[2:].partition("/")
+        if host not in ("", "localhost"):
+            return None
+        name = "/" + rest
+    name = unquote(name)
+    if not name or name == ":memory:" or url.query.get("mode") == "memory":
+        return None
+    return Path(name).expanduser()
 
 
 def is_sqlite_database(path: Path) -> bool:
@@ -239,9 +256,25 @@ def _drop_empty_half_schema(connection: Connection, where: str) -> None:
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}{cascade}")
 
 
-def check_schema(engine: Engine) -> None:
-    """Raise ArchiveError in one line unless the archive's schema is complete and current."""
-    where = redact(engine.url)
+def check_archive_exists(engine: Engine) -> None:
+    """Raise ArchiveError in one line if the database holds no archive (no table at all)."""
+    try:
+        with engine.connect() as connection:
+            has_tables = bool(inspect(connection).get_table_names())
+    except DatabaseError as error:
+        where = redact(engine.url)
+        raise ArchiveError(f"cannot read the archive {where}: {error_reason(error)}") from None
+    if not has_tables:
+        raise ArchiveError(
+            f"no archive at {redact(engine.url)} (an empty database): run a crawl first"
+        )
+
+
+def check_schema(engine: Engine, where: str | None = None) -> None:
+    """Raise ArchiveError in one line unless the archive's schema is complete and current.
+
+    where: how the line names the archive (default: the engine's URL)."""
+    where = where or redact(engine.url)
     try:
         with engine.connect() as connection:
             revision = _revision(connection)

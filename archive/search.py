@@ -328,10 +328,15 @@ def _batches(rows: Iterable) -> Iterator[list]:  # type: ignore[type-arg]
         yield batch
 
 
+def index_is_stale(connection: Connection) -> bool:
+    """Whether the index was built with another analysis than this version's."""
+    built_with = connection.execute(text("SELECT analysis FROM search_index_state")).scalar()
+    return built_with != analysis_version()
+
+
 def rebuild_stale_index(connection: Connection) -> int | None:
     """Rebuild the index if it was built with another analysis; return how many were indexed."""
-    built_with = connection.execute(text("SELECT analysis FROM search_index_state")).scalar()
-    if built_with == analysis_version():
+    if not index_is_stale(connection):
         return None
     with Session(bind=connection) as session:
         return reindex(session)

@@ -18,17 +18,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import (
     ArchiveError,
+    check_archive_exists,
     check_connection,
     check_sqlite_file,
     create_archive_engine,
     error_reason,
-    open_archive,
     open_existing_archive,
     parse_db_url,
     redact,
     resolve_db_url,
     session_scope,
     sqlite_file,
+    sqlite_uri_file,
 )
 from archive.db import upgrade as upgrade_schema
 from archive.lock import ArchiveBusy, crawl_lock, crawl_lock_holder
@@ -332,18 +333,34 @@ CRAWL_EXIT = {"failed": EXIT_FAILED, "unhealthy": EXIT_UNHEALTHY, "interrupted":
 
 
 @contextmanager
-def exclusive_archive(db_url: str) -> Iterator[Engine]:
-    """The archive, upgraded and locked against crawls: exit 75 when another one holds it."""
+def locked_archive(db_url: str, command: str, create: bool = False) -> Iterator[Engine]:
+    """The archive, locked for a command that writes it: exit 75 when another one holds it.
+
+    Without create, a missing archive is an error and nothing is created (no file, folder or
+    lock file)."""
+    if not create:
+        path = sqlite_file(db_url)
+        if path is not None:
+            check_sqlite_file(path, parse_db_url(db_url))
     engine = create_archive_engine(db_url)
-    check_connection(engine)
     try:
-        with crawl_lock(engine):
-            upgrade_schema(engine)
+        check_connection(engine)
+        with crawl_lock(engine, command):
+            if not create:
+                check_archive_exists(engine)
             yield engine
     except ArchiveBusy as error:
         raise CommandFailed(str(error), EXIT_BUSY) from None
     finally:
         engine.dispose()
+
+
+@contextmanager
+def exclusive_archive(db_url: str, command: str, create: bool = False) -> Iterator[Engine]:
+    """The archive, locked for a command that writes it, and upgraded."""
+    with locked_archive(db_url, command, create) as engine:
+        upgrade_schema(engine)
+        yield engine
 
 
 def check_crawl_settings(settings: list[tuple[str, str]]) -> None:
@@ -385,7 +402,7 @@ def run_crawl(args: argparse.Namespace) -> int:
     site_timezone()
     without_credentials(args)
     db_url = resolve_db_url(args.db)
-    with exclusive_archive(db_url):
+    with exclusive_archive(db_url, "crawl", create=True):
         result = run(
             CrawlOptions(
                 site_url=args.site_url,
@@ -549,22 +566,24 @@ def run_stats(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from citynews.serving import serve_datasette
+    from citynews.serving import public_address_warning, servable_archive, serve_datasette
 
     db_url = resolve_db_url(args.db)
-    path = sqlite_file(db_url)
+    parsed = parse_db_url(db_url)
+    path = sqlite_file(parsed) or sqlite_uri_file(parsed)
     if path is None:
         raise UserError(
             "serve opens a SQLite archive; for PostgreSQL first run "
             "citynews export --format sqlite --out archive.sqlite3"
         )
-    check_sqlite_file(path, parse_db_url(db_url))
-    engine = create_archive_engine(db_url)
-    try:
-        upgrade_schema(engine)
-    finally:
-        engine.dispose()
-    return serve_datasette(Path(engine.url.database or ""), args.host, args.port)
+    check_sqlite_file(path, parsed)
+    for warning in (
+        servable_archive(path, redact(parsed)),
+        public_address_warning(args.host, args.port),
+    ):
+        if warning:
+            print(f"citynews: warning: {warning}", file=sys.stderr)
+    return serve_datasette(path, args.host, args.port)
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -634,7 +653,7 @@ def run_reparse(args: argparse.Namespace) -> int:
     from scraper.reparse import reparse_archive
 
     tz = site_timezone()
-    with exclusive_archive(resolve_db_url(args.db)) as engine:
+    with exclusive_archive(resolve_db_url(args.db), "reparse") as engine:
         result = reparse_archive(sessionmaker(engine, expire_on_commit=False), tz)
     print(result.summary())
     return EXIT_OK
@@ -643,8 +662,10 @@ def run_reparse(args: argparse.Namespace) -> int:
 def run_db_reindex(args: argparse.Namespace) -> int:
     from archive.search import reindex
 
-    sessions = open_archive(resolve_db_url(args.db))
-    with session_scope(sessions) as session:
+    with (
+        exclusive_archive(resolve_db_url(args.db), "db reindex") as engine,
+        session_scope(sessionmaker(engine)) as session,
+    ):
         count = reindex(session)
     print(f"indexed {count} articles")
     return EXIT_OK
@@ -652,11 +673,8 @@ def run_db_reindex(args: argparse.Namespace) -> int:
 
 def run_db_upgrade(args: argparse.Namespace) -> int:
     db_url = resolve_db_url(args.db)
-    engine = create_archive_engine(db_url)
-    try:
+    with locked_archive(db_url, "db upgrade", create=True) as engine:
         before, after = upgrade_schema(engine)
-    finally:
-        engine.dispose()
     where = redact(db_url)
     if before == after:
         print(f"the archive {where} is up to date (schema revision {after})")

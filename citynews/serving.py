@@ -1,7 +1,6 @@
 """`citynews serve`: Datasette as a child process that never outlives the command."""
 
-import contextlib
-import ctypes
+import ipaddress
 import json
 import signal
 import subprocess
@@ -9,23 +8,25 @@ import sys
 import tempfile
 from pathlib import Path
 
+from archive.db import check_schema, read_only_sqlite_engine
+from archive.search import index_is_stale
+from scraper.worker_process import die_with_parent
+
 PLUGINS = Path(__file__).parent / "datasette" / "plugins"
 FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def _stop_with_parent() -> None:
     """In the child: the kernel sends it SIGTERM when its parent dies, even by SIGKILL."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    die_with_parent(signal.SIGTERM)
 
 
-def run_until_signalled(command: list[str]) -> int:
+def run_until_signalled(command: list[str], cwd: Path | None = None) -> int:
     """Run the command until it exits; SIGTERM, SIGINT and SIGHUP are passed on to it.
 
     Whatever happens, the child is stopped (terminated, then killed) before this returns.
     """
-    child = subprocess.Popen(command, preexec_fn=_die_with_parent)
+    child = subprocess.Popen(command, cwd=cwd, preexec_fn=_stop_with_parent)
 
     def forward(signum: int, _frame: object) -> None:
         child.send_signal(signum)
@@ -46,10 +47,47 @@ def run_until_signalled(command: list[str]) -> int:
     return 128 - status if status < 0 else status
 
 
+def servable_archive(path: Path, where: str) -> str | None:
+    """Check, reading only, that this version can serve the archive at path (named `where`):
+    ArchiveError if its schema is not the current one; a warning if its search index is
+    stale, else None."""
+    engine = read_only_sqlite_engine(path)
+    try:
+        check_schema(engine, where)
+        with engine.connect() as connection:
+            stale = index_is_stale(connection)
+    finally:
+        engine.dispose()
+    if stale:
+        return (
+            "the search index was built by another version of citynews, so searches may miss "
+            "articles: run citynews db upgrade"
+        )
+    return None
+
+
+def public_address_warning(host: str, port: int) -> str | None:
+    """A warning when host lets other machines reach the server, else None."""
+    try:
+        loopback = ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if loopback:
+        return None
+    return (
+        f"serving on {host} port {port}: anyone who can reach this machine there can read "
+        "the whole archive (use --host 127.0.0.1 to keep it local)"
+    )
+
+
 def serve_datasette(database: Path, host: str, port: int) -> int:
-    """Serve a SQLite archive read-only in Datasette, with citynews' metadata and plugins."""
+    """Serve a SQLite archive read-only in Datasette, with citynews' metadata and plugins.
+
+    Datasette runs in the archive's folder and is given the file's bare name: its pages and
+    their .json show no path of this machine."""
     from citynews.datasette.metadata import metadata
 
+    database = database.expanduser().resolve()
     with tempfile.TemporaryDirectory() as folder:
         metadata_file = Path(folder) / "metadata.json"
         metadata_file.write_text(json.dumps(metadata(database.stem), ensure_ascii=False))
@@ -58,7 +96,7 @@ def serve_datasette(database: Path, host: str, port: int) -> int:
             "-m",
             "datasette",
             "serve",
-            str(database),
+            database.name,
             "--metadata",
             str(metadata_file),
             "--plugins-dir",
@@ -67,8 +105,5 @@ def serve_datasette(database: Path, host: str, port: int) -> int:
             host,
             "--port",
             str(port),
-            "--setting",
-            "sql_time_limit_ms",
-            "3000",
         ]
-        return run_until_signalled(command)
+        return run_until_signalled(command, cwd=database.parent)

@@ -7,15 +7,11 @@ Tasks run in the order they were sent. The process ends with the crawl: it exits
 crawl's process is gone, and never commits a batch once it is.
 """
 
-import ctypes
 import os
 import pickle
-import signal
-import threading
-import time
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -36,13 +32,12 @@ from archive.runs import count_coverage, coverage_shares, finish_run, record_wal
 from scraper.acceptance import ArticleGate, Decision
 from scraper.feed import ArticleFeedRecord, feed_record
 from scraper.items import ListingFailed, PageRejected, SectionWalked
+from scraper.worker_process import become_background_worker
 
 HEALTH_FIELDS = ("title", "published_at", "body")
 HEALTH_MIN_ARTICLES = 10
 HEALTH_MIN_SHARE = 0.9
 MESSAGE_GAPS = 3  # coverage gaps named in the run's one-line message; the log names them all
-WATCH_INTERVAL = 0.1  # seconds between checks that the crawl's process is still there
-PR_SET_PDEATHSIG = 1
 
 Written = tuple[list[str], ArticleFeedRecord | None]  # an item's stats; its feed record, if any
 
@@ -282,23 +277,12 @@ def exit_unless_crawl_runs(crawl_pid: int) -> None:
 
 
 def start_writer(config: WriterConfig) -> None:
-    """In the writer process: leave Ctrl-C and SIGTERM to the crawl (which then sends what is
-    pending and ends the run), yield the CPU to the crawl's reactor, die with the crawl, and
-    open the archive."""
+    """In the writer process: leave Ctrl-C, SIGTERM and SIGHUP to the crawl (which then sends
+    what is pending and ends the run), yield the CPU to the crawl's reactor, die with the crawl,
+    and open the archive."""
     global WRITER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    os.nice(10)
-    with suppress(OSError, AttributeError):  # not Linux: the watcher below does it, a moment later
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    become_background_worker()
     exit_unless_crawl_runs(config.crawl_pid)
-
-    def watch() -> None:
-        while True:
-            time.sleep(WATCH_INTERVAL)
-            exit_unless_crawl_runs(config.crawl_pid)
-
-    threading.Thread(target=watch, daemon=True).start()
     WRITER = ArchiveWriter(config)
 
 

@@ -3,8 +3,6 @@
 Kept free of Scrapy and of the archive's database, so a worker imports only the parsers.
 """
 
-import os
-import signal
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from multiprocessing.connection import Connection
@@ -19,6 +17,7 @@ from scraper.page_to_record import build_article_record
 from scraper.parsing.text import decode_page
 from scraper.sections import Section
 from scraper.urls import SiteUrls
+from scraper.worker_process import become_background_worker
 
 
 def parse_article_page(
@@ -98,12 +97,12 @@ def serve(connection: Connection, site: SiteUrls, tz: ZoneInfo) -> None:
     """A worker's life: parse the pages the crawl sends over its pipe, answer each with
     (job id, True, the parsed page) or (job id, False, why not), until the pipe closes.
 
-    The crawl's end, even a SIGKILL, closes the pipe, so no worker outlives its crawl. The
-    worker leaves Ctrl-C to the crawl, runs at a lower priority than the crawl's reactor (the
-    downloads must not wait for a core), and loads the lemma dictionary before the first page.
+    The crawl's end, even a SIGKILL, closes the pipe, and the end of the server process that
+    forked the worker kills it: no worker outlives its crawl. The worker leaves Ctrl-C to the
+    crawl, runs at a lower priority than the crawl's reactor (the downloads must not wait for a
+    core), and loads the lemma dictionary before the first page.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.nice(10)
+    become_background_worker()
     lemmas("смоленск")
     while True:
         try:

@@ -29,6 +29,7 @@ from archive.search import index_article
 from scraper.page_to_record import build_article_record
 from scraper.sections import SECTIONS_BY_KEY
 from scraper.urls import CANONICAL_ORIGIN, SiteUrls
+from scraper.worker_process import become_background_worker
 
 BATCH = 200
 POOL_MIN_ARTICLES = 2 * BATCH  # fewer are parsed in this process: a pool would cost more
@@ -169,6 +170,14 @@ def worker_count() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+def parsing_pool(workers: int) -> ProcessPoolExecutor:
+    """Parsing processes forked by a fresh server process, not by this one: they get none of
+    this process's archive connections or its lock, and they die with it."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=become_background_worker)
+
+
 def reparse_archive(
     sessions: sessionmaker[Session],
     tz: ZoneInfo,
@@ -186,8 +195,7 @@ def reparse_archive(
     result.articles = len(ids)
     if workers is None:
         workers = worker_count() if len(ids) >= POOL_MIN_ARTICLES else 1
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(workers, mp_context=context) if workers > 1 else None
+    pool = parsing_pool(workers) if workers > 1 else None
     try:
         pending: tuple[list[ParseJob], Parsing] | None = None
         for first in range(0, len(ids), batch_size):

@@ -876,8 +876,8 @@ def test_inspect_fails_in_one_line_when_the_fetch_fails(tmp_path: Path, site) ->
 # Item 13: serve stops Datasette
 
 
-def datasette_processes(marker: str) -> dict[int, str]:
-    """Running Datasette processes whose command line mentions marker: pid -> command line."""
+def datasette_processes(folder: Path) -> dict[int, str]:
+    """Running Datasette processes serving an archive in folder: pid -> command line."""
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -885,9 +885,10 @@ def datasette_processes(marker: str) -> dict[int, str]:
         try:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
             state = (entry / "stat").read_text().split()[2]
+            cwd = (entry / "cwd").readlink()
         except OSError:
             continue
-        if " -m datasette serve " in command and marker in command and state != "Z":
+        if " -m datasette serve " in command and cwd == folder and state != "Z":
             found[int(entry.name)] = command
     return found
 
@@ -904,7 +905,7 @@ def test_serve_stops_datasette_when_it_is_stopped(stop, tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    marker = str(tmp_path / "served.sqlite3")
+    marker = tmp_path.resolve()
     try:
         deadline = time.monotonic() + 60
         while not datasette_processes(marker):
