@@ -42,6 +42,7 @@ from citynews.defaults import (
     site_timezone,
     timezone_name,
 )
+from citynews.display import for_terminal
 from citynews.safety import hide_credentials, pasted_article_url, split_credentials
 from exports.records import export_records
 from exports.writers import (
@@ -65,6 +66,12 @@ EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 MAX_DAYS = 100_000  # about 270 years: any real window, and no date arithmetic overflows
 MAX_COUNT = 2**31 - 1
 DB_HELP = "archive URL (SQLAlchemy); default: $CITYNEWS_DB or sqlite:///data/citynews.sqlite3"
+
+
+def say(text: str) -> None:
+    """Print text for people: no control character of archived or fetched text reaches the
+    terminal."""
+    print(for_terminal(text))
 
 
 class UserError(Exception):
@@ -228,7 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--since", type=day, metavar="YYYY-MM-DD", help="published on or after")
     search.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="published on or before")
     search.add_argument("--min-views", type=non_negative, metavar="N", help="at least N views")
-    search.add_argument("--limit", type=positive, default=20, metavar="N", help="default 20")
+    search.add_argument(
+        "--limit", type=non_negative, default=20, metavar="N", help="default 20; 0: all"
+    )
     search.add_argument("--format", choices=("table", "json", "csv"), default="table")
     search.set_defaults(handler=run_search)
 
@@ -244,7 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--by", choices=("section", "month", "year"), default="section")
     stats.add_argument("--since", type=day, metavar="YYYY-MM-DD", help="published on or after")
     stats.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="published on or before")
-    stats.add_argument("--top", type=positive, default=10, metavar="N", help="most viewed to list")
+    stats.add_argument(
+        "--top", type=non_negative, default=10, metavar="N", help="most viewed to list; 0: all"
+    )
     stats.set_defaults(handler=run_stats)
 
     serve = commands.add_parser(
@@ -396,7 +407,7 @@ def run_crawl(args: argparse.Namespace) -> int:
             )
         )
     if not args.quiet and sys.stdout.isatty():
-        print(result.summary())
+        say(result.summary())
     if result.outcome != "completed":
         message = result.message or f"the crawl {result.outcome}"
         raise CommandFailed(message, CRAWL_EXIT.get(result.outcome, EXIT_FAILED))
@@ -489,8 +500,8 @@ def date_range(args: argparse.Namespace) -> tuple[datetime | None, datetime | No
 
 
 def run_search(args: argparse.Namespace) -> int:
-    from archive.search import Filters, QueryError, parse_query, search
-    from citynews.reports import search_results, write_search_results
+    from archive.search import Filters, QueryError, count_matches, iter_search, parse_query
+    from citynews.reports import write_search_results
 
     try:
         query = parse_query(args.query)
@@ -500,9 +511,16 @@ def run_search(args: argparse.Namespace) -> int:
     filters = Filters(args.section, since, until, args.min_views)
     tz = site_timezone()
     with reading(args) as session:
-        hits = search(session, query, filters, args.limit)
-        results = search_results(hits, query, args.format, tz, sys.stdout.isatty())
-        write_search_results(sys.stdout, results, args.format)
+        hits = iter_search(session, query, filters, args.limit or None)
+        shown = write_search_results(sys.stdout, hits, query, args.format, tz, sys.stdout.isatty())
+        if args.limit and shown == args.limit:
+            total = count_matches(session, query, filters)
+            if total > shown:
+                left_out = f"{shown} of {total} matches (use --limit)"
+                if args.format == "table":
+                    say(left_out)
+                else:
+                    print(f"citynews: {left_out}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -519,7 +537,7 @@ def find_article(session, url: str):  # type: ignore[no-untyped-def]
 def print_article(args: argparse.Namespace, report) -> int:  # type: ignore[no-untyped-def]
     tz = site_timezone()
     with reading(args) as session:
-        print(report(find_article(session, args.url), tz))
+        say(report(find_article(session, args.url), tz))
     return EXIT_OK
 
 
@@ -530,12 +548,13 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    from citynews.reports import stats_report
+    from citynews.reports import stats_lines
 
     since, until = date_range(args)
     tz = site_timezone()
     with reading(args) as session:
-        print(stats_report(session, args.by, since, until, args.top, tz))
+        for line in stats_lines(session, args.by, since, until, args.top or None, tz):
+            say(line)
     return EXIT_OK
 
 
@@ -563,12 +582,12 @@ def run_status(args: argparse.Namespace) -> int:
 
     with reading(args) as session:
         if args.failed:
-            print(failed_urls_report(session))
+            say(failed_urls_report(session))
             return EXIT_OK
         holder = crawl_lock_holder(session.get_bind().engine)
         lock_state = holder or "free (no crawl running)"
-        print(status_report(session, redact(resolve_db_url(args.db)), lock_state, args.runs))
-        print(f"\n{revisit_status(session, datetime.now(UTC), args.revisit_days)}")
+        say(status_report(session, redact(resolve_db_url(args.db)), lock_state, args.runs))
+        say(f"\n{revisit_status(session, datetime.now(UTC), args.revisit_days)}")
     return EXIT_OK
 
 
@@ -585,7 +604,7 @@ def run_history(args: argparse.Namespace) -> int:
         if not article.view_observations:
             raise CommandFailed(f"no view counts archived for {article.url}: no chart written")
         write_history_chart(article, Path(args.chart), tz)
-        print(history_report(article, tz))
+        say(history_report(article, tz))
     return EXIT_OK
 
 
@@ -611,7 +630,7 @@ def run_reparse(args: argparse.Namespace) -> int:
     tz = site_timezone()
     with exclusive_archive(resolve_db_url(args.db)) as engine:
         result = reparse_archive(sessionmaker(engine, expire_on_commit=False), tz)
-    print(result.summary())
+    say(result.summary())
     return EXIT_OK
 
 
@@ -658,7 +677,7 @@ def run_inspect(args: argparse.Namespace) -> int:
         inspection = inspect_page(canonical, site, settings)
     except InspectFailed as error:
         raise CommandFailed(str(error)) from None
-    print(inspection_report(inspection, ZoneInfo(settings["CITYNEWS_TIMEZONE"])))
+    say(inspection_report(inspection, ZoneInfo(settings["CITYNEWS_TIMEZONE"])))
     return EXIT_OK
 
 
@@ -728,5 +747,5 @@ def failure(error: Exception) -> tuple[object, int]:
 
 def fail(error: object, status: int) -> int:
     """Print the one line that says why, without any credentials in it; return the status."""
-    print(f"citynews: error: {hide_credentials(str(error))}", file=sys.stderr)
+    print(f"citynews: error: {for_terminal(hide_credentials(str(error)))}", file=sys.stderr)
     return status

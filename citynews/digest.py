@@ -18,6 +18,7 @@ from archive import digest_queries as queries
 from archive.digest_queries import ArticleLine, Edit, Event, ViewChange
 from archive.models import Article
 from citynews.charts import Series, publications_chart, svg_file_text, views_chart, week_start
+from citynews.display import for_terminal
 from exports.writers import temporary_beside
 
 TOP = 10
@@ -115,7 +116,8 @@ def _minute(moment: datetime, tz: ZoneInfo) -> str:
 
 def link(article: ArticleLine) -> str:
     """An article's title, linked to the article on the site."""
-    return f'<a href="{escape(article.url)}">{escape(article.title or article.url)}</a>'
+    title = for_terminal(article.title or article.url)
+    return f'<a href="{escape(article.url)}">{escape(title)}</a>'
 
 
 def _number(value: int | None) -> str:
@@ -250,7 +252,7 @@ def _diff(edit: Edit) -> str:
         if line.startswith(("---", "+++")):
             continue
         kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1])
-        text = escape(line)
+        text = escape(for_terminal(line))
         lines.append(f'<span class="{kind}">{text}</span>' if kind else text + "\n")
     return '<pre class="diff">' + "".join(lines) + "</pre>"
 

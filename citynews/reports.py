@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from archive.models import Article, CrawlRun, Fetch
 from archive.runs import COVERAGE_FIELDS, coverage_shares, recent_runs
+from citynews.display import for_terminal, labelled_time, local_time, zone_name
 from citynews.safety import hide_credentials
 
 if TYPE_CHECKING:  # the search's analyser loads only when a search runs
@@ -199,70 +201,95 @@ SEARCH_FIELDS = ("rank", "url", "section", "title", "published_at", "views", "sn
 HIGHLIGHT = ("\033[1;33m", "\033[0m")
 
 
-def search_rows(
-    hits: list[Hit], query: Query, site_tz: ZoneInfo, mark: tuple[str, str]
-) -> list[dict[str, Any]]:
-    """Search hits as plain records, best first."""
+def search_row(rank: int, hit: Hit, query: Query, site_tz: ZoneInfo) -> dict[str, Any]:
+    """One search hit as a plain record, its text as stored."""
     from archive.search import snippet
 
-    rows: list[dict[str, Any]] = []
-    for position, hit in enumerate(hits, start=1):
-        article = hit.article
-        source = article.body_text if article.body_text else (article.title or "")
-        rows.append(
-            {
-                "rank": position,
-                "url": article.url,
-                "section": article.section,
-                "title": article.title,
-                "published_at": article.published_at.astimezone(site_tz).isoformat()
-                if article.published_at
-                else None,
-                "views": article.views,
-                "snippet": snippet(source, query, mark=mark),
-                "score": round(hit.score, 6),
-            }
-        )
-    return rows
+    article = hit.article
+    return {
+        "rank": rank,
+        "url": article.url,
+        "section": article.section,
+        "title": article.title,
+        "published_at": article.published_at.astimezone(site_tz).isoformat()
+        if article.published_at
+        else None,
+        "views": article.views,
+        "snippet": snippet(_snippet_source(article), query),
+        "score": round(hit.score, 6),
+    }
 
 
-def search_results(
-    hits: list[Hit], query: Query, fmt: str, site_tz: ZoneInfo, terminal: bool
+def _snippet_source(article: Article) -> str:
+    return article.body_text if article.body_text else (article.title or "")
+
+
+def search_table_entry(
+    rank: int, hit: Hit, query: Query, site_tz: ZoneInfo, mark: tuple[str, str]
 ) -> str:
-    """Search results as a table (highlighted on a terminal), JSON or CSV (CRLF lines, no BOM)."""
+    """One hit as three lines for people: title; time, section, views, URL; the snippet with
+    its matching words marked."""
+    from archive.search import snippet
+
+    article = hit.article
+    published = labelled_time(article.published_at, site_tz, article.published_precision)
+    views = "-" if article.views is None else article.views
+    meta = f"{published} · {article.section} · {views} views · {article.url}"
+    return "\n".join(
+        [
+            f"{rank:>3}. {for_terminal(article.title or '(no title)')}",
+            f"     {for_terminal(meta)}",
+            f"     {snippet(for_terminal(_snippet_source(article)), query, mark=mark)}",
+        ]
+    )
+
+
+def write_search_results(
+    stream: TextIO, hits: Iterable[Hit], query: Query, fmt: str, site_tz: ZoneInfo, terminal: bool
+) -> int:
+    """Write search hits as they come, and return how many: a table for people (highlighted on
+    a terminal), one JSON array, or CSV written like export's (UTF-8 with a BOM, CRLF lines)."""
+    ranked = enumerate(hits, start=1)
+    if fmt == "json":
+        return _write_json_array(
+            stream, (search_row(rank, hit, query, site_tz) for rank, hit in ranked)
+        )
+    if fmt == "csv":
+        return _write_csv(stream, (search_row(rank, hit, query, site_tz) for rank, hit in ranked))
+    mark = HIGHLIGHT if terminal else ("", "")
+    count = 0
+    for rank, hit in ranked:
+        print(search_table_entry(rank, hit, query, site_tz, mark), file=stream)
+        count = rank
+    if not count:
+        print(for_terminal(f"no articles match {query.text!r}"), file=stream)
+    return count
+
+
+def _write_json_array(stream: TextIO, rows: Iterable[dict[str, Any]]) -> int:
+    """Rows as one JSON array, indented as json.dumps(rows, indent=2) writes it, row by row."""
     import json
 
-    from exports.writers import csv_line
-
-    mark = HIGHLIGHT if fmt == "table" and terminal else ("", "")
-    rows = search_rows(hits, query, site_tz, mark)
-    if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2)
-    if fmt == "csv":
-        table = [SEARCH_FIELDS, *([row[name] for name in SEARCH_FIELDS] for row in rows)]
-        return "".join(csv_line(line) for line in table)
-    if not rows:
-        return f"no articles match {query.text!r}"
-    lines = []
-    for row in rows:
-        published = (row["published_at"] or "-")[:16].replace("T", " ")
-        views = "-" if row["views"] is None else row["views"]
-        lines.append(f"{row['rank']:>3}. {row['title']}")
-        lines.append(f"     {published} · {row['section']} · {views} views · {row['url']}")
-        lines.append(f"     {row['snippet']}")
-    return "\n".join(lines)
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        element = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        stream.write(("[\n  " if count == 1 else ",\n  ") + element)
+    stream.write("\n]\n" if count else "[]\n")
+    return count
 
 
-def write_search_results(stream: TextIO, results: str, fmt: str) -> None:
-    """Print search results; CSV goes out as export writes it: UTF-8 with a BOM, CRLF lines."""
-    if fmt != "csv":
-        print(results, file=stream)
-        return
-    from exports.writers import CSV_ENCODING
+def _write_csv(stream: TextIO, rows: Iterable[dict[str, Any]]) -> int:
+    """Rows as CSV, written like export's: UTF-8 with a byte-order mark, CRLF lines."""
+    from exports.writers import CSV_ENCODING, csv_line
 
     stream.flush()
-    stream.buffer.write(results.encode(CSV_ENCODING))
+    stream.buffer.write(csv_line(SEARCH_FIELDS).encode(CSV_ENCODING))
+    count = 0
+    for row in rows:
+        stream.buffer.write(csv_line(row[name] for name in SEARCH_FIELDS).encode("utf-8"))
+        count += 1
     stream.buffer.flush()
+    return count
 
 
 def article_report(article: Article, site_tz: ZoneInfo) -> str:
@@ -286,19 +313,21 @@ def article_report(article: Article, site_tz: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
-def stats_report(  # type: ignore[no-untyped-def]
-    session: Session, by: str, since, until, top: int, site_tz: ZoneInfo
-) -> str:
-    """Counts and view totals per section, month or year, and the most viewed articles."""
+def stats_lines(  # type: ignore[no-untyped-def]
+    session: Session, by: str, since, until, top: int | None, site_tz: ZoneInfo
+) -> Iterator[str]:
+    """Counts and view totals per section, month or year, then the `top` most viewed articles
+    (None: all), line by line: the articles are streamed, so memory stays flat."""
     filters = []
     if since:
         filters.append(Article.published_at >= since)
     if until:
         filters.append(Article.published_at < until)
-    rows = session.execute(
-        select(Article.section, Article.published_at, Article.views).where(*filters)
-    ).all()
     groups: dict[str, list[int]] = {}
+    total = [0, 0]
+    rows = _streamed(
+        session, select(Article.section, Article.published_at, Article.views).where(*filters)
+    )
     for section, published_at, views in rows:
         if by == "section":
             key = section
@@ -308,25 +337,33 @@ def stats_report(  # type: ignore[no-untyped-def]
             local = published_at.astimezone(site_tz)
             key = f"{local:%Y-%m}" if by == "month" else f"{local:%Y}"
         counts = groups.setdefault(key, [0, 0])
-        counts[0] += 1
-        counts[1] += views or 0
-    lines = [f"{by:<24} {'articles':>9} {'views':>12}"]
-    lines += [f"{key:<24} {n:>9} {v:>12}" for key, (n, v) in sorted(groups.items())]
-    lines.append(f"{'total':<24} {len(rows):>9} {sum(v or 0 for *_, v in rows):>12}")
-    most_viewed = session.scalars(
-        select(Article)
+        for tally in (counts, total):
+            tally[0] += 1
+            tally[1] += views or 0
+    yield f"{by:<24} {'articles':>9} {'views':>12}"
+    yield from (f"{key:<24} {n:>9} {v:>12}" for key, (n, v) in sorted(groups.items()))
+    yield f"{'total':<24} {total[0]:>9} {total[1]:>12}"
+    viewed = session.scalar(
+        select(func.count(Article.id)).where(Article.views.is_not(None), *filters)
+    )
+    listed = min(viewed or 0, top) if top is not None else viewed or 0
+    yield ""
+    yield f"most viewed ({listed}): publication days in {zone_name(site_tz)}"
+    most_viewed = _streamed(
+        session,
+        select(Article.views, Article.published_at, Article.title, Article.url)
         .where(Article.views.is_not(None), *filters)
         .order_by(Article.views.desc(), Article.id)
-        .limit(top)
-    ).all()
-    lines.append("")
-    lines.append(f"most viewed ({len(most_viewed)}):")
-    lines += [
-        f"{article.views:>8}  {_time(article.published_at, site_tz)[:10]}  {article.title}"
-        f"  {article.url}"
-        for article in most_viewed
-    ]
-    return "\n".join(lines)
+        .limit(listed),
+    )
+    for views, published_at, title, url in most_viewed:
+        yield f"{views:>8}  {local_time(published_at, site_tz, 'date')}  {title}  {url}"
+
+
+def _streamed(session: Session, stmt):  # type: ignore[no-untyped-def]
+    """The rows of a Core select, read a batch at a time."""
+    connection = session.connection().execution_options(stream_results=True, yield_per=1000)
+    return connection.execute(stmt)
 
 
 def revisit_status(session: Session, now: datetime, revisit_days: int) -> str:
