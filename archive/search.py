@@ -39,7 +39,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, load_only
 
-from archive.lemmas import CACHE_SIZE, analysis_version, lemma_token, lemmas, words
+from archive.lemmas import (
+    CACHE_SIZE,
+    MAX_WORD_LENGTH,
+    WORD_RE,
+    analysis_version,
+    lemma_token,
+    lemmas,
+    words,
+)
 from archive.models import Article
 from archive.postings import (
     add_postings,
@@ -140,6 +148,7 @@ def parse_query(query: str) -> Query:
         raise QueryError("empty query: give one or more words")
     if query.count('"') % 2:
         raise QueryError('unbalanced quote: close the phrase with another "')
+    check_word_lengths(query)
     phrases: list[tuple[Word, ...]] = []
     for index, part in enumerate(query.split('"')):
         quoted = index % 2 == 1
@@ -157,6 +166,16 @@ def parse_query(query: str) -> Query:
     if not phrases:
         raise QueryError("no words to search for: give letters or digits")
     return Query(query, tuple(dict.fromkeys(phrases)))
+
+
+def check_word_lengths(query: str) -> None:
+    """Refuse a word longer than any the index holds: it could never match."""
+    for word in WORD_RE.findall(query):
+        if len(word) > MAX_WORD_LENGTH:
+            raise QueryError(
+                f"the word {word[:20]}… has {len(word)} letters: words longer than "
+                f"{MAX_WORD_LENGTH} are not indexed, so it cannot match; leave it out"
+            )
 
 
 def check_operators(part: str) -> None:

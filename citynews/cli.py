@@ -230,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser(
         "search", help="full-text search in Russian, any word form", parents=[db_option]
     )
-    search.add_argument("query", help='words and "quoted phrases"; all must match')
+    search.add_argument("query", nargs="?", help='words and "quoted phrases"; all must match')
     search.add_argument("--section", type=section_key, metavar="KEY", help="only this section")
     search.add_argument("--since", type=day, metavar="YYYY-MM-DD", help="published on or after")
     search.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="published on or before")
@@ -503,6 +503,8 @@ def run_search(args: argparse.Namespace) -> int:
     from archive.search import Filters, QueryError, count_matches, iter_search, parse_query
     from citynews.reports import write_search_results
 
+    if args.query is None:
+        raise UserError('give words to search for: citynews search WORD… or "a phrase"')
     try:
         query = parse_query(args.query)
     except QueryError as error:
@@ -580,14 +582,15 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_status(args: argparse.Namespace) -> int:
     from citynews.reports import failed_urls_report, revisit_status, status_report
 
+    tz = site_timezone()
     with reading(args) as session:
         if args.failed:
-            say(failed_urls_report(session))
+            say(failed_urls_report(session, tz))
             return EXIT_OK
         holder = crawl_lock_holder(session.get_bind().engine)
         lock_state = holder or "free (no crawl running)"
-        say(status_report(session, redact(resolve_db_url(args.db)), lock_state, args.runs))
-        say(f"\n{revisit_status(session, datetime.now(UTC), args.revisit_days)}")
+        say(status_report(session, redact(resolve_db_url(args.db)), lock_state, tz, args.runs))
+        say(f"\n{revisit_status(session, datetime.now(UTC), args.revisit_days, tz)}")
     return EXIT_OK
 
 
@@ -705,9 +708,20 @@ def quiet_broken_pipe() -> int:
     return EXIT_BROKEN_PIPE
 
 
+def parse_arguments(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The parsed command line. A search word written `-word` reads to argparse as an unknown
+    option: it stays part of the query, whose parser says why it cannot be searched."""
+    args, extras = parser.parse_known_args(argv)
+    if args.command == "search" and extras and not any(extra.startswith("--") for extra in extras):
+        args.query = " ".join(part for part in (args.query, *extras) if part)
+    elif extras:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_arguments(parser, argv)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     previous = signal.getsignal(signal.SIGTERM)
     try:

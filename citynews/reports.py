@@ -36,17 +36,11 @@ RUN_COLUMNS = (
 )
 
 
-def _time(moment: datetime | None, tz: ZoneInfo | None = None) -> str:
-    if moment is None:
-        return "-"
-    return (moment.astimezone(tz) if tz else moment).strftime("%Y-%m-%d %H:%M")
-
-
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def run_cells(run: CrawlRun, fetched: int) -> list[str]:
+def run_cells(run: CrawlRun, fetched: int, site_tz: ZoneInfo) -> list[str]:
     """One run's row: a run still going or killed counts the requests it recorded."""
     shares = coverage_shares(run)
     coverage = " ".join(f"{name}={shares[name]:.0%}" for name in COVERAGE_FIELDS if shares)
@@ -55,8 +49,8 @@ def run_cells(run: CrawlRun, fetched: int) -> list[str]:
         str(value)
         for value in (
             run.id,
-            _time(run.started_at),
-            _time(run.finished_at),
+            local_time(run.started_at, site_tz),
+            local_time(run.finished_at, site_tz),
             run.mode,
             run.outcome,
             requests,
@@ -92,7 +86,9 @@ def fetches_per_run(session: Session, run_ids: list[int]) -> dict[int, int]:
     return {run_id: count for run_id, count in rows if run_id is not None}
 
 
-def status_report(session: Session, archive: str, lock_state: str, runs: int = 10) -> str:
+def status_report(
+    session: Session, archive: str, lock_state: str, site_tz: ZoneInfo, runs: int = 10
+) -> str:
     """Archive totals per section, the lock, and the latest runs with their health."""
     lines = [f"archive: {archive}", f"lock: {lock_state}"]
     per_section = session.execute(
@@ -116,14 +112,14 @@ def status_report(session: Session, archive: str, lock_state: str, runs: int = 1
     unfinished = [run.id for run in latest if run.outcome in ("running", "killed")]
     fetched = fetches_per_run(session, unfinished) if unfinished else {}
     lines.append("")
-    lines.append(f"last {_plural(len(latest), 'run')} (times UTC):")
+    lines.append(f"last {_plural(len(latest), 'run')} (times {zone_name(site_tz)}):")
     header = [name for name, _ in RUN_COLUMNS]
-    lines += aligned([header, *(run_cells(run, fetched.get(run.id, 0)) for run in latest)])
+    lines += aligned([header, *(run_cells(run, fetched.get(run.id, 0), site_tz) for run in latest)])
     lines += [f"  run {run.id}: {hide_credentials(run.message)}" for run in latest if run.message]
     return "\n".join(lines)
 
 
-def failed_urls_report(session: Session) -> str:
+def failed_urls_report(session: Session, site_tz: ZoneInfo) -> str:
     """The URLs whose latest fetch failed (not fetched successfully since), newest first."""
     latest = (
         select(func.max(Fetch.id).label("id"))
@@ -139,43 +135,52 @@ def failed_urls_report(session: Session) -> str:
     ).all()
     if not failures:
         return "no failed URLs: every URL's latest fetch succeeded"
-    lines = [f"{_plural(len(failures), 'URL')} whose latest fetch failed (times UTC):"]
+    lines = [
+        f"{_plural(len(failures), 'URL')} whose latest fetch failed (times {zone_name(site_tz)}):"
+    ]
     for fetch in failures:
         status = str(fetch.status) if fetch.status is not None else "-"
         error = hide_credentials(fetch.error or "")
-        lines.append(f"  {_time(fetch.fetched_at)}  {status:>3}  {fetch.url}  {error}".rstrip())
+        lines.append(
+            f"  {local_time(fetch.fetched_at, site_tz)}  {status:>3}  {fetch.url}  {error}".rstrip()
+        )
     return "\n".join(lines)
 
 
 def history_report(article: Article, site_tz: ZoneInfo) -> str:
     """One article: metadata, its view-count series, removals, and revisions as diffs."""
-    return "\n".join([*article_header(article, site_tz), "", *article_history(article)])
+    return "\n".join([*article_header(article, site_tz), "", *article_history(article, site_tz)])
 
 
 def article_header(article: Article, site_tz: ZoneInfo) -> list[str]:
     """Title, URL, section, times and removal of an article."""
+    precision = article.published_precision
     lines = [
         article.title or "(no title)",
         article.url,
         f"section: {article.section}",
-        f"published: {_time(article.published_at, site_tz)} Moscow ({article.published_precision})",
-        f"updated on the site: {_time(article.updated_at, site_tz)}",
-        f"first seen: {_time(article.first_seen_at)} UTC, last fetched: "
-        f"{_time(article.last_fetched_at)} UTC",
+        f"published: {labelled_time(article.published_at, site_tz, precision)} ({precision})",
+        f"updated on the site: {labelled_time(article.updated_at, site_tz)}",
+        f"first seen: {labelled_time(article.first_seen_at, site_tz)}, last fetched: "
+        f"{labelled_time(article.last_fetched_at, site_tz)}",
     ]
     if article.removed_at:
-        lines.append(f"REMOVED from the site since {_time(article.removed_at)} UTC")
+        lines.append(f"REMOVED from the site since {labelled_time(article.removed_at, site_tz)}")
     return lines
 
 
-def article_history(article: Article) -> list[str]:
+def article_history(article: Article, site_tz: ZoneInfo) -> list[str]:
     """An article's view-count series, events, and revisions as unified diffs."""
-    lines = [f"views ({_plural(len(article.view_observations), 'observation')}, UTC):"]
-    lines += [f"  {_time(o.observed_at)}  {o.views:>8}" for o in article.view_observations]
+    zone = zone_name(site_tz)
+    observations = _plural(len(article.view_observations), "observation")
+    lines = [f"views ({observations}, times {zone}):"]
+    lines += [
+        f"  {local_time(o.observed_at, site_tz)}  {o.views:>8}" for o in article.view_observations
+    ]
     if article.events:
         lines.append("")
-        lines.append("events (UTC):")
-        lines += [f"  {_time(event.at)}  {event.kind}" for event in article.events]
+        lines.append(f"events (times {zone}):")
+        lines += [f"  {local_time(event.at, site_tz)}  {event.kind}" for event in article.events]
     lines.append("")
     lines.append(f"revisions: {len(article.revisions)} earlier version(s)")
     versions = [(r.observed_at, r.title, r.body_text) for r in article.revisions]
@@ -190,8 +195,8 @@ def article_history(article: Article) -> list[str]:
         lines += difflib.unified_diff(
             old,
             new,
-            fromfile=f"seen {_time(before_at)} UTC",
-            tofile=f"seen {_time(after_at)} UTC",
+            fromfile=f"seen {labelled_time(before_at, site_tz)}",
+            tofile=f"seen {labelled_time(after_at, site_tz)}",
             lineterm="",
         )
     return lines
@@ -309,7 +314,7 @@ def article_report(article: Article, site_tz: ZoneInfo) -> str:
     if len(article.view_observations) > 1 or article.revisions or article.events:
         lines.append("")
         lines.append("history:")
-        lines += article_history(article)
+        lines += article_history(article, site_tz)
     return "\n".join(lines)
 
 
@@ -366,7 +371,7 @@ def _streamed(session: Session, stmt):  # type: ignore[no-untyped-def]
     return connection.execute(stmt)
 
 
-def revisit_status(session: Session, now: datetime, revisit_days: int) -> str:
+def revisit_status(session: Session, now: datetime, revisit_days: int, site_tz: ZoneInfo) -> str:
     """The rolling revisit's coverage: how much was read within D days, and the oldest read."""
     from archive.revisit import revisit_coverage
 
@@ -376,5 +381,5 @@ def revisit_status(session: Session, now: datetime, revisit_days: int) -> str:
     return (
         f"revisit coverage: {coverage.share:.0%} of {coverage.online} online articles fetched "
         f"within the last {revisit_days} days ({coverage.fetched_recently})\n"
-        f"oldest last fetch: {_time(coverage.oldest_fetch)} UTC  {coverage.oldest_url}"
+        f"oldest last fetch: {labelled_time(coverage.oldest_fetch, site_tz)}  {coverage.oldest_url}"
     )
