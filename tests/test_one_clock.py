@@ -73,9 +73,10 @@ def cli(capsys, *args: str) -> str:
     return out
 
 
-def datasette_get(path: Path, page: str, zone: ZoneInfo = MSK) -> tuple[int, str]:
-    """A page of the archive served in-process by Datasette with citynews' metadata and plugins."""
-    served = Datasette([str(path)], metadata=metadata(path.stem, zone), plugins_dir=str(PLUGINS))
+def datasette_get(path: Path, page: str) -> tuple[int, str]:
+    """A page of the archive served in-process by Datasette with citynews' metadata and plugins,
+    in the site's zone ($CITYNEWS_TIMEZONE)."""
+    served = Datasette([str(path)], metadata=metadata(path.stem), plugins_dir=str(PLUGINS))
 
     async def get() -> tuple[int, str]:
         response = await served.client.get(page)
@@ -84,9 +85,9 @@ def datasette_get(path: Path, page: str, zone: ZoneInfo = MSK) -> tuple[int, str
     return asyncio.run(get())
 
 
-def datasette_rows(path: Path, query: str, zone: ZoneInfo = MSK, **params: str) -> list[dict]:
+def datasette_rows(path: Path, query: str, **params: str) -> list[dict]:
     status, text = datasette_get(
-        path, f"/{path.stem}/{query}.json?" + urlencode({**params, "_shape": "array"}), zone
+        path, f"/{path.stem}/{query}.json?" + urlencode({**params, "_shape": "array"})
     )
     assert status == 200, text
     return json.loads(text)
@@ -109,10 +110,10 @@ def test_since_and_until_are_the_same_days_in_the_cli_and_datasette(
 ) -> None:
     monkeypatch.setenv("CITYNEWS_TIMEZONE", zone)
     bounds = [*(["--since", since] if since else []), *(["--until", until] if until else [])]
-    out = cli(capsys, "search", "мост", *bounds, "--limit", "0", "--format", "json",
+    out = cli(capsys, "search", "мост", *bounds, "--limit", "100", "--format", "json",
               "--db", f"sqlite:///{archive}")  # fmt: skip
     in_cli = {row["url"] for row in json.loads(out)}
-    on_page = datasette_rows(archive, "search", ZoneInfo(zone), q="мост", since=since, until=until)
+    on_page = datasette_rows(archive, "search", q="мост", since=since, until=until)
     assert {row["url"] for row in on_page} == in_cli
     if (since, until) == ("2024-05-23", "2024-05-23") and zone == "Europe/Moscow":
         assert in_cli == {HOST + slug for slug in ("night", "day-only", "noon")}
@@ -195,3 +196,16 @@ def test_status_shows_run_times_on_the_sites_clock(archive: Path, monkeypatch, c
     out = cli(capsys, "status", "--db", f"sqlite:///{archive}")
     assert "last 1 run (times Asia/Yekaterinburg):" in out
     assert "2026-01-01 05:00  2026-01-01 05:07" in out
+
+
+def test_inspect_shows_a_day_only_date_as_its_day() -> None:
+    from scraper.inspect_page import Inspection, inspection_report
+
+    page = record("day-only", *ARTICLES["day-only"])
+    shown = inspection_report(Inspection(page.url, page.url, 200, "text/html", 100, page), MSK)
+    published = next(line for line in shown.splitlines() if line.startswith("published_at "))
+    assert published.split()[-1] == "2024-05-23"
+    page = record("night", *ARTICLES["night"])
+    shown = inspection_report(Inspection(page.url, page.url, 200, "text/html", 100, page), MSK)
+    published = next(line for line in shown.splitlines() if line.startswith("published_at "))
+    assert published.split()[-1] == "2024-05-23T02:01:00+03:00"

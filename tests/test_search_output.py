@@ -11,7 +11,6 @@ import pytest
 from archive.articles import save_article
 from archive.crawl_records import ArticleRecord
 from archive.db import open_archive, session_scope
-from archive.search import BATCH, Filters, iter_search, parse_query
 from citynews.cli import main
 
 HOST = "https://www.smoladmin.ru/press-centr/novosti/"
@@ -143,6 +142,8 @@ def test_a_word_of_the_longest_indexed_length_is_searched(archive, capsys) -> No
 
 
 def test_results_are_read_a_batch_at_a_time(tmp_path: Path) -> None:
+    from archive.search import BATCH, Filters, iter_search, parse_query
+
     sessions = open_archive(f"sqlite:///{tmp_path / 'many.sqlite3'}")
     with session_scope(sessions) as session:
         for number in range(BATCH + 100):
