@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     Connection,
     Float,
+    Result,
     Subquery,
     TextClause,
     TextualSelect,
@@ -36,9 +37,17 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
-from archive.lemmas import CACHE_SIZE, analysis_version, lemma_token, lemmas, words
+from archive.lemmas import (
+    CACHE_SIZE,
+    MAX_WORD_LENGTH,
+    WORD_RE,
+    analysis_version,
+    lemma_token,
+    lemmas,
+    words,
+)
 from archive.models import Article
 from archive.postings import (
     add_postings,
@@ -59,6 +68,17 @@ LEXICON_SQL = (
     "SELECT lemma, token FROM search_lemmas WHERE lemma IN (SELECT value FROM json_each(:lemmas))"
 )
 BATCH = 500
+ALL_MATCHES = 2**31 - 1  # a limit no archive reaches: every match
+# What a search result shows of an article (never its stored page or HTML).
+SHOWN_COLUMNS = (
+    Article.url,
+    Article.section,
+    Article.title,
+    Article.body_text,
+    Article.published_at,
+    Article.published_precision,
+    Article.views,
+)
 Clause = TypeVar("Clause", TextClause, TextualSelect)
 TIES = " FETCH FIRST (:limit) ROWS WITH TIES"
 
@@ -128,6 +148,7 @@ def parse_query(query: str) -> Query:
         raise QueryError("empty query: give one or more words")
     if query.count('"') % 2:
         raise QueryError('unbalanced quote: close the phrase with another "')
+    check_word_lengths(query)
     phrases: list[tuple[Word, ...]] = []
     for index, part in enumerate(query.split('"')):
         quoted = index % 2 == 1
@@ -145,6 +166,16 @@ def parse_query(query: str) -> Query:
     if not phrases:
         raise QueryError("no words to search for: give letters or digits")
     return Query(query, tuple(dict.fromkeys(phrases)))
+
+
+def check_word_lengths(query: str) -> None:
+    """Refuse a word longer than any the index holds: it could never match."""
+    for word in WORD_RE.findall(query):
+        if len(word) > MAX_WORD_LENGTH:
+            raise QueryError(
+                f"the word {word[:20]}… has {len(word)} letters: words longer than "
+                f"{MAX_WORD_LENGTH} are not indexed, so it cannot match; leave it out"
+            )
 
 
 def check_operators(part: str) -> None:
@@ -361,7 +392,34 @@ class Hit:
 
 
 def search(session: Session, query: Query, filters: Filters, limit: int = 20) -> list[Hit]:
-    """Articles matching every word and phrase: title matches first, then by relevance."""
+    """The best `limit` articles matching every word and phrase, as a list (`iter_search`)."""
+    return list(iter_search(session, query, filters, limit))
+
+
+def iter_search(
+    session: Session, query: Query, filters: Filters, limit: int | None = 20
+) -> Iterator[Hit]:
+    """Articles matching every word and phrase: title matches first, then by relevance, then
+    newest; the best `limit` (None: all). Streamed: the ranking holds article ids and scores
+    only, and articles are read a batch at a time, so memory stays flat whatever the limit."""
+    ranked = _ranked_ids(session, query, filters, ALL_MATCHES if limit is None else limit)
+    for batch in ranked.partitions():
+        rows = [row.tuple() for row in batch]
+        ids = [article_id for article_id, _, _ in rows]
+        articles = {
+            article.id: article
+            for article in session.scalars(
+                select(Article).where(Article.id.in_(ids)).options(load_only(*SHOWN_COLUMNS))
+            )
+        }
+        for article_id, score, title_match in rows:
+            yield Hit(articles[article_id], float(score), bool(title_match))
+
+
+def _ranked_ids(
+    session: Session, query: Query, filters: Filters, limit: int
+) -> Result[int, Any, Any]:
+    """(article id, score, title match) of the best `limit` matches, in order, streamed."""
     # Filters are applied while matching (the articles' ids from a covering index), so only
     # the best `limit` matches are ever joined to their articles.
     within, filter_params = _within(filters)
@@ -391,12 +449,9 @@ def search(session: Session, query: Query, filters: Filters, limit: int = 20) ->
     else:
         # "+rowid": the filter is checked on each match, not handed to FTS5 as rowids to seek.
         matches = _sqlite_matches(top.replace(" ID ", " +rowid "), filter_params)
-        lexicon = lexicon_of(
-            session.execute(text(LEXICON_SQL), {"lemmas": json.dumps(sorted(query.lemmas))})
-        )
-        params = {"match": query.fts5(lexicon), "title_match": query.fts5(lexicon, "title")}
+        params = _fts5_params(session, query)
     stmt = (
-        select(Article, matches.c.score, matches.c.title_match)
+        select(Article.id, matches.c.score, matches.c.title_match)
         .join(matches, matches.c.article_id == Article.id)
         .order_by(
             matches.c.title_match.desc(),
@@ -406,8 +461,44 @@ def search(session: Session, query: Query, filters: Filters, limit: int = 20) ->
         )
         .limit(limit)
     )
-    rows = session.execute(stmt, {**params, **filter_params, "limit": limit})
-    return [Hit(article, float(score), bool(title_match)) for article, score, title_match in rows]
+    connection = session.connection().execution_options(stream_results=True, yield_per=BATCH)
+    return connection.execute(stmt, {**params, **filter_params, "limit": limit})
+
+
+def _fts5_params(session: Session, query: Query) -> dict[str, str]:
+    """The FTS5 expressions of a query, over title and text and over the title alone."""
+    lexicon = lexicon_of(
+        session.execute(text(LEXICON_SQL), {"lemmas": json.dumps(sorted(query.lemmas))})
+    )
+    return {"match": query.fts5(lexicon), "title_match": query.fts5(lexicon, "title")}
+
+
+def count_matches(session: Session, query: Query, filters: Filters) -> int:
+    """How many articles match every word and phrase, within the filters."""
+    within, filter_params = _within(filters)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    single_word = len(query.phrases) == 1 and len(query.phrases[0]) == 1
+    params: dict[str, Any]
+    if single_word:
+        counting = text(
+            "SELECT count(DISTINCT article_id) FROM search_postings WHERE lemma IN :lemmas"
+            + within.replace(" ID ", " article_id ")
+        ).bindparams(bindparam("lemmas", expanding=True))
+        params = {"lemmas": list(query.phrases[0][0])}
+    elif postgres:
+        counting = text(
+            "SELECT count(*) FROM search_documents WHERE document @@ CAST(:tsquery AS tsquery)"
+            + within.replace(" ID ", " article_id ")
+        )
+        params = {"tsquery": query.tsquery()}
+    else:
+        counting = text(
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :match"
+            + within.replace(" ID ", " +rowid ")
+        )
+        params = {"match": _fts5_params(session, query)["match"]}
+    found = session.execute(_typed(counting, filter_params), {**params, **filter_params})
+    return int(found.scalar() or 0)
 
 
 def _typed(clause: Clause, params: dict[str, Any]) -> Clause:

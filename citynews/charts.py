@@ -10,6 +10,8 @@ import matplotlib
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
+from citynews.display import for_terminal
+
 SVG_SETTINGS = {
     "svg.fonttype": "none",  # real text: small, searchable, Cyrillic from the reader's fonts
     "svg.hashsalt": "citynews",  # stable element ids, so the same data gives the same file
@@ -32,7 +34,8 @@ class Series:
 
 
 def short(text: str, length: int = LABEL_LENGTH) -> str:
-    """A label cut to a length, with an ellipsis when cut."""
+    """A label cut to a length, with an ellipsis when cut, its control characters escaped."""
+    text = for_terminal(text)
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
@@ -62,7 +65,7 @@ def views_chart(series: Sequence[Series], title: str) -> str:
             )
             line.set_label(short(item.label))
             line.set_url(item.url)
-        axes.set_title(title, loc="left")
+        axes.set_title(for_terminal(title), loc="left")
         axes.set_ylabel("views")
         axes.grid(axis="y", alpha=0.3)
         _date_axis(axes)

@@ -44,6 +44,7 @@ from citynews.defaults import (
     site_timezone,
     timezone_name,
 )
+from citynews.display import for_terminal
 from citynews.safety import hide_credentials, pasted_article_url, split_credentials
 from exports.records import export_records
 from exports.writers import (
@@ -67,6 +68,12 @@ EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 MAX_DAYS = 100_000  # about 270 years: any real window, and no date arithmetic overflows
 MAX_COUNT = 2**31 - 1
 DB_HELP = "archive URL (SQLAlchemy); default: $CITYNEWS_DB or sqlite:///data/citynews.sqlite3"
+
+
+def say(text: str) -> None:
+    """Print text for people: no control character of archived or fetched text reaches the
+    terminal."""
+    print(for_terminal(text))
 
 
 class UserError(Exception):
@@ -225,12 +232,14 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser(
         "search", help="full-text search in Russian, any word form", parents=[db_option]
     )
-    search.add_argument("query", help='words and "quoted phrases"; all must match')
+    search.add_argument("query", nargs="?", help='words and "quoted phrases"; all must match')
     search.add_argument("--section", type=section_key, metavar="KEY", help="only this section")
     search.add_argument("--since", type=day, metavar="YYYY-MM-DD", help="published on or after")
     search.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="published on or before")
     search.add_argument("--min-views", type=non_negative, metavar="N", help="at least N views")
-    search.add_argument("--limit", type=positive, default=20, metavar="N", help="default 20")
+    search.add_argument(
+        "--limit", type=non_negative, default=20, metavar="N", help="default 20; 0: all"
+    )
     search.add_argument("--format", choices=("table", "json", "csv"), default="table")
     search.set_defaults(handler=run_search)
 
@@ -246,7 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--by", choices=("section", "month", "year"), default="section")
     stats.add_argument("--since", type=day, metavar="YYYY-MM-DD", help="published on or after")
     stats.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="published on or before")
-    stats.add_argument("--top", type=positive, default=10, metavar="N", help="most viewed to list")
+    stats.add_argument(
+        "--top", type=non_negative, default=10, metavar="N", help="most viewed to list; 0: all"
+    )
     stats.set_defaults(handler=run_stats)
 
     serve = commands.add_parser(
@@ -420,9 +431,11 @@ def run_crawl(args: argparse.Namespace) -> int:
             )
         )
     if not args.quiet and sys.stdout.isatty():
-        print(result.summary())
+        say(result.summary())
     elif not args.quiet and result.warning:
-        print(f"citynews: warning: {hide_credentials(result.warning)}", file=sys.stderr)
+        print(
+            for_terminal(f"citynews: warning: {hide_credentials(result.warning)}"), file=sys.stderr
+        )
     if result.outcome != "completed":
         message = result.message or f"the crawl {result.outcome}"
         raise CommandFailed(message, CRAWL_EXIT.get(result.outcome, EXIT_FAILED))
@@ -515,9 +528,11 @@ def date_range(args: argparse.Namespace) -> tuple[datetime | None, datetime | No
 
 
 def run_search(args: argparse.Namespace) -> int:
-    from archive.search import Filters, QueryError, parse_query, search
-    from citynews.reports import search_results, write_search_results
+    from archive.search import Filters, QueryError, count_matches, iter_search, parse_query
+    from citynews.reports import write_search_results
 
+    if args.query is None:
+        raise UserError('give words to search for: citynews search WORD… or "a phrase"')
     try:
         query = parse_query(args.query)
     except QueryError as error:
@@ -526,9 +541,16 @@ def run_search(args: argparse.Namespace) -> int:
     filters = Filters(args.section, since, until, args.min_views)
     tz = site_timezone()
     with reading(args) as session:
-        hits = search(session, query, filters, args.limit)
-        results = search_results(hits, query, args.format, tz, sys.stdout.isatty())
-        write_search_results(sys.stdout, results, args.format)
+        hits = iter_search(session, query, filters, args.limit or None)
+        shown = write_search_results(sys.stdout, hits, query, args.format, tz, sys.stdout.isatty())
+        if args.limit and shown == args.limit:
+            total = count_matches(session, query, filters)
+            if total > shown:
+                left_out = f"{shown} of {total} matches (use --limit)"
+                if args.format == "table":
+                    say(left_out)
+                else:
+                    print(f"citynews: {left_out}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -545,7 +567,7 @@ def find_article(session, url: str):  # type: ignore[no-untyped-def]
 def print_article(args: argparse.Namespace, report) -> int:  # type: ignore[no-untyped-def]
     tz = site_timezone()
     with reading(args) as session:
-        print(report(find_article(session, args.url), tz))
+        say(report(find_article(session, args.url), tz))
     return EXIT_OK
 
 
@@ -556,12 +578,13 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    from citynews.reports import stats_report
+    from citynews.reports import stats_lines
 
     since, until = date_range(args)
     tz = site_timezone()
     with reading(args) as session:
-        print(stats_report(session, args.by, since, until, args.top, tz))
+        for line in stats_lines(session, args.by, since, until, args.top or None, tz):
+            say(line)
     return EXIT_OK
 
 
@@ -602,7 +625,7 @@ def run_status(args: argparse.Namespace) -> int:
             if args.format == "json":
                 print(json.dumps(failed_urls_data(session), ensure_ascii=False, indent=2))
             else:
-                print(failed_urls_report(session))
+                say(failed_urls_report(session, tz))
             return EXIT_OK
         holder = crawl_lock_holder(session.get_bind().engine)
         now = datetime.now(UTC)
@@ -611,8 +634,8 @@ def run_status(args: argparse.Namespace) -> int:
             print(json.dumps(data, ensure_ascii=False, indent=2))
             return EXIT_OK
         lock_state = holder or "free (no crawl running)"
-        print(status_report(session, archive, lock_state, tz, args.runs))
-        print(f"\n{revisit_status(session, now, args.revisit_days)}")
+        say(status_report(session, archive, lock_state, tz, args.runs))
+        say(f"\n{revisit_status(session, now, args.revisit_days, tz)}")
     return EXIT_OK
 
 
@@ -629,7 +652,7 @@ def run_history(args: argparse.Namespace) -> int:
         if not article.view_observations:
             raise CommandFailed(f"no view counts archived for {article.url}: no chart written")
         write_history_chart(article, Path(args.chart), tz)
-        print(history_report(article, tz))
+        say(history_report(article, tz))
     return EXIT_OK
 
 
@@ -655,7 +678,7 @@ def run_reparse(args: argparse.Namespace) -> int:
     tz = site_timezone()
     with exclusive_archive(resolve_db_url(args.db), "reparse") as engine:
         result = reparse_archive(sessionmaker(engine, expire_on_commit=False), tz)
-    print(result.summary())
+    say(result.summary())
     return EXIT_OK
 
 
@@ -701,7 +724,7 @@ def run_inspect(args: argparse.Namespace) -> int:
         inspection = inspect_page(canonical, site, settings)
     except InspectFailed as error:
         raise CommandFailed(str(error)) from None
-    print(inspection_report(inspection, ZoneInfo(settings["CITYNEWS_TIMEZONE"])))
+    say(inspection_report(inspection, ZoneInfo(settings["CITYNEWS_TIMEZONE"])))
     return EXIT_OK
 
 
@@ -729,9 +752,20 @@ def quiet_broken_pipe() -> int:
     return EXIT_BROKEN_PIPE
 
 
+def parse_arguments(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The parsed command line. A search word written `-word` reads to argparse as an unknown
+    option: it stays part of the query, whose parser says why it cannot be searched."""
+    args, extras = parser.parse_known_args(argv)
+    if args.command == "search" and extras and not any(extra.startswith("--") for extra in extras):
+        args.query = " ".join(part for part in (args.query, *extras) if part)
+    elif extras:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_arguments(parser, argv)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     previous = signal.getsignal(signal.SIGTERM)
     try:
@@ -771,5 +805,5 @@ def failure(error: Exception) -> tuple[object, int]:
 
 def fail(error: object, status: int) -> int:
     """Print the one line that says why, without any credentials in it; return the status."""
-    print(f"citynews: error: {hide_credentials(str(error))}", file=sys.stderr)
+    print(f"citynews: error: {for_terminal(hide_credentials(str(error)))}", file=sys.stderr)
     return status

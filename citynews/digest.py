@@ -18,6 +18,7 @@ from archive import digest_queries as queries
 from archive.digest_queries import ArticleLine, Edit, Event, ViewChange
 from archive.models import Article
 from citynews.charts import Series, publications_chart, svg_file_text, views_chart, week_start
+from citynews.display import for_terminal, zone_name
 from exports.writers import temporary_beside
 
 TOP = 10
@@ -90,7 +91,7 @@ def write_history_chart(article: Article, out: Path, site_tz: ZoneInfo) -> None:
     """Write one article's views-over-time chart as an SVG file."""
     points = [(o.observed_at.astimezone(site_tz), o.views) for o in article.view_observations]
     series = Series(article.title or article.url, article.url, points)
-    chart = views_chart([series], f"Views over time (Moscow time): {article.url}")
+    chart = views_chart([series], f"Views over time ({zone_name(site_tz)}): {article.url}")
     _write_atomically(out, svg_file_text(chart))
 
 
@@ -115,7 +116,8 @@ def _minute(moment: datetime, tz: ZoneInfo) -> str:
 
 def link(article: ArticleLine) -> str:
     """An article's title, linked to the article on the site."""
-    return f'<a href="{escape(article.url)}">{escape(article.title or article.url)}</a>'
+    title = for_terminal(article.title or article.url)
+    return f'<a href="{escape(article.url)}">{escape(title)}</a>'
 
 
 def _number(value: int | None) -> str:
@@ -129,7 +131,7 @@ def render(digest: Digest, site_tz: ZoneInfo) -> str:
     period = f"{first:%Y-%m-%d} – {last:%Y-%m-%d}"
     parts = [
         f"<h1>smoladmin.ru digest, {period}</h1>",
-        f'<p class="lead">Days in Moscow time, both inclusive. The archive holds '
+        f'<p class="lead">Days in {zone_name(site_tz)} time, both inclusive. The archive holds '
         f"{_archive_size(digest.archive_articles)}.</p>",
         *_notices(digest),
         *_new_articles(digest, site_tz),
@@ -186,7 +188,7 @@ def _new_articles(digest: Digest, site_tz: ZoneInfo) -> list[str]:
     parts.append("</table>")
     chart = publications_chart(
         {section: dict(counts) for section, counts in weekly.items()},
-        "Publications per week (weeks from Monday, Moscow time)",
+        f"Publications per week (weeks from Monday, {zone_name(site_tz)})",
     )
     parts.append(f'<figure class="chart" id="publications-chart">{chart}</figure>')
     for section, items in sorted(by_section.items()):
@@ -237,7 +239,9 @@ def _views(digest: Digest, site_tz: ZoneInfo) -> list[str]:
         )
         for change in digest.most_viewed[:CHARTED]
     ]
-    chart = views_chart(series, "Views over time of the most viewed articles (Moscow time)")
+    chart = views_chart(
+        series, f"Views over time of the most viewed articles ({zone_name(site_tz)})"
+    )
     parts.append(f'<figure class="chart" id="views-chart">{chart}</figure>')
     return parts
 
@@ -250,7 +254,7 @@ def _diff(edit: Edit) -> str:
         if line.startswith(("---", "+++")):
             continue
         kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1])
-        text = escape(line)
+        text = escape(for_terminal(line))
         lines.append(f'<span class="{kind}">{text}</span>' if kind else text + "\n")
     return '<pre class="diff">' + "".join(lines) + "</pre>"
 
@@ -261,7 +265,7 @@ def _edits(digest: Digest, site_tz: ZoneInfo) -> list[str]:
         return [*parts, _empty("No article was seen edited in this period.")]
     parts.append(
         f"<p>{len(digest.edits)} edit(s) of title or text, with the time the crawler saw each "
-        "(Moscow time).</p>"
+        f"({zone_name(site_tz)}).</p>"
     )
     for edit in digest.edits:
         parts.append(

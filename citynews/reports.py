@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from archive.coverage import FIELDS, MIN_ARTICLES, MIN_SHARE, Coverage, Group, coverage
 from archive.models import Article, CrawlRun, Fetch
 from archive.runs import COVERAGE_FIELDS, coverage_shares, recent_runs
+from citynews.display import for_terminal, labelled_time, local_time, zone_name
 from citynews.safety import hide_credentials
 
 if TYPE_CHECKING:  # the search's analyser loads only when a search runs
@@ -35,17 +37,11 @@ RUN_COLUMNS = (
 )
 
 
-def _time(moment: datetime | None, tz: ZoneInfo | None = None) -> str:
-    if moment is None:
-        return "-"
-    return (moment.astimezone(tz) if tz else moment).strftime("%Y-%m-%d %H:%M")
-
-
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def run_cells(run: CrawlRun, fetched: int) -> list[str]:
+def run_cells(run: CrawlRun, fetched: int, site_tz: ZoneInfo) -> list[str]:
     """One run's row: a run still going or killed counts the requests it recorded."""
     shares = coverage_shares(run)
     coverage = " ".join(f"{name}={shares[name]:.0%}" for name in COVERAGE_FIELDS if shares)
@@ -54,8 +50,8 @@ def run_cells(run: CrawlRun, fetched: int) -> list[str]:
         str(value)
         for value in (
             run.id,
-            _time(run.started_at),
-            _time(run.finished_at),
+            local_time(run.started_at, site_tz),
+            local_time(run.finished_at, site_tz),
             run.mode,
             run.outcome,
             requests,
@@ -134,9 +130,9 @@ def status_report(
     unfinished = [run.id for run in latest if run.outcome in ("running", "killed")]
     fetched = fetches_per_run(session, unfinished) if unfinished else {}
     lines.append("")
-    lines.append(f"last {_plural(len(latest), 'run')} (times UTC):")
+    lines.append(f"last {_plural(len(latest), 'run')} (times {zone_name(site_tz)}):")
     header = [name for name, _ in RUN_COLUMNS]
-    lines += aligned([header, *(run_cells(run, fetched.get(run.id, 0)) for run in latest)])
+    lines += aligned([header, *(run_cells(run, fetched.get(run.id, 0), site_tz) for run in latest)])
     lines += [f"  run {run.id}: {hide_credentials(run.message)}" for run in latest if run.message]
     return "\n".join(lines)
 
@@ -320,48 +316,57 @@ def failed_urls_data(session: Session) -> dict[str, Any]:
     }
 
 
-def failed_urls_report(session: Session) -> str:
+def failed_urls_report(session: Session, site_tz: ZoneInfo) -> str:
     """The URLs whose latest fetch failed (not fetched successfully since), newest first."""
     failures = failed_fetches(session)
     if not failures:
         return "no failed URLs: every URL's latest fetch succeeded"
-    lines = [f"{_plural(len(failures), 'URL')} whose latest fetch failed (times UTC):"]
+    lines = [
+        f"{_plural(len(failures), 'URL')} whose latest fetch failed (times {zone_name(site_tz)}):"
+    ]
     for fetch in failures:
         status = str(fetch.status) if fetch.status is not None else "-"
         error = hide_credentials(fetch.error or "")
-        lines.append(f"  {_time(fetch.fetched_at)}  {status:>3}  {fetch.url}  {error}".rstrip())
+        lines.append(
+            f"  {local_time(fetch.fetched_at, site_tz)}  {status:>3}  {fetch.url}  {error}".rstrip()
+        )
     return "\n".join(lines)
 
 
 def history_report(article: Article, site_tz: ZoneInfo) -> str:
     """One article: metadata, its view-count series, removals, and revisions as diffs."""
-    return "\n".join([*article_header(article, site_tz), "", *article_history(article)])
+    return "\n".join([*article_header(article, site_tz), "", *article_history(article, site_tz)])
 
 
 def article_header(article: Article, site_tz: ZoneInfo) -> list[str]:
     """Title, URL, section, times and removal of an article."""
+    precision = article.published_precision
     lines = [
         article.title or "(no title)",
         article.url,
         f"section: {article.section}",
-        f"published: {_time(article.published_at, site_tz)} Moscow ({article.published_precision})",
-        f"updated on the site: {_time(article.updated_at, site_tz)}",
-        f"first seen: {_time(article.first_seen_at)} UTC, last fetched: "
-        f"{_time(article.last_fetched_at)} UTC",
+        f"published: {labelled_time(article.published_at, site_tz, precision)} ({precision})",
+        f"updated on the site: {labelled_time(article.updated_at, site_tz)}",
+        f"first seen: {labelled_time(article.first_seen_at, site_tz)}, last fetched: "
+        f"{labelled_time(article.last_fetched_at, site_tz)}",
     ]
     if article.removed_at:
-        lines.append(f"REMOVED from the site since {_time(article.removed_at)} UTC")
+        lines.append(f"REMOVED from the site since {labelled_time(article.removed_at, site_tz)}")
     return lines
 
 
-def article_history(article: Article) -> list[str]:
+def article_history(article: Article, site_tz: ZoneInfo) -> list[str]:
     """An article's view-count series, events, and revisions as unified diffs."""
-    lines = [f"views ({_plural(len(article.view_observations), 'observation')}, UTC):"]
-    lines += [f"  {_time(o.observed_at)}  {o.views:>8}" for o in article.view_observations]
+    zone = zone_name(site_tz)
+    observations = _plural(len(article.view_observations), "observation")
+    lines = [f"views ({observations}, times {zone}):"]
+    lines += [
+        f"  {local_time(o.observed_at, site_tz)}  {o.views:>8}" for o in article.view_observations
+    ]
     if article.events:
         lines.append("")
-        lines.append("events (UTC):")
-        lines += [f"  {_time(event.at)}  {event.kind}" for event in article.events]
+        lines.append(f"events (times {zone}):")
+        lines += [f"  {local_time(event.at, site_tz)}  {event.kind}" for event in article.events]
     lines.append("")
     lines.append(f"revisions: {len(article.revisions)} earlier version(s)")
     versions = [(r.observed_at, r.title, r.body_text) for r in article.revisions]
@@ -376,8 +381,8 @@ def article_history(article: Article) -> list[str]:
         lines += difflib.unified_diff(
             old,
             new,
-            fromfile=f"seen {_time(before_at)} UTC",
-            tofile=f"seen {_time(after_at)} UTC",
+            fromfile=f"seen {labelled_time(before_at, site_tz)}",
+            tofile=f"seen {labelled_time(after_at, site_tz)}",
             lineterm="",
         )
     return lines
@@ -387,70 +392,95 @@ SEARCH_FIELDS = ("rank", "url", "section", "title", "published_at", "views", "sn
 HIGHLIGHT = ("\033[1;33m", "\033[0m")
 
 
-def search_rows(
-    hits: list[Hit], query: Query, site_tz: ZoneInfo, mark: tuple[str, str]
-) -> list[dict[str, Any]]:
-    """Search hits as plain records, best first."""
+def search_row(rank: int, hit: Hit, query: Query, site_tz: ZoneInfo) -> dict[str, Any]:
+    """One search hit as a plain record, its text as stored."""
     from archive.search import snippet
 
-    rows: list[dict[str, Any]] = []
-    for position, hit in enumerate(hits, start=1):
-        article = hit.article
-        source = article.body_text if article.body_text else (article.title or "")
-        rows.append(
-            {
-                "rank": position,
-                "url": article.url,
-                "section": article.section,
-                "title": article.title,
-                "published_at": article.published_at.astimezone(site_tz).isoformat()
-                if article.published_at
-                else None,
-                "views": article.views,
-                "snippet": snippet(source, query, mark=mark),
-                "score": round(hit.score, 6),
-            }
-        )
-    return rows
+    article = hit.article
+    return {
+        "rank": rank,
+        "url": article.url,
+        "section": article.section,
+        "title": article.title,
+        "published_at": article.published_at.astimezone(site_tz).isoformat()
+        if article.published_at
+        else None,
+        "views": article.views,
+        "snippet": snippet(_snippet_source(article), query),
+        "score": round(hit.score, 6),
+    }
 
 
-def search_results(
-    hits: list[Hit], query: Query, fmt: str, site_tz: ZoneInfo, terminal: bool
+def _snippet_source(article: Article) -> str:
+    return article.body_text if article.body_text else (article.title or "")
+
+
+def search_table_entry(
+    rank: int, hit: Hit, query: Query, site_tz: ZoneInfo, mark: tuple[str, str]
 ) -> str:
-    """Search results as a table (highlighted on a terminal), JSON or CSV (CRLF lines, no BOM)."""
+    """One hit as three lines for people: title; time, section, views, URL; the snippet with
+    its matching words marked."""
+    from archive.search import snippet
+
+    article = hit.article
+    published = labelled_time(article.published_at, site_tz, article.published_precision)
+    views = "-" if article.views is None else article.views
+    meta = f"{published} · {article.section} · {views} views · {article.url}"
+    return "\n".join(
+        [
+            f"{rank:>3}. {for_terminal(article.title or '(no title)')}",
+            f"     {for_terminal(meta)}",
+            f"     {snippet(for_terminal(_snippet_source(article)), query, mark=mark)}",
+        ]
+    )
+
+
+def write_search_results(
+    stream: TextIO, hits: Iterable[Hit], query: Query, fmt: str, site_tz: ZoneInfo, terminal: bool
+) -> int:
+    """Write search hits as they come, and return how many: a table for people (highlighted on
+    a terminal), one JSON array, or CSV written like export's (UTF-8 with a BOM, CRLF lines)."""
+    ranked = enumerate(hits, start=1)
+    if fmt == "json":
+        return _write_json_array(
+            stream, (search_row(rank, hit, query, site_tz) for rank, hit in ranked)
+        )
+    if fmt == "csv":
+        return _write_csv(stream, (search_row(rank, hit, query, site_tz) for rank, hit in ranked))
+    mark = HIGHLIGHT if terminal else ("", "")
+    count = 0
+    for rank, hit in ranked:
+        print(search_table_entry(rank, hit, query, site_tz, mark), file=stream)
+        count = rank
+    if not count:
+        print(for_terminal(f"no articles match {query.text!r}"), file=stream)
+    return count
+
+
+def _write_json_array(stream: TextIO, rows: Iterable[dict[str, Any]]) -> int:
+    """Rows as one JSON array, indented as json.dumps(rows, indent=2) writes it, row by row."""
     import json
 
-    from exports.writers import csv_line
-
-    mark = HIGHLIGHT if fmt == "table" and terminal else ("", "")
-    rows = search_rows(hits, query, site_tz, mark)
-    if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2)
-    if fmt == "csv":
-        table = [SEARCH_FIELDS, *([row[name] for name in SEARCH_FIELDS] for row in rows)]
-        return "".join(csv_line(line) for line in table)
-    if not rows:
-        return f"no articles match {query.text!r}"
-    lines = []
-    for row in rows:
-        published = (row["published_at"] or "-")[:16].replace("T", " ")
-        views = "-" if row["views"] is None else row["views"]
-        lines.append(f"{row['rank']:>3}. {row['title']}")
-        lines.append(f"     {published} · {row['section']} · {views} views · {row['url']}")
-        lines.append(f"     {row['snippet']}")
-    return "\n".join(lines)
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        element = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        stream.write(("[\n  " if count == 1 else ",\n  ") + element)
+    stream.write("\n]\n" if count else "[]\n")
+    return count
 
 
-def write_search_results(stream: TextIO, results: str, fmt: str) -> None:
-    """Print search results; CSV goes out as export writes it: UTF-8 with a BOM, CRLF lines."""
-    if fmt != "csv":
-        print(results, file=stream)
-        return
-    from exports.writers import CSV_ENCODING
+def _write_csv(stream: TextIO, rows: Iterable[dict[str, Any]]) -> int:
+    """Rows as CSV, written like export's: UTF-8 with a byte-order mark, CRLF lines."""
+    from exports.writers import CSV_ENCODING, csv_line
 
     stream.flush()
-    stream.buffer.write(results.encode(CSV_ENCODING))
+    stream.buffer.write(csv_line(SEARCH_FIELDS).encode(CSV_ENCODING))
+    count = 0
+    for row in rows:
+        stream.buffer.write(csv_line(row[name] for name in SEARCH_FIELDS).encode("utf-8"))
+        count += 1
     stream.buffer.flush()
+    return count
 
 
 def article_report(article: Article, site_tz: ZoneInfo) -> str:
@@ -470,23 +500,25 @@ def article_report(article: Article, site_tz: ZoneInfo) -> str:
     if len(article.view_observations) > 1 or article.revisions or article.events:
         lines.append("")
         lines.append("history:")
-        lines += article_history(article)
+        lines += article_history(article, site_tz)
     return "\n".join(lines)
 
 
-def stats_report(  # type: ignore[no-untyped-def]
-    session: Session, by: str, since, until, top: int, site_tz: ZoneInfo
-) -> str:
-    """Counts and view totals per section, month or year, and the most viewed articles."""
+def stats_lines(  # type: ignore[no-untyped-def]
+    session: Session, by: str, since, until, top: int | None, site_tz: ZoneInfo
+) -> Iterator[str]:
+    """Counts and view totals per section, month or year, then the `top` most viewed articles
+    (None: all), line by line: the articles are streamed, so memory stays flat."""
     filters = []
     if since:
         filters.append(Article.published_at >= since)
     if until:
         filters.append(Article.published_at < until)
-    rows = session.execute(
-        select(Article.section, Article.published_at, Article.views).where(*filters)
-    ).all()
     groups: dict[str, list[int]] = {}
+    total = [0, 0]
+    rows = _streamed(
+        session, select(Article.section, Article.published_at, Article.views).where(*filters)
+    )
     for section, published_at, views in rows:
         if by == "section":
             key = section
@@ -496,28 +528,36 @@ def stats_report(  # type: ignore[no-untyped-def]
             local = published_at.astimezone(site_tz)
             key = f"{local:%Y-%m}" if by == "month" else f"{local:%Y}"
         counts = groups.setdefault(key, [0, 0])
-        counts[0] += 1
-        counts[1] += views or 0
-    lines = [f"{by:<24} {'articles':>9} {'views':>12}"]
-    lines += [f"{key:<24} {n:>9} {v:>12}" for key, (n, v) in sorted(groups.items())]
-    lines.append(f"{'total':<24} {len(rows):>9} {sum(v or 0 for *_, v in rows):>12}")
-    most_viewed = session.scalars(
-        select(Article)
+        for tally in (counts, total):
+            tally[0] += 1
+            tally[1] += views or 0
+    yield f"{by:<24} {'articles':>9} {'views':>12}"
+    yield from (f"{key:<24} {n:>9} {v:>12}" for key, (n, v) in sorted(groups.items()))
+    yield f"{'total':<24} {total[0]:>9} {total[1]:>12}"
+    viewed = session.scalar(
+        select(func.count(Article.id)).where(Article.views.is_not(None), *filters)
+    )
+    listed = min(viewed or 0, top) if top is not None else viewed or 0
+    yield ""
+    yield f"most viewed ({listed}): publication days in {zone_name(site_tz)}"
+    most_viewed = _streamed(
+        session,
+        select(Article.views, Article.published_at, Article.title, Article.url)
         .where(Article.views.is_not(None), *filters)
         .order_by(Article.views.desc(), Article.id)
-        .limit(top)
-    ).all()
-    lines.append("")
-    lines.append(f"most viewed ({len(most_viewed)}):")
-    lines += [
-        f"{article.views:>8}  {_time(article.published_at, site_tz)[:10]}  {article.title}"
-        f"  {article.url}"
-        for article in most_viewed
-    ]
-    return "\n".join(lines)
+        .limit(listed),
+    )
+    for views, published_at, title, url in most_viewed:
+        yield f"{views:>8}  {local_time(published_at, site_tz, 'date')}  {title}  {url}"
 
 
-def revisit_status(session: Session, now: datetime, revisit_days: int) -> str:
+def _streamed(session: Session, stmt):  # type: ignore[no-untyped-def]
+    """The rows of a Core select, read a batch at a time."""
+    connection = session.connection().execution_options(stream_results=True, yield_per=1000)
+    return connection.execute(stmt)
+
+
+def revisit_status(session: Session, now: datetime, revisit_days: int, site_tz: ZoneInfo) -> str:
     """The rolling revisit's coverage: how much was read within D days, and the oldest read."""
     from archive.revisit import revisit_coverage
 
@@ -527,5 +567,5 @@ def revisit_status(session: Session, now: datetime, revisit_days: int) -> str:
     return (
         f"revisit coverage: {coverage.share:.0%} of {coverage.online} online articles fetched "
         f"within the last {revisit_days} days ({coverage.fetched_recently})\n"
-        f"oldest last fetch: {_time(coverage.oldest_fetch)} UTC  {coverage.oldest_url}"
+        f"oldest last fetch: {labelled_time(coverage.oldest_fetch, site_tz)}  {coverage.oldest_url}"
     )

@@ -137,6 +137,8 @@ def inspection_report(inspection: Inspection, site_tz: ZoneInfo) -> str:
     ]
     for name, cue in FIELD_CUES:
         value = getattr(record, name)
+        if name == "published_at" and value and record.published_precision == "date":
+            value = value.astimezone(site_tz).date()  # the day alone: no made-up midnight
         lines.append(f"{name:<20} {record.cues.get(cue, '-'):<24} {_shown(value, site_tz)}")
     lines.append("")
     if record.warnings:

@@ -523,7 +523,7 @@ def test_show_and_history_accept_pasted_url_forms(pasted: str, tmp_path: Path) -
 def test_history_says_one_observation(tmp_path: Path) -> None:
     url = archive_with_article(tmp_path / "archive.sqlite3")
     result = citynews("history", SLUG_URL, "--db", url, cwd=tmp_path)
-    assert "views (1 observation, UTC):" in result.stdout
+    assert "views (1 observation, times Europe/Moscow):" in result.stdout
 
 
 # Item 20: db upgrade says what it did
@@ -608,7 +608,7 @@ def test_status_counts_requests_of_unfinished_runs_and_aligns_its_columns(tmp_pa
     values = [row[:end].split()[-1] for row in rows]
     assert values == ["3", "7", "123456"], result.stdout
     one = citynews("status", "--runs", "1", "--db", url, cwd=tmp_path)
-    assert "last 1 run (times UTC)" in one.stdout
+    assert "last 1 run (times Europe/Moscow)" in one.stdout
 
 
 def test_status_failed_lists_urls_whose_latest_fetch_failed(tmp_path: Path) -> None:
@@ -640,7 +640,7 @@ def test_status_failed_lists_urls_whose_latest_fetch_failed(tmp_path: Path) -> N
     assert lines[0].startswith("2 URLs whose latest fetch failed")
     assert f"{SLUG_URL}-c" in lines[1]
     assert "TimeoutError" in lines[1]
-    assert "10:05" in lines[1]
+    assert "13:05" in lines[1]  # 10:05 UTC, on the site's clock (Moscow)
     assert f"{SLUG_URL}-b" in lines[2]
     assert "500" in lines[2]
     assert "HTTP 500" in lines[2]

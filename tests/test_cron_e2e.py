@@ -222,7 +222,7 @@ def test_history_command_shows_the_series_and_a_diff(archive: Archive) -> None:
         cwd=archive.workdir,
     )
     assert result.returncode == 0, result.stderr
-    assert "views (3 observations, UTC):" in result.stdout
+    assert "views (3 observations, times Europe/Moscow):" in result.stdout
     assert result.stdout.count("784") == 2
     assert f"+# {NEW_TITLE}" in result.stdout
     assert "-# В Смоленске завершили ремонт пешеходного моста через Днепр" in result.stdout

@@ -195,7 +195,7 @@ def test_history_chart_writes_the_views_series_as_svg(small_archive: str, tmp_pa
         "history", "https://" + url, "--chart", str(chart), "--db", small_archive, cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
-    assert "views (3 observations, UTC):" in result.stdout
+    assert "views (3 observations, times Europe/Moscow):" in result.stdout
     svg = chart.read_text(encoding="utf-8")
     assert svg.startswith("<?xml")
     assert "<svg" in svg

@@ -1,25 +1,36 @@
 """Human titles, descriptions and canned queries for the archive in Datasette."""
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from citynews.defaults import site_timezone
+from citynews.display import zone_name
+
+# Every time shown is the site's local time, in a column named after the zone ({zone}); since,
+# until and "this month" are the site's days and month (citynews_clock.py's functions).
 SEARCH_SQL = """select articles.title, articles.url, articles.section,
-  articles.published_at, articles.views, substr(articles.body_text, 1, 240) as beginning
+  citynews_time(articles.published_at, articles.published_precision) as "published ({zone})",
+  articles.views, substr(articles.body_text, 1, 240) as beginning
 from articles_fts join articles on articles.id = articles_fts.rowid
 where articles_fts match citynews_match(:q)
-  and (:since = '' or articles.published_at >= :since)
-  and (:until = '' or articles.published_at < date(:until, '+1 day'))
+  and (:since = '' or articles.published_at >= citynews_day_start(:since, 0))
+  and (:until = '' or articles.published_at < citynews_day_start(:until, 1))
 order by articles.id in (
     select rowid from articles_fts where articles_fts match citynews_title_match(:q)
   ) desc, bm25(articles_fts, 10.0, 1.0, 0.0)
 limit 100"""
 
-LATEST_SQL = """select section, title, url, published_at, views from (
+LATEST_SQL = """select section, title, url,
+  citynews_time(published_at, published_precision) as "published ({zone})", views from (
   select *, row_number() over (partition by section order by published_at desc) as n
-  from articles where removed_at is null
+  from articles
+  where removed_at is null and published_at < citynews_day_start(citynews_today(), 2)
 ) where n <= 10 order by section, published_at desc"""
 
-MOST_VIEWED_SQL = """select title, url, section, published_at, views from articles
-where published_at >= date('now', 'start of month')
+MOST_VIEWED_SQL = """select title, url, section,
+  citynews_time(published_at, published_precision) as "published ({zone})", views
+from articles
+where published_at >= citynews_month_start(0) and published_at < citynews_month_start(1)
 order by views desc limit 50"""
 
 ARTICLE_COLUMNS = {
@@ -27,23 +38,45 @@ ARTICLE_COLUMNS = {
     "section": "Section of the site (novosti, novosti-tos, dvizhenie-transporta, …)",
     "title": "Title of the article",
     "body_text": "The article's own text, paragraphs separated by blank lines",
-    "published_at": "Publication time, UTC (the site shows Moscow time, UTC+3)",
+    "published_at": "Publication time ({zone}; only the day when only the day is known)",
     "published_precision": "minute: from the page; date: only the day is known",
-    "updated_at": "«Актуализировано» time shown on the page, UTC",
+    "updated_at": "«Актуализировано» time shown on the page ({zone})",
     "views": "Latest view count read from the page",
-    "removed_at": "When the page was first found gone (404/410), UTC; empty while online",
-    "first_seen_at": "When the crawler first archived the article, UTC",
-    "last_fetched_at": "When the crawler last fetched the article, UTC",
+    "removed_at": "When the page was first found gone (404/410), {zone}; empty while online",
+    "first_seen_at": "When the crawler first archived the article ({zone})",
+    "last_fetched_at": "When the crawler last fetched the article ({zone})",
 }
 
 
-def metadata(database: str) -> dict[str, Any]:
-    """Datasette metadata for an archive file whose database name is `database`."""
+STORED_TIMES = (
+    "Pages show times in {zone}; the data itself (a table's .json and .csv, SQL) holds them "
+    "as stored, in UTC."
+)
+
+
+def metadata(database: str, tz: ZoneInfo | None = None) -> dict[str, Any]:
+    """Datasette metadata for an archive file whose database name is `database`; times in the
+    site's zone (`tz`, by default the configured one)."""
+    zone = zone_name(tz or site_timezone())
+    described: dict[str, Any] = _in_zone(_metadata(database), zone)
+    return described
+
+
+def _in_zone(value: Any, zone: str) -> Any:
+    """The metadata with {zone} in its texts replaced by the zone's name."""
+    if isinstance(value, dict):
+        return {key: _in_zone(item, zone) for key, item in value.items()}
+    if isinstance(value, str):
+        return value.replace("{zone}", zone)
+    return value
+
+
+def _metadata(database: str) -> dict[str, Any]:
     return {
         "title": "citynews: archive of smoladmin.ru news",
         "description": (
             "News and announcements of the Smolensk city administration, as archived by "
-            "citynews. Search finds every grammatical form of a Russian word."
+            "citynews. Search finds every grammatical form of a Russian word. " + STORED_TIMES
         ),
         "databases": {
             database: {
@@ -58,7 +91,7 @@ def metadata(database: str) -> dict[str, Any]:
                     },
                     "view_observations": {
                         "title": "View counts over time",
-                        "description": "Every view count read, with when it was read (UTC)",
+                        "description": "Every view count read, with when it was read",
                     },
                     "revisions": {
                         "title": "Earlier versions",
@@ -84,19 +117,20 @@ def metadata(database: str) -> dict[str, Any]:
                         "title": "Search articles",
                         "description": (
                             'Words and "quoted phrases", all of which must match, in any '
-                            "grammatical form (субботник finds субботника, субботнике). Dates "
-                            "as YYYY-MM-DD, optional."
+                            "grammatical form (субботник finds субботника, субботнике). Since "
+                            "and until: days in {zone}, as YYYY-MM-DD, both inclusive, optional."
                         ),
                         "sql": SEARCH_SQL,
                     },
                     "latest_per_section": {
                         "title": "Latest announcements per section",
-                        "description": "The ten newest articles of each section",
+                        "description": "The ten newest articles of each section (none dated "
+                        "after tomorrow)",
                         "sql": LATEST_SQL,
                     },
                     "most_viewed_this_month": {
                         "title": "Most viewed this month",
-                        "description": "Articles published this month, by views",
+                        "description": "Articles published this month ({zone}), by views",
                         "sql": MOST_VIEWED_SQL,
                     },
                 },

@@ -2,12 +2,15 @@
 
 `citynews_match(query)` turns a reader's words into the FTS5 expression `citynews search` uses.
 SQLite reports any exception in such a function as "user-defined function raised exception", so
-a query page whose `q` cannot be searched shows the command line's one-line reason instead, and
-so does the JSON API (`….json?q=…`): its error message is replaced by that reason.
+a query page whose `q` cannot be searched, or whose `since` or `until` is not a day, shows the
+command line's one-line reason instead, and so does the JSON API (`….json?q=…`): its error
+message is replaced by that reason.
 """
 
 import json
 import sqlite3
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -50,6 +53,27 @@ def query_error(query: str | None) -> str | None:
     return REASONS.get(query)
 
 
+def day_error(name: str, value: str | None) -> str | None:
+    """Why a since/until value is not a day, or None."""
+    if not value or not value.strip():
+        return None
+    try:
+        date.fromisoformat(value.strip())
+    except ValueError:
+        return f"{name}: expected a date as YYYY-MM-DD, got {value!r}"
+    return None
+
+
+def request_error(first: Callable[[str], str | None]) -> str | None:
+    """Why a query page's parameters cannot be searched (q, since, until), or None; `first`
+    gives a parameter's first value."""
+    return (
+        query_error(first("q"))
+        or day_error("since", first("since"))
+        or day_error("until", first("until"))
+    )
+
+
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
     conn.create_function(
@@ -65,7 +89,7 @@ def extra_template_vars(template: str, request) -> dict[str, str]:  # type: igno
     """On a query page, the reason a bad `q` fails, in place of SQLite's generic message."""
     if request is None or not template.startswith("query"):
         return {}
-    reason = query_error(request.args.get("q"))
+    reason = request_error(request.args.get)
     return {"error": reason} if reason else {}
 
 
@@ -90,7 +114,7 @@ def asgi_wrapper(datasette):  # type: ignore[no-untyped-def]
             if scope["type"] != "http" or not scope["path"].endswith(".json"):
                 return await app(scope, receive, send)
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-            reason = query_error(query["q"][0]) if "q" in query else None
+            reason = request_error(lambda name: query[name][0] if name in query else None)
             if reason is None:
                 return await app(scope, receive, send)
             started: dict[str, Any] = {}
