@@ -2,14 +2,16 @@
 
 import logging
 from collections.abc import Iterable
+from typing import Self
 from urllib.parse import urljoin
 
 from scrapy import Spider
+from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from w3lib.url import canonicalize_url
 
 from scraper.items import PageRejected
-from scraper.urls import SiteUrls
+from scraper.urls import OFFSITE_REDIRECT, SiteUrls
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,35 @@ class RedirectLoopMiddleware:
         if canonicalize_url(target) in {canonicalize_url(url) for url in chain}:
             raise RedirectLoop(f"redirect loop: {request.url} redirects back to {target}")
         return response
+
+
+class OffsiteRedirect(Exception):
+    """A page redirects to a host that is not the site's own: the redirect is not followed."""
+
+
+class OffsiteRedirectMiddleware:
+    """Fails a request that redirects to another host (a subdomain and the site's public hosts
+    when a mirror is crawled included), naming that host. Redirects between the site's own
+    hosts (www. or not, trailing dot, http or https) are left to Scrapy to follow."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        target = redirect_target(request, response)
+        site = getattr(self.crawler.spider, "site", None)
+        if target is None or not isinstance(site, SiteUrls) or site.is_fetched_site(target):
+            return response
+        raise OffsiteRedirect(
+            f"{OFFSITE_REDIRECT} {site.host_of(target)}: {request.url} answered "
+            f"{response.status} to {target}"
+        )
 
 
 class ParseFailureMiddleware:
