@@ -276,3 +276,22 @@ def test_a_robots_txt_larger_than_the_download_cap_is_obeyed(
     requested = {path.rstrip("/") for path in site.requests()}
     assert content.ROBOTS_DISALLOWED_PATH not in requested
     assert len(archived(sqlite_url)) > 0
+
+
+def test_a_redirect_between_the_sites_own_hosts_is_followed(
+    site: SiteServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    port = site.url.rsplit(":", 1)[1]
+    www, bare_with_dot = f"http://www.localhost:{port}", f"http://localhost.:{port}"
+    site.change(hostile={"mode": "moved_host", "host": bare_with_dot, "what": "all"})
+
+    run = crawl(
+        www, sqlite_url, tmp_path,
+        "-s", "TWISTED_DNS_RESOLVER=tests.site.resolver.LocalhostAliases",
+        "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+    )  # fmt: skip
+
+    assert run.returncode == 0, run.stderr
+    assert set(archived(sqlite_url)) == {site_url(path) for path in TOS_PATHS}
+    fetched = rows(sqlite_url, "SELECT DISTINCT url FROM fetches WHERE kind = 'article'")
+    assert {url for (url,) in fetched} == {site_url(path) for path in TOS_PATHS}

@@ -28,9 +28,10 @@ from scraper.page_to_record import build_article_record
 from scraper.parsing.text import decode_page
 from scraper.pipelines import ArchivePipeline
 from scraper.plan import MODES, WalkPlan
+from scraper.safeguards import RedirectedAway, is_article_page
 from scraper.sections import Section, section_of_path, select_sections
 from scraper.spider_settings import adjust_settings
-from scraper.urls import SiteUrls, is_article_url, listing_page_number, url_path
+from scraper.urls import SiteUrls, listing_page_number, url_path
 
 KEPT_HEADERS = ("Content-Type", "Last-Modified", "ETag", "Date", "Content-Language")
 
@@ -247,22 +248,21 @@ class SmoladminSpider(scrapy.Spider):
         yield record
 
     def not_an_article(self, response: Response) -> str | None:
-        """Where an article request was redirected to, when that is no article page (the home
-        page, a section's listing, any other page of the site); None otherwise."""
+        """Where an article request was sent by a redirect Scrapy followed (a meta refresh),
+        when that is no article page; None otherwise."""
         if not response.meta.get("redirect_urls"):
             return None
         landed = self.site.canonical(response.url)
-        landed_section = section_of_path(url_path(landed)) if landed else None
-        if landed and landed_section and is_article_url(landed, landed_section):
-            return None
-        return landed or response.url
+        return None if landed and is_article_page(landed) else landed or response.url
 
     def article_gone(self, response: Response, reason: str) -> ArticleGone:
         """The article the request was for is gone, as a 404 would say (it stays archived)."""
         redirects = response.meta.get("redirect_urls") or [response.url]
-        statuses = response.meta.get("redirect_reasons") or [response.status]
-        status = statuses[0] if isinstance(statuses[0], int) else response.status
-        requested = redirects[0]
+        reasons = response.meta.get("redirect_reasons") or [response.status]
+        status = reasons[0] if isinstance(reasons[0], int) else response.status
+        return self.gone(redirects[0], status, reason)
+
+    def gone(self, requested: str, status: int, reason: str) -> ArticleGone:
         return ArticleGone(
             FetchRecord(
                 url=self.site.canonical(requested) or requested,
@@ -291,8 +291,12 @@ class SmoladminSpider(scrapy.Spider):
             redirected_from=redirected_from if redirected_from != url else None,
         )
 
-    def fetch_failed(self, failure: Failure) -> Iterator[FetchRecord | ListingFailed]:
+    def fetch_failed(self, failure: Failure) -> Iterator[FetchRecord | ListingFailed | ArticleGone]:
         request = failed_request(failure)
+        if isinstance(failure.value, RedirectedAway):
+            first = (request.meta.get("redirect_urls") or [request.url])[0]
+            yield self.gone(first, failure.value.status, str(failure.value))
+            return
         ignored = not_fetched_by_choice(failure)
         if request.meta.get("kind") == "listing" and not ignored:
             yield ListingFailed(request.meta["section"])

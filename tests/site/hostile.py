@@ -59,15 +59,17 @@ def checked(spec: object) -> dict | None:
     return dict(spec)
 
 
-def answer(target: str, spec: dict, articles: list[dict]) -> Response | None:
-    """The hostile answer to a request, or None when the normal site answers it."""
+def answer(target: str, spec: dict, articles: list[dict], host: str = "") -> Response | None:
+    """The hostile answer to a request (to `host`, its Host header), or None when the normal
+    site answers it."""
     path = content.page_path(target)
     mode = spec["mode"]
     if mode.startswith("robots_"):
         return _robots(spec) if path == "/robots.txt" else None
     what = spec.get("what", "all")
     moves = {"all": True, "pages": path != "/robots.txt", "articles": _is_article_path(path)}
-    if mode == "moved_host" and moves.get(what, False):
+    moved = urlsplit(spec.get("host", "")).netloc.lower() != host.lower()
+    if mode == "moved_host" and moved and moves.get(what, False):
         return (
             301,
             {"Location": spec["host"].rstrip("/") + target, "Content-Type": content.HTML},
