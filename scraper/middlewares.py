@@ -26,10 +26,13 @@ class RobotsUnavailable(Exception):
 
 
 def robots_rules(status: int, body: bytes) -> bytes | None:
-    """The rules to obey for a robots.txt answer (RFC 9309 2.3.1): the first 500 KiB of a 2xx
-    body; None for a 4xx, which allows everything; RobotsUnavailable for any other status."""
+    """The rules to obey for a robots.txt answer (RFC 9309 2.3.1): the whole lines within the
+    first 500 KiB of a 2xx body; None for a 4xx, which allows everything; RobotsUnavailable for
+    any other status."""
     if 200 <= status < 300:
-        return body[:ROBOTS_MAX_BYTES]
+        if len(body) < ROBOTS_MAX_BYTES:
+            return body
+        return body[:ROBOTS_MAX_BYTES].rpartition(b"\n")[0]
     if 400 <= status < 500:
         return None
     raise RobotsUnavailable(f"it answered HTTP {status}")
