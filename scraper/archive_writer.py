@@ -175,7 +175,7 @@ class ArchiveWriter:
             self.article_fetches += 1
         error = fetch.error or ""
         if fetch.kind in self.offsite and OFFSITE_REDIRECT in error:
-            host = error.partition(OFFSITE_REDIRECT)[2].split(":", 1)[0].strip()
+            host = (error.partition(OFFSITE_REDIRECT)[2].split() or ["?"])[0].rstrip(":")
             self.offsite[fetch.kind][host] += 1
 
     def offsite_alarm(self, listings: Listings) -> tuple[str, str] | None:
