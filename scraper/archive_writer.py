@@ -36,7 +36,7 @@ from archive.runs import count_coverage, coverage_shares, finish_run, record_wal
 from scraper.acceptance import ArticleGate, Decision
 from scraper.feed import ArticleFeedRecord, feed_record
 from scraper.items import ArticleGone, ListingFailed, PageRejected, SectionWalked
-from scraper.urls import OFFSITE_REDIRECT
+from scraper.urls import OFFSITE_REDIRECT, ROBOTS_UNAVAILABLE
 
 HEALTH_FIELDS = ("title", "published_at", "body")
 HEALTH_MIN_ARTICLES = 10
@@ -247,8 +247,9 @@ class ArchiveWriter:
             return "failed", f"the archive could not be written: {write_error}"
         if reason in ("shutdown", "cancelled"):
             return "interrupted", "the crawl was stopped before it finished"
-        alarm = self.offsite_alarm(listings)
-        if alarm and (alarm[0] == "failed" or reason == "finished"):
+        if reason.startswith(ROBOTS_UNAVAILABLE):
+            return "failed", f"{reason} (the site was treated as disallowed)"
+        if reason == "finished" and (alarm := self.offsite_alarm(listings)):
             return alarm
         if listings.ok == 0 and listings.failed > 0:
             reason = f"every listing request failed ({listings.first_error})"

@@ -17,10 +17,9 @@ from twisted.python.failure import Failure
 from archive.crawl_records import ArticleRecord, RawPageRecord
 from scraper.crawl import CrawlOptions, crawl_settings
 from scraper.failures import error_name, http_status
-from scraper.middlewares import UNAVAILABLE
 from scraper.page_to_record import build_article_record
 from scraper.sections import SECTIONS, section_of_path
-from scraper.urls import SiteUrls, url_path
+from scraper.urls import ROBOTS_UNAVAILABLE, SiteUrls, url_path
 
 PREVIEW = 160
 FIELD_CUES = (
@@ -90,8 +89,8 @@ def inspect_page(url: str, site: SiteUrls, settings: dict[str, str]) -> Inspecti
     response = spider.response
     if response is None:
         reason = spider.failure or "no response"
-        if UNAVAILABLE in reason:
-            reason = reason[reason.index(UNAVAILABLE) :]
+        if ROBOTS_UNAVAILABLE in reason:
+            reason = reason[reason.index(ROBOTS_UNAVAILABLE) :]
         elif "robots" in reason.lower() or crawler.stats.get_value("robotstxt/forbidden"):
             reason = "robots.txt forbids it"
         raise InspectFailed(f"cannot fetch {fetch_url}: {reason}")

@@ -13,12 +13,13 @@ from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.defer import Deferred
 
+from scraper.urls import ROBOTS_UNAVAILABLE
+
 logger = logging.getLogger(__name__)
 
 ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 2.5: parse at least the first 500 KiB
 ROBOTS_DOWNLOAD_PRIORITY = 1000
 FORBIDDEN = "Forbidden by robots.txt"
-UNAVAILABLE = "robots.txt unavailable"
 
 
 class RobotsUnavailable(Exception):
@@ -71,7 +72,7 @@ class RobotsTxtMiddleware:
         origin = origin_of(request.url)
         await self.robots_read(origin)
         if origin in self.unavailable:
-            raise IgnoreRequest(f"{UNAVAILABLE}: {self.unavailable[origin]}")
+            raise IgnoreRequest(f"{ROBOTS_UNAVAILABLE}: {self.unavailable[origin]}")
         parser = self.parsers.get(origin)
         if parser is not None and not parser.allowed(request.url, self.user_agent):
             assert self.crawler.stats is not None
@@ -127,9 +128,9 @@ class RobotsTxtMiddleware:
         why = error if isinstance(error, RobotsUnavailable) else f"{type(error).__name__}: {error}"
         reason = f"{origin}/robots.txt: {why}"
         self.unavailable[origin] = reason
-        logger.error("%s: %s (the site is treated as disallowed for this run)", UNAVAILABLE, reason)
+        logger.error("%s: %s (the site is disallowed for this run)", ROBOTS_UNAVAILABLE, reason)
         assert self.crawler.engine is not None
-        closing = self.crawler.engine.close_spider_async(reason=f"{UNAVAILABLE}: {reason}")
+        closing = self.crawler.engine.close_spider_async(reason=f"{ROBOTS_UNAVAILABLE}: {reason}")
         deferred_from_coro(closing)
 
     def bytes_received(self, data: bytes, request: Request, spider: Spider) -> None:

@@ -25,7 +25,8 @@ FILE_EXTENSIONS = (
     *(".bmp", ".svg", ".mp3", ".mp4", ".avi", ".mov", ".wmv", ".flv", ".txt", ".xml", ".sig"),
 )
 LOOPBACK_HOSTS = frozenset({"localhost", "::1"})
-OFFSITE_REDIRECT = "redirected to another host"
+OFFSITE_REDIRECT = "redirected to another host"  # how such a failed fetch's reason starts
+ROBOTS_UNAVAILABLE = "robots.txt unavailable"  # how a crawl's close reason says so
 _PAGE_IN_PATH = re.compile(r"/page/(\d+)$")
 _REPEATED_SLASHES = re.compile(r"/{2,}")
 

@@ -76,7 +76,8 @@ class SmoladminSpider(scrapy.Spider):
         settings = crawler.settings
         spider.site = SiteUrls(spider.site_url_argument or settings.get("CITYNEWS_SITE_URL"))
         adjust_settings(settings, spider.site.fetch_origin)
-        spider.allowed_domains = [spider.site.fetch_hostname.removeprefix("www.")]
+        bare = spider.site.fetch_hostname.removeprefix("www.")
+        spider.allowed_domains = [bare, f"{bare}."]  # and their www. subdomains
         spider.timezone = ZoneInfo(settings.get("CITYNEWS_TIMEZONE"))
         spider.mode = spider.mode_argument or settings.get("CITYNEWS_MODE")
         spider.max_listing_pages = settings.getint("CITYNEWS_MAX_LISTING_PAGES")
