@@ -13,9 +13,10 @@ from lxml import etree, html
 
 MAX_OTHER_HEADING_WORDS = 2  # beside the words saying "not found": «Ошибка», «Извините»
 MAX_PAGE_WORDS = 120  # the text outside the chrome of an error page, at most
-_PRECHECK = re.compile(
-    r"найден|найти|404|удал[её]н|существу|not\s+found|нет\s+такой|такой\s+страниц|exist|available|ничего",
-    re.I,
+# Words one of which any page saying it does not exist has: pages without them are not parsed.
+_PRECHECK_WORDS = (
+    *("найд", "404", "удал", "существ", "такой страниц", "ничего"),
+    *("not found", "exist", "available"),
 )
 _NOT_FOUND = re.compile(
     r"""
@@ -58,7 +59,8 @@ def not_found_cue(page_html: str) -> str | None:
 
     'heading: «Страница не найдена — Администрация»' or 'page text: «Материал удален»'.
     """
-    if not _PRECHECK.search(page_html):
+    lowered = page_html.lower()
+    if not any(word in lowered for word in _PRECHECK_WORDS):
         return None
     try:
         root = html.document_fromstring(page_html)
