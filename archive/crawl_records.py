@@ -47,6 +47,7 @@ class ArticleRecord:
     raw: RawPageRecord | None = None
     index_values: "IndexValues | None" = None  # of title and body_text, when already computed
     fetch: "FetchRecord | None" = None  # the request's outcome, when it travels with the page
+    not_found_cue: str | None = None  # how the page says it does not exist (a soft 404)
 
 
 @dataclass

@@ -11,16 +11,19 @@ from archive.models import Article, ArticleEvent, CrawlRun, Fetch
 GONE_STATUSES = (404, 410)
 
 
-def register_fetch(session: Session, fetch: FetchRecord, run: CrawlRun | None) -> bool:
+def register_fetch(
+    session: Session, fetch: FetchRecord, run: CrawlRun | None, gone: bool = False
+) -> bool:
     """Record a request's outcome (written at the session's next flush); a 404/410 of an
-    archived article marks it removed.
+    archived article marks it removed, as does any answer that says it is gone (`gone`: a page
+    saying it does not exist, a redirect to a page that is no article).
 
-    Returns True when the fetch newly removed an archived article. A 404/410 of an archived
-    article is a removal, not a failed fetch.
+    Returns True when the fetch newly removed an archived article. The removal of an archived
+    article is not a failed fetch.
     """
     session.add(Fetch(**fetch.__dict__, crawl_run_id=run.id if run else None))
     archived = None
-    if fetch.kind == "article" and fetch.status in GONE_STATUSES:
+    if fetch.kind == "article" and (gone or fetch.status in GONE_STATUSES):
         archived = session.scalar(select(Article).where(Article.url == fetch.url))
     newly_removed = archived is not None and mark_removed(
         session, archived, fetch.fetched_at, fetch.status, run

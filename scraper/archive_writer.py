@@ -10,6 +10,7 @@ crawl's process is gone, and never commits a batch once it is.
 import os
 import pickle
 import traceback
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,7 +32,8 @@ from archive.rejections import reject_fetch
 from archive.runs import count_coverage, coverage_shares, finish_run, record_walked_section
 from scraper.acceptance import ArticleGate, Decision
 from scraper.feed import ArticleFeedRecord, feed_record
-from scraper.items import ListingFailed, PageRejected, SectionWalked
+from scraper.items import ArticleGone, ListingFailed, PageRejected, SectionWalked
+from scraper.urls import OFFSITE_REDIRECT, ROBOTS_UNAVAILABLE
 from scraper.worker_process import become_background_worker
 
 HEALTH_FIELDS = ("title", "published_at", "body")
@@ -82,6 +84,8 @@ class ArchiveWriter:
         self.timezone = ZoneInfo(config.timezone)
         self.gate = ArticleGate()
         self.rejected = 0  # article pages refused
+        self.article_fetches = 0
+        self.offsite: dict[str, Counter[str]] = {"listing": Counter(), "article": Counter()}
         self.sections_not_walked: set[str] = set()
         self.warnings: list[str] = []
         self.write_error: str | None = None  # why a batch could not be written (a full disk)
@@ -138,6 +142,8 @@ class ArchiveWriter:
             return names, None
         if isinstance(item, PageRejected):
             return self.reject(session, run, item.url, item.reason), None
+        if isinstance(item, ArticleGone):
+            return self.register(session, run, item.fetch, gone=True), None
         if isinstance(item, FetchRecord):
             return self.register(session, run, item), None
         if isinstance(item, SectionWalked):
@@ -146,16 +152,47 @@ class ArchiveWriter:
             self.sections_not_walked.add(item.section)
         return [], None
 
-    def register(self, session: Session, run: CrawlRun, fetch: FetchRecord) -> list[str]:
+    def register(
+        self, session: Session, run: CrawlRun, fetch: FetchRecord, gone: bool = False
+    ) -> list[str]:
         """Record a request's outcome; the stats it adds."""
+        self.count_offsite(fetch)
         names = ["citynews/pages"] if not fetch.ignored else []
-        if register_fetch(session, fetch, run):
+        if register_fetch(session, fetch, run, gone):
             names.append("citynews/articles_removed")
         elif fetch.ignored:
             names.append("citynews/ignored")
         elif not fetch.ok:
             names.append("citynews/errors")
         return names
+
+    def count_offsite(self, fetch: FetchRecord) -> None:
+        """Count article requests, and requests redirected to another host by that host."""
+        if fetch.kind == "article" and not fetch.ignored:
+            self.article_fetches += 1
+        error = fetch.error or ""
+        if fetch.kind in self.offsite and OFFSITE_REDIRECT in error:
+            host = (error.partition(OFFSITE_REDIRECT)[2].split() or ["?"])[0].rstrip(":")
+            self.offsite[fetch.kind][host] += 1
+
+    def offsite_alarm(self, listings: Listings) -> tuple[str, str] | None:
+        """The run's outcome when every listing, or most articles, redirect to another host."""
+        listed = self.offsite["listing"]
+        if listings.ok == 0 and listed and listed.total() == listings.failed:
+            host = listed.most_common(1)[0][0]
+            return "failed", (
+                f"the site redirects to another host ({host}): all {listings.failed} listing "
+                "requests were redirected there and not followed (has the site moved? "
+                "give its new address with --site-url)"
+            )
+        moved = self.offsite["article"]
+        if moved and moved.total() * 2 > self.article_fetches:
+            host = moved.most_common(1)[0][0]
+            return "unhealthy", (
+                f"{moved.total()} of {self.article_fetches} article requests redirect to another "
+                f"host ({host}) and were not followed: has the site moved?"
+            )
+        return None
 
     def apply(
         self, session: Session, run: CrawlRun, decisions: list[Decision], batch: ArticleBatch
@@ -209,6 +246,10 @@ class ArchiveWriter:
             return "failed", f"the archive could not be written: {write_error}"
         if reason in ("shutdown", "cancelled"):
             return "interrupted", "the crawl was stopped before it finished"
+        if reason.startswith(ROBOTS_UNAVAILABLE):
+            return "failed", f"{reason} (the site was treated as disallowed)"
+        if reason == "finished" and (alarm := self.offsite_alarm(listings)):
+            return alarm
         if listings.ok == 0 and listings.failed > 0:
             reason = f"every listing request failed ({listings.first_error})"
             return "failed", f"site unreachable: {reason}"

@@ -19,7 +19,7 @@ from scraper.crawl import CrawlOptions, crawl_settings
 from scraper.failures import error_name, http_status
 from scraper.page_to_record import build_article_record
 from scraper.sections import SECTIONS, section_of_path
-from scraper.urls import SiteUrls, url_path
+from scraper.urls import ROBOTS_UNAVAILABLE, SiteUrls, url_path
 
 PREVIEW = 160
 FIELD_CUES = (
@@ -54,9 +54,10 @@ class InspectSpider(scrapy.Spider):
 
     name = "citynews-inspect"
 
-    def __init__(self, fetch_url: str, **kwargs: Any) -> None:
+    def __init__(self, fetch_url: str, site: SiteUrls | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.fetch_url = fetch_url
+        self.site = site  # redirects to other hosts are not followed
         self.response: Response | None = None
         self.failure: str | None = None
 
@@ -81,14 +82,16 @@ def inspect_page(url: str, site: SiteUrls, settings: dict[str, str]) -> Inspecti
     crawl.set("LOG_LEVEL", "CRITICAL", priority="cmdline")
     process = CrawlerProcess(crawl)
     crawler = process.create_crawler(InspectSpider)
-    process.crawl(crawler, fetch_url=fetch_url)
+    process.crawl(crawler, fetch_url=fetch_url, site=site)
     process.start()
     spider = crawler.spider
     assert isinstance(spider, InspectSpider)
     response = spider.response
     if response is None:
         reason = spider.failure or "no response"
-        if "robots" in reason.lower() or crawler.stats.get_value("robotstxt/forbidden"):
+        if ROBOTS_UNAVAILABLE in reason:
+            reason = reason[reason.index(ROBOTS_UNAVAILABLE) :]
+        elif "robots" in reason.lower() or crawler.stats.get_value("robotstxt/forbidden"):
             reason = "robots.txt forbids it"
         raise InspectFailed(f"cannot fetch {fetch_url}: {reason}")
     if not isinstance(response, TextResponse):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from archive.crawl_records import ArticleRecord, FetchRecord
 
 __all__ = [
+    "ArticleGone",
     "ArticleRecord",
     "CrawlItem",
     "FetchRecord",
@@ -38,4 +39,13 @@ class PageRejected:
     reason: str
 
 
-CrawlItem = ArticleRecord | FetchRecord | SectionWalked | ListingFailed | PageRejected
+@dataclass(frozen=True)
+class ArticleGone:
+    """An article request answered in a way that says the article is gone, other than a
+    404/410: a page saying it does not exist, a redirect to a page that is no article. Its
+    fetch is recorded as failed, and an archived article is marked removed."""
+
+    fetch: FetchRecord
+
+
+CrawlItem = ArticleRecord | FetchRecord | SectionWalked | ListingFailed | PageRejected | ArticleGone

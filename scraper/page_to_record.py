@@ -8,6 +8,7 @@ from archive.crawl_records import ArticleRecord, RawPageRecord
 from scraper.acceptance import non_text_share
 from scraper.parsing.article import parse_article
 from scraper.parsing.dates import is_in_future, start_of_day
+from scraper.parsing.not_found import not_found_cue
 from scraper.parsing.text import decode_page
 from scraper.sections import Section, section_of_path
 from scraper.urls import SiteUrls, url_path
@@ -69,4 +70,5 @@ def build_article_record(
         cues=dict(page.cues, published_at=source or "none"),
         warnings=page.warnings,
         raw=raw,
+        not_found_cue=not_found_cue(decoded.text),
     )

@@ -40,6 +40,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.RobotsTxtMiddleware": 100,
     "scraper.parse_pool.PoolParser": 50,
     "scraper.safeguards.RedirectLoopMiddleware": 650,  # sees redirects before Scrapy's (600)
+    "scraper.safeguards.SiteRedirectMiddleware": 640,
 }
 SPIDER_MIDDLEWARES = {"scraper.safeguards.ParseFailureMiddleware": 50}
 ITEM_PIPELINES = {"scraper.pipelines.ArchivePipeline": 300}

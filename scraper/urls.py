@@ -25,6 +25,8 @@ FILE_EXTENSIONS = (
     *(".bmp", ".svg", ".mp3", ".mp4", ".avi", ".mov", ".wmv", ".flv", ".txt", ".xml", ".sig"),
 )
 LOOPBACK_HOSTS = frozenset({"localhost", "::1"})
+OFFSITE_REDIRECT = "redirected to another host"  # how such a failed fetch's reason starts
+ROBOTS_UNAVAILABLE = "robots.txt unavailable"  # how a crawl's close reason says so
 _PAGE_IN_PATH = re.compile(r"/page/(\d+)$")
 _REPEATED_SLASHES = re.compile(r"/{2,}")
 
@@ -99,6 +101,7 @@ class SiteUrls:
     canonical_origin: str = CANONICAL_ORIGIN
     hosts: frozenset[str] = field(init=False)
     fetch_hostname: str = field(init=False, repr=False, compare=False)
+    fetch_site: str = field(init=False, repr=False, compare=False)
     _canonical_prefix: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -113,6 +116,7 @@ class SiteUrls:
         object.__setattr__(self, "hosts", hosts)
         object.__setattr__(self, "fetch_origin", _origin(self.fetch_origin))
         object.__setattr__(self, "fetch_hostname", (parts.hostname or "").rstrip("."))
+        object.__setattr__(self, "fetch_site", bare)
         object.__setattr__(self, "_canonical_prefix", _origin(self.canonical_origin))
 
     def is_on_site(self, url: str) -> bool:
@@ -126,6 +130,25 @@ class SiteUrls:
     def _is_site_host(self, scheme: str, netloc: str) -> bool:
         """Whether a scheme and network location are one of the site's origins."""
         return scheme in ("http", "https") and normalize_netloc(netloc, scheme) in self.hosts
+
+    def is_fetched_site(self, url: str) -> bool:
+        """Whether a URL is on the fetched site: its host with or without www., with or without
+        a trailing dot, over http or https, on the same port (the scheme's default or as given).
+
+        Any other host is another site, the site's public hosts included when a mirror or a
+        local server is crawled, and so is a subdomain.
+        """
+        scheme = url.partition(":")[0].lower()
+        return scheme in ("http", "https") and self.host_of(url) == self.fetch_site
+
+    @staticmethod
+    def host_of(url: str) -> str:
+        """A URL's host and port as the site compares them: no www., no trailing dot."""
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return url
+        return normalize_netloc(parts.netloc, parts.scheme).removeprefix("www.")
 
     def canonical(self, url: str, base: str | None = None) -> str | None:
         """Return the canonical form of a link, or None when it leads off the site."""

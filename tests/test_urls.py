@@ -141,3 +141,43 @@ def test_loopback_detection_decides_fast_settings() -> None:
 def test_a_site_url_that_is_not_http_is_refused() -> None:
     with pytest.raises(ValueError, match="http"):
         SiteUrls("smoladmin.ru")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://www.smoladmin.ru/press-centr/novosti/",
+        "https://smoladmin.ru/press-centr/novosti/",
+        "http://smoladmin.ru/press-centr/novosti/",
+        "http://www.smoladmin.ru./press-centr/novosti/",
+        "https://SMOLADMIN.RU.:443/",
+        "https://www.smoladmin.ru:443/x",
+    ],
+)
+def test_the_sites_own_hosts_are_one_site(target: str) -> None:
+    assert SiteUrls("https://www.smoladmin.ru").is_fetched_site(target)
+    assert SiteUrls("http://smoladmin.ru").is_fetched_site(target)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://school29.smoladmin.ru/news/",
+        "https://smoladmin.ru.evil.example/",
+        "https://admin-smolensk.ru/press-centr/novosti/",
+        "https://www.smoladmin.ru:8443/press-centr/novosti/",
+        "ftp://www.smoladmin.ru/press-centr/novosti/",
+    ],
+)
+def test_any_other_host_is_another_site(target: str) -> None:
+    assert not SiteUrls("https://www.smoladmin.ru").is_fetched_site(target)
+
+
+def test_a_local_server_is_one_site_only_at_its_own_host_and_port() -> None:
+    local = SiteUrls("http://127.0.0.1:8000")
+    assert local.is_fetched_site("http://127.0.0.1:8000/press-centr/novosti/")
+    assert local.is_fetched_site("https://127.0.0.1:8000/")
+    assert not local.is_fetched_site("http://127.0.0.1:8001/press-centr/novosti/")
+    assert not local.is_fetched_site("http://localhost:8000/press-centr/novosti/")
+    assert not local.is_fetched_site("https://www.smoladmin.ru/press-centr/novosti/")
+    assert SiteUrls("http://localhost:8000").is_fetched_site("http://www.localhost.:8000/")

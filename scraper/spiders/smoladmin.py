@@ -22,12 +22,13 @@ from twisted.python.failure import Failure
 
 from archive.crawl_records import RawPageRecord
 from scraper.failures import error_name, failed_request, http_status, not_fetched_by_choice
-from scraper.items import CrawlItem, FetchRecord, ListingFailed, SectionWalked
+from scraper.items import ArticleGone, CrawlItem, FetchRecord, ListingFailed, SectionWalked
 from scraper.listing_reader import ListedArticle, read_listing
 from scraper.page_to_record import build_article_record
 from scraper.parsing.text import decode_page
 from scraper.pipelines import ArchivePipeline
 from scraper.plan import MODES, WalkPlan
+from scraper.safeguards import RedirectedAway, is_article_page
 from scraper.sections import Section, section_of_path, select_sections
 from scraper.spider_settings import adjust_settings
 from scraper.urls import SiteUrls, listing_page_number, url_path
@@ -75,7 +76,8 @@ class SmoladminSpider(scrapy.Spider):
         settings = crawler.settings
         spider.site = SiteUrls(spider.site_url_argument or settings.get("CITYNEWS_SITE_URL"))
         adjust_settings(settings, spider.site.fetch_origin)
-        spider.allowed_domains = [spider.site.fetch_hostname]
+        bare = spider.site.fetch_hostname.removeprefix("www.")
+        spider.allowed_domains = [bare, f"{bare}."]  # and their www. subdomains
         spider.timezone = ZoneInfo(settings.get("CITYNEWS_TIMEZONE"))
         spider.mode = spider.mode_argument or settings.get("CITYNEWS_MODE")
         spider.max_listing_pages = settings.getint("CITYNEWS_MAX_LISTING_PAGES")
@@ -212,6 +214,9 @@ class SmoladminSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield self.fetch_succeeded(response, error="not an HTML page")
             return
+        if landed_on := self.not_an_article(response):
+            yield self.article_gone(response, f"redirected to {landed_on}, not an article page")
+            return
         fetched = self.fetch_succeeded(response)
         raw = RawPageRecord(
             status=response.status,
@@ -222,18 +227,53 @@ class SmoladminSpider(scrapy.Spider):
         if parsed is not None:  # one item for the page and its fetch
             raw.compressed, raw.sha256 = parsed.raw.compressed, parsed.raw.sha256
             raw.non_text_share = parsed.raw.non_text_share
-            yield replace(parsed, raw=raw, fetched_at=fetched.fetched_at, fetch=fetched)
+            record = replace(parsed, raw=raw, fetched_at=fetched.fetched_at, fetch=fetched)
+        else:
+            record = build_article_record(
+                raw=raw,
+                fetched_url=response.url,
+                fetched_at=fetched.fetched_at,
+                site=self.site,
+                section=section,
+                listed_date=listed_date,
+                listing_title=listing_title,
+                tz=self.timezone,
+            )
+        if record.not_found_cue:
+            yield self.article_gone(
+                response, f"the page says it does not exist ({record.not_found_cue})"
+            )
             return
-        yield fetched  # recorded even if the parse below fails
-        yield build_article_record(
-            raw=raw,
-            fetched_url=response.url,
-            fetched_at=fetched.fetched_at,
-            site=self.site,
-            section=section,
-            listed_date=listed_date,
-            listing_title=listing_title,
-            tz=self.timezone,
+        if parsed is None:
+            yield fetched  # recorded even if storing the page fails
+        yield record
+
+    def not_an_article(self, response: Response) -> str | None:
+        """Where an article request was sent by a redirect Scrapy followed (a meta refresh),
+        when that is no article page; None otherwise."""
+        if not response.meta.get("redirect_urls"):
+            return None
+        landed = self.site.canonical(response.url)
+        return None if landed and is_article_page(landed) else landed or response.url
+
+    def article_gone(self, response: Response, reason: str) -> ArticleGone:
+        """The article the request was for is gone, as a 404 would say (it stays archived)."""
+        redirects = response.meta.get("redirect_urls") or [response.url]
+        reasons = response.meta.get("redirect_reasons") or [response.status]
+        status = reasons[0] if isinstance(reasons[0], int) else response.status
+        return self.gone(redirects[0], status, reason)
+
+    def gone(self, requested: str, status: int, reason: str) -> ArticleGone:
+        return ArticleGone(
+            FetchRecord(
+                url=self.site.canonical(requested) or requested,
+                requested_url=requested,
+                kind="article",
+                ok=False,
+                status=status,
+                error=reason,
+                fetched_at=self.now(),
+            )
         )
 
     def fetch_succeeded(self, response: Response, error: str | None = None) -> FetchRecord:
@@ -252,8 +292,12 @@ class SmoladminSpider(scrapy.Spider):
             redirected_from=redirected_from if redirected_from != url else None,
         )
 
-    def fetch_failed(self, failure: Failure) -> Iterator[FetchRecord | ListingFailed]:
+    def fetch_failed(self, failure: Failure) -> Iterator[FetchRecord | ListingFailed | ArticleGone]:
         request = failed_request(failure)
+        if isinstance(failure.value, RedirectedAway):
+            first = (request.meta.get("redirect_urls") or [request.url])[0]
+            yield self.gone(first, failure.value.status, str(failure.value))
+            return
         ignored = not_fetched_by_choice(failure)
         if request.meta.get("kind") == "listing" and not ignored:
             yield ListingFailed(request.meta["section"])

@@ -77,7 +77,9 @@ class Handler(BaseHTTPRequestHandler):
             hits = HITS[path] = HITS.get(path, 0) + 1
             state = STATE
         articles = state.articles()
-        if state.hostile and (answer := hostile.answer(target, state.hostile, articles)):
+        if state.hostile and (
+            answer := hostile.answer(target, state.hostile, articles, self.headers.get("Host", ""))
+        ):
             return self._send(*answer)
         article = content.article_at(path, articles)
         if article:
