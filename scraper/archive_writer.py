@@ -299,8 +299,9 @@ class ArchiveWriter:
         if stored and rejected / pages <= 1 - HEALTH_MIN_SHARE:
             return None
         return (
-            f"{rejected} of {pages} fetched article pages were not article pages (maintenance "
-            "or error pages?) or could not be parsed: archived values were kept"
+            f"{rejected} of {pages} fetched article pages were refused: not article pages "
+            "(maintenance or error pages?), without a field their archived versions had (have "
+            "the site's templates changed?), or not parsable: archived values were kept"
         )
 
     def close(self) -> None:
