@@ -2,7 +2,7 @@
 
 NodeTexts works out node_text and the links under an element once per tree; node_html renders
 str(node) in one walk; tags_named and first_string walk the element chain; the soup builder
-keeps one lxml parser per thread. Each is checked against the bs4 call it replaces, on the pages
+makes each parse's tree on its own. Each is checked against the bs4 call it replaces, on the pages
 and edge cases of tests/test_soup_builder.py and on raw bs4 trees (comments, scripts and all).
 """
 
@@ -12,7 +12,7 @@ import threading
 import warnings
 
 import pytest
-from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 from bs4.element import NavigableString, Tag
 
 from scraper.parsing.markup import node_html
@@ -51,6 +51,7 @@ def trees(html: str) -> list[BeautifulSoup]:
     shallow as an article parse sees it)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         raw = BeautifulSoup(html, "lxml")
     flatten_deep_nesting(raw)
     return [make_soup(html), raw]
