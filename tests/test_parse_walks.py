@@ -2,7 +2,7 @@
 
 NodeTexts works out node_text and the links under an element once per tree; node_html renders
 str(node) in one walk; tags_named and first_string walk the element chain; the soup builder
-makes each parse's tree on its own. Each is checked against the bs4 call it replaces, on the pages
+keeps one lxml parser per thread. Each is checked against the bs4 call it replaces, on the pages
 and edge cases of tests/test_soup_builder.py and on raw bs4 trees (comments, scripts and all).
 """
 

@@ -11,6 +11,7 @@ then removed. tests/test_soup_builder.py checks every node against BeautifulSoup
 """
 
 import io
+import threading
 from collections.abc import Callable, Collection, Mapping
 from typing import cast
 
@@ -31,23 +32,29 @@ class PrunedTarget:
     """An lxml parser target that adds a page's nodes to a soup, leaving out comments and the
     elements `drops` names (asked only about the names in drop_names, if given)."""
 
-    def __init__(
+    def __init__(self) -> None:
+        self.begin(None, HTMLTreeBuilder(), _keeps, ())
+
+    def begin(
         self,
-        soup: BeautifulSoup,
+        soup: BeautifulSoup | None,
         builder: HTMLTreeBuilder,
         drops: Drops,
         drop_names: Collection[str] | None,
-    ):
+    ) -> None:
+        """Start filling a soup (None: hold on to none)."""
         self.soup = soup
         self.builder = builder
+        self.preserved = builder.preserve_whitespace_tags  # <pre>, <textarea>
+        self.string_containers = builder.string_containers  # <script>, <rt>…: their strings
         self.drops = drops
         self.drop_names = drop_names
-        self.open: list[Tag] = [soup]
+        self.open: list[Tag] = [] if soup is None else [soup]
         self.previous: PageElement | None = None  # the node made last (the first has none)
         self.pending: list[str] = []  # text reported since the last node
         self.skipped_depth = 0  # > 0 inside a dropped element
-        self.preserving = 0  # open elements whose whitespace is kept (<pre>, <textarea>)
-        self.string_classes: list[type[NavigableString]] = []  # of open <script>, <rt>…
+        self.preserving = 0  # open elements whose whitespace is kept
+        self.string_classes: list[type[NavigableString]] = []  # of the open string containers
         self.deepest = 0  # the most elements open at once (the soup not counted)
 
     def start(self, name: str, attrib: Mapping[str, str]) -> None:
@@ -62,25 +69,29 @@ class PrunedTarget:
             self.skipped_depth = 1
             return
         open_tags = self.open
+        parent = open_tags[-1]
+        # lxml's mapping of no attributes is slow to copy
+        attributes = dict(attrib) if attrib else {}
         tag = Tag(
             self.soup,
             self.builder,
             name,
-            attrs=dict(attrib),
-            parent=open_tags[-1],
-            previous=self.previous,
+            None,
+            None,
+            attributes,
+            parent,
+            self.previous,
             namespaces=HTML_NAMESPACES,
         )
-        open_tags[-1].contents.append(tag)
+        parent.contents.append(tag)
         self.previous = tag
         if len(open_tags) > self.deepest:
             self.deepest = len(open_tags)
         open_tags.append(tag)
-        if name in self.builder.preserve_whitespace_tags:
+        if name in self.preserved:
             self.preserving += 1
-        string_class = self.builder.string_containers.get(name)
-        if string_class is not None:
-            self.string_classes.append(string_class)
+        if name in self.string_containers:
+            self.string_classes.append(self.string_containers[name])
 
     def end(self, name: str) -> None:
         """Close the innermost open element."""
@@ -89,10 +100,10 @@ class PrunedTarget:
             return
         if self.pending:
             self.flush()
-        self.open.pop()
-        if name in self.builder.preserve_whitespace_tags:
+        tag = self.open.pop()
+        if tag.name in self.preserved:
             self.preserving -= 1
-        if name in self.builder.string_containers:
+        if tag.name in self.string_containers:
             self.string_classes.pop()
 
     def data(self, data: str) -> None:
@@ -141,6 +152,21 @@ class PrunedTarget:
         self.previous = node
 
 
+def _keeps(name: str, attributes: Mapping[str, str]) -> bool:
+    return False
+
+
+class _Parsers(threading.local):
+    """One lxml parser and its target per thread, kept between parses (lxml inspects a
+    target's methods each time a parser is made for it)."""
+
+    target: PrunedTarget | None = None
+    parser: etree.HTMLParser | None = None
+
+
+_parsers = _Parsers()
+
+
 class PrunedTreeBuilder(HTMLTreeBuilder):
     """A BeautifulSoup tree builder: lxml's HTML parser, comments and dropped elements left
     out. After a parse, deepest says how many elements were open at once at most."""
@@ -155,12 +181,18 @@ class PrunedTreeBuilder(HTMLTreeBuilder):
         """Parse the page into the soup BeautifulSoup made for it."""
         if not isinstance(self.soup, BeautifulSoup) or not isinstance(markup, str):
             raise TypeError("PrunedTreeBuilder parses text, for a BeautifulSoup")
-        target = PrunedTarget(self.soup, self, self.drops, self.drop_names)
-        # lxml calls a target back with str for a str document (its stubs allow bytes too)
-        parser = etree.HTMLParser(target=cast("etree.ParserTarget", target), recover=True)
+        target, parser = _parsers.target, _parsers.parser
+        if target is None or parser is None:
+            target = PrunedTarget()
+            # lxml calls a target back with str for a str document (its stubs allow bytes)
+            parser = etree.HTMLParser(target=cast("etree.ParserTarget", target), recover=True)
+        _parsers.target = _parsers.parser = None  # a parse that fails leaves them unusable
+        target.begin(self.soup, self, self.drops, self.drop_names)
         parser.feed(markup)
         parser.close()
         self.deepest = target.deepest
+        target.begin(None, self, _keeps, ())
+        _parsers.target, _parsers.parser = target, parser
 
 
 def build_tree(
