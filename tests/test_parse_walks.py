@@ -12,7 +12,7 @@ import threading
 import warnings
 
 import pytest
-from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 from bs4.element import NavigableString, Tag
 
 from scraper.parsing.markup import node_html
@@ -51,6 +51,7 @@ def trees(html: str) -> list[BeautifulSoup]:
     shallow as an article parse sees it)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         raw = BeautifulSoup(html, "lxml")
     flatten_deep_nesting(raw)
     return [make_soup(html), raw]

@@ -20,8 +20,9 @@ _ENCODING = "utf-8"  # the encoding str() names in a <meta> charset declaration
 
 
 def node_html(node: PageElement) -> str:
-    """The node's HTML, exactly as str(node) gives it."""
-    if not isinstance(node, Tag) or node._is_xml:
+    """The node's HTML, exactly as str(node) gives it (an element of an XML tree, whose
+    parser says it is XML, is left to str())."""
+    if not isinstance(node, Tag) or node.known_xml:
         return str(node)
     pieces: list[str] = []
     # A walk with its own stack: a node, or a closing tag's text once its contents are done.
