@@ -307,10 +307,14 @@ def element_with_text(soup: BeautifulSoup, wanted: str, texts: NodeTexts) -> Tag
     target = comparable(wanted)
     if not target:
         return None
+    longest = 2 * len(wanted) + 20  # what punctuation and spacing can add
     for element in tags_under(first_tag(soup, "body") or soup):
         if element.name in ("a", "title", "option", "meta"):
             continue
-        if comparable(texts.text(element)) == target and not in_chrome(element, texts):
+        text = texts.text(element)
+        if len(text) > longest or comparable(text) != target:
+            continue
+        if not in_chrome(element, texts):
             return innermost_with_same_text(element, texts)
     return None
 

@@ -143,15 +143,17 @@ def find_meta(
     found = FoundMeta()
     if not chosen:
         return found
-    chosen = sorted(dict.fromkeys(chosen), key=lambda fact: position[id(fact.line)])
+    chosen = sorted(
+        {id(fact): fact for fact in chosen}.values(), key=lambda fact: position[id(fact.line)]
+    )
     found.raw = " ".join(dict.fromkeys(fact.text for fact in chosen))
-    found.elements = list(
-        dict.fromkeys(
-            line.element
+    found.elements = list(  # elements hash by their whole HTML: keyed by identity instead
+        {
+            id(line.element): line.element
             for fact in chosen
             for line in (fact.line, fact.value_line)
             if line is not None
-        )
+        }.values()
     )
     if published is not None and published.published and not published.published_label:
         found.cue = "date-line"
