@@ -15,7 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, Protocol, Self, runtime_checkable
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -34,9 +34,21 @@ from archive.runs import abandon_stale_runs, start_run
 from scraper import archive_writer
 from scraper.archive_writer import Listings, Report, WriterConfig
 from scraper.plan import WalkPlan, build_walk_plan
+from scraper.sections import Section
+from scraper.urls import SiteUrls
 
 logger = logging.getLogger(__name__)
 Pending = list[tuple[Any, Deferred[Any]]]  # items, and what resolves once they are committed
+
+
+@runtime_checkable
+class SectionCrawl(Protocol):
+    """What the pipeline reads of the spider whose crawl it archives (the spider, in turn,
+    reads the plan the pipeline built: scraper/spiders/smoladmin.py)."""
+
+    mode: str
+    sections: list[Section]
+    site: SiteUrls
 
 
 class ArchivePipeline:
@@ -83,12 +95,11 @@ class ArchivePipeline:
         return datetime.now(UTC)
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        from scraper.spiders.smoladmin import SmoladminSpider  # which imports this module
-
         spider = spider or self.crawler.spider
-        if not isinstance(spider, SmoladminSpider):
+        if not isinstance(spider, SectionCrawl):
             raise TypeError(
-                f"ArchivePipeline archives the smoladmin spider's crawl, not {spider!r}"
+                f"ArchivePipeline archives a crawl of the site's sections (mode, sections, "
+                f"site), not {spider!r}"
             )
         self.sessions = open_archive(self.db_url)
         engine = self.sessions.kw["bind"]
