@@ -41,7 +41,13 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.parse_pool.PoolParser": 50,
     "scraper.safeguards.RedirectLoopMiddleware": 650,  # sees redirects before Scrapy's (600)
 }
-SPIDER_MIDDLEWARES = {"scraper.safeguards.ParseFailureMiddleware": 50}
+SPIDER_MIDDLEWARES = {
+    "scraper.safeguards.ParseFailureMiddleware": 50,
+    # around the middlewares that drop requests (URL length 800, depth 900): what they drop
+    # is recorded as a failed fetch
+    "scraper.dropped_requests.RequestsDropped": 30,
+    "scraper.dropped_requests.RequestsMade": 990,
+}
 ITEM_PIPELINES = {"scraper.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"scraper.extensions.ProgressReporter": 500}
 

@@ -275,6 +275,18 @@ class SmoladminSpider(scrapy.Spider):
             ignored=ignored,
         )
 
+    def request_dropped(self, request: scrapy.Request, reason: str) -> Iterator[FetchRecord]:
+        """A request dropped before its download (scraper/dropped_requests.py): a failed fetch."""
+        self.logger.warning("%s %s", request.url, reason)
+        yield FetchRecord(
+            url=self.site.canonical(request.url) or request.url,
+            requested_url=request.url,
+            kind=request.meta.get("kind", "other"),
+            ok=False,
+            error=reason,
+            fetched_at=self.now(),
+        )
+
 
 def _content_type(response: Response) -> str | None:
     value = response.headers.get("Content-Type")
