@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.articles import save_article
@@ -102,8 +102,10 @@ class ArchiveWriter:
     def write_batch(self, items: list[Any]) -> list[Written]:
         """Write items in one transaction; the stats each one adds and its feed record.
 
-        If one item fails, the batch is written again item by item, so that only the failing
-        item is lost (its error is raised after the others are committed).
+        If one item fails, the batch is written again item by item: an item that fails alone
+        is recorded as a failed fetch of its URL, with the error as its reason, and fetched
+        again on the next run. An error of the database itself (a full disk) is raised once
+        the others are committed.
         """
         try:
             with self.transaction() as session:
@@ -121,12 +123,26 @@ class ArchiveWriter:
         for item in items:
             try:
                 one_by_one.extend(self.write_batch([item]))
-            except Exception as failed:  # re-raised below, once the rest is saved
+            except OperationalError as failed:  # re-raised below, once the rest is saved
                 one_by_one.append(([], None))
                 error = error or failed
+            except Exception as failed:
+                one_by_one.append((self.not_stored(item, failed), None))
         if error is not None:
             raise error
         return one_by_one
+
+    def not_stored(self, item: Any, error: Exception) -> list[str]:
+        """Record an item the archive refused as a failed fetch of its URL; the stats it adds."""
+        url = getattr(item, "url", None)
+        cause = error.orig if isinstance(error, StatementError) and error.orig else error
+        first_line = str(cause).strip().split("\n", 1)[0]
+        reason = f"could not be stored: {type(cause).__name__}: {first_line}"[:500]
+        if not isinstance(item, (ArticleRecord, PageRejected)) or url is None:
+            self.warnings.append(f"{type(item).__name__} {url or ''}: {reason}")
+            return ["citynews/errors"]
+        with self.transaction() as session:
+            return self.reject(session, self.run(session), url, reason)
 
     def write_item(
         self, session: Session, run: CrawlRun, item: Any, batch: ArticleBatch

@@ -16,10 +16,12 @@ limit 100"""
 LATEST_SQL = """select section, title, url, published_at, views from (
   select *, row_number() over (partition by section order by published_at desc) as n
   from articles where removed_at is null
+    and (published_at is null or published_at <= datetime('now', '+1 day'))
 ) where n <= 10 order by section, published_at desc"""
 
 MOST_VIEWED_SQL = """select title, url, section, published_at, views from articles
 where published_at >= date('now', 'start of month')
+  and published_at <= datetime('now', '+1 day')
 order by views desc limit 50"""
 
 ARTICLE_COLUMNS = {
