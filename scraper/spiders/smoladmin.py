@@ -28,6 +28,7 @@ from scraper.page_to_record import build_article_record
 from scraper.parsing.text import decode_page
 from scraper.pipelines import ArchivePipeline
 from scraper.plan import MODES, WalkPlan
+from scraper.retry_after import NOT_RETRIED
 from scraper.sections import Section, section_of_path, select_sections
 from scraper.spider_settings import adjust_settings
 from scraper.urls import SiteUrls, listing_page_number, url_path
@@ -260,6 +261,8 @@ class SmoladminSpider(scrapy.Spider):
         status = http_status(failure)
         if ignored:
             error = f"not fetched: {failure.getErrorMessage()}"
+        elif status and (not_retried := request.meta.get(NOT_RETRIED)):
+            error = f"HTTP {status}: {not_retried}"
         elif status:
             error = f"HTTP {status}"
         else:
