@@ -2,8 +2,10 @@
 failure is a failed fetch with its reason, listed and fetched again next run."""
 
 import os
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,9 +14,11 @@ from sqlalchemy import select
 from archive.articles import save_article
 from archive.crawl_records import FetchRecord
 from archive.db import open_archive, session_scope
+from archive.digest_queries import most_viewed
 from archive.models import Article, CrawlRun
 from archive.plan import crawl_plan
 from archive.runs import start_run
+from citynews.datasette.metadata import LATEST_SQL, MOST_VIEWED_SQL
 from citynews.reports import failed_urls_report
 from scraper.archive_writer import ArchiveWriter, WriterConfig
 from tests.test_batch_writes import NEWS, T0, page
@@ -75,3 +79,37 @@ def test_an_article_dated_years_ahead_leaves_the_refresh_window(db_url: str) -> 
     assert NEWS + "zavtrashnyaya" in plan.due
     assert NEWS + "segodnyashnyaya" in plan.due
     sessions.kw["bind"].dispose()
+
+
+@pytest.mark.postgres
+def test_an_article_dated_years_ahead_never_tops_the_report_s_most_viewed(db_url: str) -> None:
+    sessions = open_archive(db_url)
+    since, until = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
+    with session_scope(sessions) as session:
+        run = start_run(session, T0, "incremental", "https://www.smoladmin.ru", ["novosti"])
+        far_ahead = datetime(2031, 5, 1, 12, 0, tzinfo=UTC)
+        save_article(session, page("budushchaya", T0, published_at=far_ahead, views=90000), run)
+        save_article(session, page("obychnaya", T0, views=500), run)
+    with session_scope(sessions) as session:
+        top = [change.article.url for change in most_viewed(session, since, until, 10)]
+    assert top == [NEWS + "obychnaya"]
+    sessions.kw["bind"].dispose()
+
+
+def test_the_datasette_latest_and_most_viewed_queries_skip_articles_dated_years_ahead(
+    tmp_path: Path,
+) -> None:
+    db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    sessions = open_archive(db_url)
+    now = datetime.now(UTC)
+    with session_scope(sessions) as session:
+        run = start_run(session, now, "incremental", "https://www.smoladmin.ru", ["novosti"])
+        far_ahead = datetime(2031, 5, 1, 12, 0, tzinfo=UTC)
+        save_article(session, page("budushchaya", now, published_at=far_ahead, views=90000), run)
+        save_article(session, page("obychnaya", now, published_at=now, views=500), run)
+    sessions.kw["bind"].dispose()
+    with sqlite3.connect(tmp_path / "archive.sqlite3") as connection:
+        latest = [url for _, _, url, *_ in connection.execute(LATEST_SQL)]
+        viewed = [url for _, url, *_ in connection.execute(MOST_VIEWED_SQL)]
+    assert latest == [NEWS + "obychnaya"]
+    assert viewed == [NEWS + "obychnaya"]
