@@ -55,10 +55,10 @@ def failed_list(db_url: str, capsys: pytest.CaptureFixture[str]) -> str:
 
 
 @pytest.mark.e2e
+@pytest.mark.postgres
 def test_an_article_url_too_long_for_scrapy_is_a_failed_fetch_retried_next_run(
-    site: SiteServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    site: SiteServer, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     site.change(
         publish=[{"section": "novosti", "slug": LONG_SLUG, "title": "Длинный адрес",
                   "when": "2025-11-21 10:00", "paragraphs": ["Текст новости."]}]
