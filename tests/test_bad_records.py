@@ -2,6 +2,7 @@
 failure is a failed fetch with its reason, listed and fetched again next run."""
 
 import os
+import random
 import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -113,3 +114,41 @@ def test_the_datasette_latest_and_most_viewed_queries_skip_articles_dated_years_
         viewed = [url for _, url, *_ in connection.execute(MOST_VIEWED_SQL)]
     assert latest == [NEWS + "obychnaya"]
     assert viewed == [NEWS + "obychnaya"]
+
+
+@pytest.mark.postgres
+def test_a_url_too_long_for_the_database_s_index_fails_alone(db_url: str) -> None:
+    sessions = open_archive(db_url)
+    with session_scope(sessions) as session:
+        run_id = start_run(session, T0, "incremental", "https://www.smoladmin.ru", ["novosti"]).id
+    writer = ArchiveWriter(WriterConfig(db_url, run_id, "Europe/Moscow", False, os.getppid()))
+    letters = random.Random(19)
+    slug = "".join(letters.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(9000))
+    items = [page("pervaya", T0), page(slug, T0), page("tretya", T0)]
+    try:
+        written = writer.write_batch(items)
+    finally:
+        writer.close()
+    with session_scope(sessions) as session:
+        urls = set(session.scalars(select(Article.url)))
+    assert {NEWS + "pervaya", NEWS + "tretya"} <= urls
+    if NEWS + slug not in urls:  # PostgreSQL: a b-tree entry holds at most 2,704 bytes
+        assert written[1][0] == ["citynews/errors"]
+    sessions.kw["bind"].dispose()
+
+
+@pytest.mark.postgres
+def test_a_batch_of_one_bad_record_is_a_failed_fetch_too(db_url: str) -> None:
+    sessions = open_archive(db_url)
+    with session_scope(sessions) as session:
+        run_id = start_run(session, T0, "incremental", "https://www.smoladmin.ru", ["novosti"]).id
+    writer = ArchiveWriter(WriterConfig(db_url, run_id, "Europe/Moscow", False, os.getppid()))
+    year_one = datetime(1, 1, 1, 0, 0, tzinfo=MOSCOW)
+    try:
+        written = writer.write_batch([page("drevnyaya", T0, published_at=year_one)])
+    finally:
+        writer.close()
+    assert "citynews/errors" in written[0][0]
+    with session_scope(sessions) as session:
+        assert "could not be stored: OverflowError" in failed_urls_report(session)
+    sessions.kw["bind"].dispose()
