@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.articles import save_article
 from archive.db import session_scope
+from archive.revisit import revisit_batch_size
 from archive.runs import finish_run, start_run
 from scraper.plan import build_walk_plan
 from tests.test_revisit import NOVOSTI, record
@@ -116,3 +117,12 @@ def test_a_first_run_re_reads_nothing_and_the_clock_counts_not_the_runs(
     backfill(sessions)
     assert len(run_at(sessions, START + DAY / 24)) == math.ceil(N / D / 24)
     assert len(run_at(sessions, START + DAY / 24 + 2 * DAY)) == math.ceil(N / D * 2)
+
+
+def test_the_share_is_n_times_the_elapsed_time_over_d_rounded_up() -> None:
+    assert revisit_batch_size(10_000, 30, DAY) == 334
+    assert revisit_batch_size(10_000, 30, DAY / 24) == 14  # 336 a day, hourly
+    assert revisit_batch_size(10_000, 30, 2 * DAY) == 667
+    assert revisit_batch_size(10_000, 30, 40 * DAY) == 10_000  # never more than the archive
+    assert revisit_batch_size(10_000, 30, timedelta(0)) == 0
+    assert revisit_batch_size(10_000, 0, DAY) == 0
