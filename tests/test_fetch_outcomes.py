@@ -71,6 +71,9 @@ def test_an_article_url_too_long_for_scrapy_is_a_failed_fetch_retried_next_run(
     assert "URLLENGTH_LIMIT (2083)" in error
     assert long_url in failed_list(db_url, capsys)
 
+    crawl(site, db_url, tmp_path)  # asked again from the start, and dropped again
+    assert [ok for ok, _, _ in fetch_rows(db_url, long_url)] == [False, False]
+
     crawl(site, db_url, tmp_path, "-s", "URLLENGTH_LIMIT=5000")
     assert archived(db_url, long_url)
     assert long_url not in failed_list(db_url, capsys)
