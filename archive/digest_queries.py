@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Row, Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
+from archive.dating import not_dated_in_the_future
 from archive.models import Article, ArticleEvent, Revision, ViewObservation
 
 ARTICLE_COLUMNS = (
@@ -125,6 +126,7 @@ def _view_changes(since: datetime, until: datetime) -> Select[*tuple[Any, ...]]:
             ),
         )
         .join(end, and_(end.article_id == Article.id, end.observed_at == bounds.c.last_at))
+        .where(not_dated_in_the_future(until))
     )
 
 

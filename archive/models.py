@@ -46,6 +46,7 @@ class CrawlRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+    clock: Mapped[datetime | None]  # the crawl's clock at its start (CITYNEWS_NOW, or started_at)
     mode: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str] = mapped_column(String(16), default="running")
     site_url: Mapped[str] = mapped_column(Text)

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from archive.dating import FUTURE_TOLERANCE
 from archive.fetches import unarchived_fetches
 from archive.models import Article, CrawlRun, Fetch
 
@@ -45,7 +46,7 @@ def crawl_plan(
     plan.attempted.update(url for url, _ in unarchived)
     settled_since, plan.walked_sections = completed_walks(session)
     window_start = now - timedelta(days=refresh_days)
-    due = Article.published_at >= window_start
+    due = (Article.published_at >= window_start) & (Article.published_at <= now + FUTURE_TOLERANCE)
     removed = Article.removed_at.is_not(None)
     settled_in = [
         (Article.section == section) & (Article.first_seen_at <= since)

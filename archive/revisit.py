@@ -1,9 +1,13 @@
 """The rolling revisit: which archived articles a run re-reads, and how current the archive is.
 
-Every run re-fetches the ceil(N / D) online articles outside the refresh window that were
-fetched longest ago (N of them in the crawled sections, D the revisit period in days), so that
-daily runs re-read the whole archive every D days. Ordering by the last successful fetch means
-that articles a stopped or failed run did not reach come first on the next run.
+`--revisit-days D` re-reads every online article outside the refresh window at least once every
+D days, whatever the cron frequency, with the work spread evenly over time: a run re-reads the
+share of the N such articles that the time elapsed since the last completed run entitles,
+ceil(N x elapsed / D), those fetched longest ago first. Days are those of the crawl's clock
+(CITYNEWS_NOW when set). A first run re-reads nothing (everything was just fetched); a fresh
+archive is then re-read over the next D days. A stopped run moves nothing forward: the next run
+is entitled to the time since the last completed one, and ordering by the last successful fetch
+puts first the articles the stopped run did not reach.
 """
 
 import math
@@ -13,34 +17,66 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from archive.models import Article
+from archive.dating import dated_in_the_future
+from archive.models import Article, CrawlRun
+
+ONE_DAY = timedelta(days=1)
 
 
-def revisit_batch_size(candidates: int, revisit_days: int) -> int:
-    """How many articles one run re-reads: ceil(N / D), none when D is 0."""
-    if revisit_days <= 0 or candidates <= 0:
+def revisit_batch_size(candidates: int, revisit_days: int, elapsed: timedelta = ONE_DAY) -> int:
+    """How many articles a run re-reads: ceil(N x elapsed / D), at most N; none when D is 0."""
+    if revisit_days <= 0 or candidates <= 0 or elapsed <= timedelta(0):
         return 0
-    return math.ceil(candidates / revisit_days)
+    share = candidates * (elapsed / timedelta(days=revisit_days))
+    return min(candidates, math.ceil(round(share, 6)))
 
 
-def _outside_window(sections: list[str], window_start: datetime) -> ColumnElement[bool]:
-    """Online articles of the sections that the refresh window does not cover."""
-    return and_(
-        Article.section.in_(sections),
-        Article.removed_at.is_(None),
-        or_(Article.published_at.is_(None), Article.published_at < window_start),
+def elapsed_since_last_completed_run(
+    session: Session, sections: list[str], now: datetime
+) -> timedelta:
+    """Time on the crawl's clock since the last completed run that covered all the sections
+    started; none when there is no such run (nothing to revisit yet) or the clock went back."""
+    rows = session.execute(
+        select(CrawlRun.sections, func.coalesce(CrawlRun.clock, CrawlRun.started_at))
+        .where(CrawlRun.outcome == "completed")
+        .order_by(CrawlRun.id.desc())
     )
+    for covered, clock in rows:
+        if set(sections) <= set(covered or []):
+            elapsed: timedelta = now - clock
+            return max(elapsed, timedelta(0))
+    return timedelta(0)
+
+
+def _outside_window(
+    sections: list[str], window_start: datetime, now: datetime | None
+) -> ColumnElement[bool]:
+    """Online articles of the sections that the refresh window does not cover (those dated
+    more than a day after now are not in it)."""
+    not_recent = or_(Article.published_at.is_(None), Article.published_at < window_start)
+    if now is not None:
+        not_recent = or_(not_recent, dated_in_the_future(now))
+    return and_(Article.section.in_(sections), Article.removed_at.is_(None), not_recent)
 
 
 def articles_to_revisit(
-    session: Session, sections: list[str], window_start: datetime, revisit_days: int
+    session: Session,
+    sections: list[str],
+    window_start: datetime,
+    revisit_days: int,
+    elapsed: timedelta = ONE_DAY,
 ) -> list[str]:
-    """URLs of the ceil(N / D) articles outside the window fetched longest ago, oldest first."""
-    return list(revisit_choice(session, sections, window_start, revisit_days))
+    """URLs of the articles outside the window that a run re-reads, oldest fetch first."""
+    return list(revisit_choice(session, sections, window_start, revisit_days, elapsed))
 
 
 def revisit_choice(
-    session: Session, sections: list[str], window_start: datetime, revisit_days: int
+    session: Session,
+    sections: list[str],
+    window_start: datetime,
+    revisit_days: int,
+    elapsed: timedelta = ONE_DAY,
+    now: datetime | None = None,
 ) -> dict[str, date | None]:
     """The articles to revisit, oldest fetch first, with the date their listing showed.
 
@@ -49,9 +85,9 @@ def revisit_choice(
     """
     if revisit_days <= 0 or not sections:
         return {}
-    outside = _outside_window(sections, window_start)
+    outside = _outside_window(sections, window_start, now)
     candidates = session.scalar(select(func.count(Article.id)).where(outside)) or 0
-    batch = revisit_batch_size(candidates, revisit_days)
+    batch = revisit_batch_size(candidates, revisit_days, elapsed)
     if batch == 0:
         return {}
     stmt = (

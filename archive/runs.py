@@ -19,11 +19,17 @@ class SaveOutcome(StrEnum):
 
 
 def start_run(
-    session: Session, started_at: datetime, mode: str, site_url: str, sections: list[str]
+    session: Session,
+    started_at: datetime,
+    mode: str,
+    site_url: str,
+    sections: list[str],
+    clock: datetime | None = None,
 ) -> CrawlRun:
-    """Record the start of a crawl."""
+    """Record the start of a crawl, and the crawl's clock then (when not the real one)."""
     run = CrawlRun(
         started_at=started_at,
+        clock=clock or started_at,
         mode=mode,
         site_url=site_url,
         sections=sections,

@@ -36,6 +36,7 @@ from citynews.digest import write_digest  # noqa: E402
 
 MSK = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
+DAY = timedelta(days=1)
 SECTIONS = ["novosti", "novosti-tos"]
 
 
@@ -117,8 +118,12 @@ def main() -> None:
             lambda s: write_digest(s, since, until, out, MSK),
         )
         with session_scope(sessions) as session:
-            batch = len(articles_to_revisit(session, SECTIONS, window_start, 30))
-        print(f"revisit batch: {batch} articles a run; report: {out.stat().st_size} bytes")
+            daily = len(articles_to_revisit(session, SECTIONS, window_start, 30, DAY))
+            hourly = len(articles_to_revisit(session, SECTIONS, window_start, 30, DAY / 24))
+        print(
+            f"revisit (D=30): daily runs {daily} articles a run, {daily} a day; hourly runs "
+            f"{hourly} a run, {24 * hourly} a day; report: {out.stat().st_size} bytes"
+        )
         print(
             f"ratios to crawl_plan: revisit {revisit / baseline:.2f}, "
             f"coverage {coverage / baseline:.2f}, report {digest / baseline:.2f}"

@@ -187,7 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=non_negative,
         default=REVISIT_DAYS,
         metavar="D",
-        help=f"re-read every older article once in D daily runs (default {REVISIT_DAYS}; 0: off)",
+        help=f"re-read every older article at least once every D days, spread evenly over "
+        f"the runs whatever their frequency (default {REVISIT_DAYS}; 0: off)",
     )
     add_settings_option(crawl)
     crawl.add_argument("--quiet", action="store_true", help="no progress line and no summary")

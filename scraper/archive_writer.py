@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.articles import save_article
@@ -103,31 +103,61 @@ class ArchiveWriter:
     def write_batch(self, items: list[Any]) -> list[Written]:
         """Write items in one transaction; the stats each one adds and its feed record.
 
-        If one item fails, the batch is written again item by item, so that only the failing
-        item is lost (its error is raised after the others are committed).
+        If one item fails, the batch is written again item by item: an item that fails alone
+        is recorded as a failed fetch of its URL, with the error as its reason, and fetched
+        again on the next run. An error of the database itself (a full disk) is raised once
+        the others are committed.
         """
         try:
-            with self.transaction() as session:
-                run = self.run(session)
-                urls = [item.url for item in items if isinstance(item, ArticleRecord)]
-                batch = ArticleBatch.load(session, urls)
-                results = [self.write_item(session, run, item, batch) for item in items]
-                batch.write(session)
-                return results
-        except Exception:
+            return self.write_together(items)
+        except Exception as failed:
+            if len(items) == 1 and record_error(failed):
+                return [(self.not_stored(items[0], failed), None)]
             if len(items) == 1:
                 raise
         one_by_one: list[Written] = []
         error = None
         for item in items:
             try:
-                one_by_one.extend(self.write_batch([item]))
-            except Exception as failed:  # re-raised below, once the rest is saved
-                one_by_one.append(([], None))
-                error = error or failed
+                one_by_one.extend(self.write_together([item]))
+            except Exception as failed:
+                if not record_error(failed):  # re-raised below, once the rest is saved
+                    one_by_one.append(([], None))
+                    error = error or failed
+                    continue
+                one_by_one.append((self.not_stored(item, failed), None))
         if error is not None:
             raise error
         return one_by_one
+
+    def write_together(self, items: list[Any]) -> list[Written]:
+        """Write items in one transaction, or none of them."""
+        with self.transaction() as session:
+            run = self.run(session)
+            urls = [item.url for item in items if isinstance(item, ArticleRecord)]
+            batch = ArticleBatch.load(session, urls)
+            results = [self.write_item(session, run, item, batch) for item in items]
+            batch.write(session)
+            return results
+
+    def not_stored(self, item: Any, error: Exception) -> list[str]:
+        """Record an item the archive refused as a failed fetch of its URL; the stats it adds."""
+        url = getattr(item, "url", None)
+        cause = error.orig if isinstance(error, StatementError) and error.orig else error
+        first_line = str(cause).strip().split("\n", 1)[0]
+        reason = f"could not be stored: {type(cause).__name__}: {first_line}"[:500]
+        if not isinstance(item, (ArticleRecord, PageRejected)) or url is None:
+            self.warnings.append(f"{type(item).__name__} {url or ''}: {reason}")
+            return ["citynews/errors"]
+        try:
+            with self.transaction() as session:
+                return self.reject(session, self.run(session), url, reason)
+        except Exception as unrecorded:
+            if not record_error(unrecorded):
+                raise
+            why = f"{type(unrecorded).__name__}: not recorded as a failed fetch either"
+            self.warnings.append(f"{url[:200]}: {reason} ({why})")
+            return ["citynews/errors"]
 
     def write_item(
         self, session: Session, run: CrawlRun, item: Any, batch: ArticleBatch
@@ -309,6 +339,16 @@ class ArchiveWriter:
 
 
 WRITER: ArchiveWriter | None = None  # the writer process's one writer
+PROGRAM_LIMIT_EXCEEDED = "54"  # PostgreSQL's SQLSTATE class: a value too big for an index entry
+
+
+def record_error(error: Exception) -> bool:
+    """Whether an error is one record's (a value the database cannot store), not the
+    database's (a full disk, a lost connection), which stops the crawl."""
+    if not isinstance(error, OperationalError):
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    return sqlstate.startswith(PROGRAM_LIMIT_EXCEEDED)
 
 
 def exit_unless_crawl_runs(crawl_pid: int) -> None:

@@ -109,13 +109,16 @@ class ArchivePipeline:
         sections = [section.key for section in spider.sections]
         with session_scope(self.sessions) as session:
             abandon_stale_runs(session)
-            run = start_run(session, self.now(), spider.mode, spider.site.fetch_origin, sections)
+            clock = self.reference_now or self.now()
+            run = start_run(
+                session, self.now(), spider.mode, spider.site.fetch_origin, sections, clock
+            )
             self.run_id = run.id
             self.plan = build_walk_plan(
                 session,
                 sections,
                 spider.mode,
-                self.reference_now or self.now(),
+                clock,
                 self.refresh_days,
                 self.revisit_days,
             )

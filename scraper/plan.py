@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from archive.plan import CrawlPlan, crawl_plan
-from archive.revisit import revisit_choice
+from archive.revisit import elapsed_since_last_completed_run, revisit_choice
 
 MODES = ("incremental", "full")
 
@@ -67,8 +67,9 @@ def build_walk_plan(
 ) -> WalkPlan:
     """Read the archive's knowledge of the sections and the revisit batch into a plan."""
     window_start = now - timedelta(days=refresh_days)
+    elapsed = elapsed_since_last_completed_run(session, sections, now)
     return WalkPlan(
         archived=crawl_plan(session, sections, now, refresh_days),
         mode=mode,
-        revisit=revisit_choice(session, sections, window_start, revisit_days),
+        revisit=revisit_choice(session, sections, window_start, revisit_days, elapsed, now),
     )

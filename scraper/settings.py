@@ -41,8 +41,16 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.parse_pool.PoolParser": 50,
     "scraper.safeguards.RedirectLoopMiddleware": 650,  # sees redirects before Scrapy's (600)
     "scraper.safeguards.SiteRedirectMiddleware": 640,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scraper.retry_after.RetryAfterMiddleware": 550,
 }
-SPIDER_MIDDLEWARES = {"scraper.safeguards.ParseFailureMiddleware": 50}
+SPIDER_MIDDLEWARES = {
+    "scraper.safeguards.ParseFailureMiddleware": 50,
+    # around the middlewares that drop requests (URL length 800, depth 900): what they drop
+    # is recorded as a failed fetch
+    "scraper.dropped_requests.RequestsDropped": 30,
+    "scraper.dropped_requests.RequestsMade": 990,
+}
 ITEM_PIPELINES = {"scraper.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"scraper.extensions.ProgressReporter": 500}
 
@@ -63,10 +71,11 @@ LOCAL_FAST_SETTINGS = {
 }
 CITYNEWS_MODE = "incremental"  # or "full": walk every listing page
 CITYNEWS_REFRESH_DAYS = 14  # re-fetch articles published within this many days
-CITYNEWS_REVISIT_DAYS = 30  # re-read every older article once in this many daily runs (0: off)
+CITYNEWS_REVISIT_DAYS = 30  # re-read every older article at least once in this many days (0: off)
 CITYNEWS_NOW = None  # ISO time the refresh window is measured from (default: now)
 CITYNEWS_MAX_LISTING_PAGES = 5000  # listing pages walked per section and run, at most
 CITYNEWS_LOCK_HELD = False  # True when the caller already holds the archive's crawl lock
 CITYNEWS_PARSE_WORKERS = None  # parsing processes; None: one per CPU when there is no delay
 CITYNEWS_WRITE_BATCH = 50  # items written to the archive in one transaction, at most
+CITYNEWS_RETRY_AFTER_MAX = 600  # seconds a run waits, in all, as 429/503 Retry-After asks
 CITYNEWS_WRITE_INTERVAL = 0.5  # seconds an item waits at most for its transaction

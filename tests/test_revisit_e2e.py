@@ -113,7 +113,7 @@ class Archive:
         candidates = {path_of(u) for u, _, _ in rows} - due - removed
         return Plan(due, removed, retry, candidates)
 
-    def crawl(self, day: int, *extra: str) -> Run:
+    def crawl(self, day: float, *extra: str) -> Run:
         now = START + timedelta(days=day)
         plan = self.plan(now)
         self.site.clear_requests()
@@ -305,3 +305,11 @@ def test_scrapy_crawl_takes_the_revisit_setting(archive: Archive) -> None:
     assert result.returncode == 0, result.stderr
     run = Run(plan, result, archive.site.requests())
     assert len(run.revisited()) == math.ceil(len(plan.candidates) / 2)
+
+
+def test_a_run_an_hour_after_the_last_re_reads_an_hour_s_share(archive: Archive) -> None:
+    assert archive.crawl(D + 3, "--revisit-days", str(D)).result.returncode == 0
+    run = archive.crawl(D + 3 + 1 / 24, "--revisit-days", str(D))
+    assert run.result.returncode == 0, run.result.stderr
+    hour_s_share = math.ceil(len(run.plan.candidates) / D / 24)
+    assert len(run.revisited()) == hour_s_share < run.plan.batch

@@ -28,6 +28,7 @@ from scraper.page_to_record import build_article_record
 from scraper.parsing.text import decode_page
 from scraper.pipelines import ArchivePipeline
 from scraper.plan import MODES, WalkPlan
+from scraper.retry_after import NOT_RETRIED
 from scraper.safeguards import RedirectedAway, is_article_page
 from scraper.sections import Section, section_of_path, select_sections
 from scraper.spider_settings import adjust_settings
@@ -304,6 +305,8 @@ class SmoladminSpider(scrapy.Spider):
         status = http_status(failure)
         if ignored:
             error = f"not fetched: {failure.getErrorMessage()}"
+        elif status and (not_retried := request.meta.get(NOT_RETRIED)):
+            error = f"HTTP {status}: {not_retried}"
         elif status:
             error = f"HTTP {status}"
         else:
@@ -317,6 +320,18 @@ class SmoladminSpider(scrapy.Spider):
             error=error,
             fetched_at=self.now(),
             ignored=ignored,
+        )
+
+    def request_dropped(self, request: scrapy.Request, reason: str) -> Iterator[FetchRecord]:
+        """A request dropped before its download (scraper/dropped_requests.py): a failed fetch."""
+        self.logger.warning("%s %s", request.url, reason)
+        yield FetchRecord(
+            url=self.site.canonical(request.url) or request.url,
+            requested_url=request.url,
+            kind=request.meta.get("kind", "other"),
+            ok=False,
+            error=reason,
+            fetched_at=self.now(),
         )
 
 

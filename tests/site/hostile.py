@@ -7,6 +7,8 @@ Each mode answers some requests itself and leaves the others to the normal site.
 import gzip
 import math
 import random
+import time
+from email.utils import formatdate
 from urllib.parse import parse_qsl, urlsplit
 
 from . import content
@@ -26,6 +28,8 @@ MODES = frozenset(
         "moved_host",  # `what` all|pages (not robots.txt)|articles: 301 to the same on `host`
         "robots_status",  # robots.txt answers `status` (503 unless given)
         "robots_huge",  # robots.txt: the site's rules, then comment lines up to `size_mb` MB
+        "rate_limited",  # every article: 429 with Retry-After `seconds` (`http_date`: as a date)
+        # until that time has passed, then the page
     }
 )
 PARAMS = {
@@ -37,6 +41,8 @@ PARAMS = {
     "to": str,
     "host": str,
     "status": int,
+    "seconds": int,
+    "http_date": bool,
 }
 MAINTENANCE_TITLE = "Сайт на техническом обслуживании"
 DEEP_PARAGRAPH = "Этот абзац лежит глубоко внутри вложенных блоков."
@@ -85,6 +91,8 @@ def answer(target: str, spec: dict, articles: list[dict], host: str = "") -> Res
         return None
     if not _is_article_path(path):
         return None
+    if mode == "rate_limited":
+        return _rate_limited(path, spec.get("seconds", 1), spec.get("http_date", False))
     if mode == "maintenance":
         return 200, {"Content-Type": content.HTML}, maintenance_page().encode()
     if mode == "random_bytes":
@@ -245,3 +253,18 @@ def _endless_listing(target: str, kind: str, articles: list[dict]) -> Response |
     )
     inner = f'<main class="listing"><h1>Новости</h1><div class="list">{html}</div>{pager}</main>'
     return 200, {"Content-Type": content.HTML}, t.document("Новости", inner).encode()
+
+
+_NOT_BEFORE: dict[str, float] = {}  # article path: when a rate-limited site serves it again
+
+
+def _rate_limited(path: str, seconds: int, http_date: bool) -> Response | None:
+    """429 with Retry-After until the time the first answer asked to wait has passed."""
+    now = time.time()
+    not_before = _NOT_BEFORE.setdefault(path, now + seconds)
+    if now >= not_before:
+        return None
+    wait = math.ceil(not_before - now)
+    retry_after = formatdate(now + wait, usegmt=True) if http_date else str(wait)
+    headers = {"Content-Type": "text/plain; charset=utf-8", "Retry-After": retry_after}
+    return 429, headers, "Слишком много запросов".encode()
