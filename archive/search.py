@@ -404,7 +404,7 @@ def iter_search(
     only, and articles are read a batch at a time, so memory stays flat whatever the limit."""
     ranked = _ranked_ids(session, query, filters, ALL_MATCHES if limit is None else limit)
     for batch in ranked.partitions():
-        rows = [row.tuple() for row in batch]
+        rows = [tuple(row) for row in batch]
         ids = [article_id for article_id, _, _ in rows]
         articles = {
             article.id: article
