@@ -405,9 +405,14 @@ def run_crawl(args: argparse.Namespace) -> int:
 
 @contextmanager
 def reading(args: argparse.Namespace) -> Iterator[Session]:
-    """A session on the archive a read command names, opened without creating or changing it."""
-    with session_scope(open_existing_archive(resolve_db_url(args.db))) as session:
-        yield session
+    """A session on the archive a read command names, opened without creating or changing it;
+    its connections are closed when the command ends."""
+    sessions = open_existing_archive(resolve_db_url(args.db))
+    try:
+        with session_scope(sessions) as session:
+            yield session
+    finally:
+        sessions.kw["bind"].dispose()
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -619,8 +624,11 @@ def run_db_reindex(args: argparse.Namespace) -> int:
     from archive.search import reindex
 
     sessions = open_archive(resolve_db_url(args.db))
-    with session_scope(sessions) as session:
-        count = reindex(session)
+    try:
+        with session_scope(sessions) as session:
+            count = reindex(session)
+    finally:
+        sessions.kw["bind"].dispose()
     print(f"indexed {count} articles")
     return EXIT_OK
 
