@@ -329,17 +329,18 @@ def start_export(tmp_path: Path, url: str, out: str) -> subprocess.Popen:
     return process
 
 
-@pytest.fixture
-def big_archive(tmp_path: Path) -> str:
-    return archive_with_articles(tmp_path / "archive.sqlite3", 3_000)
+@pytest.fixture(scope="module")
+def big_archive(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """3,000 articles, shared by the tests that only read them."""
+    return archive_with_articles(tmp_path_factory.mktemp("big") / "archive.sqlite3", 3_000)
 
 
-@pytest.fixture
-def long_export_archive(tmp_path: Path) -> str:
+@pytest.fixture(scope="module")
+def long_export_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """10,000 articles of 16,000 characters: an export that writes for about 3 s here, so a
     signal sent once its temporary file exists finds it still writing, even on a busy machine."""
-    url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-    sessions = open_archive(url)
+    path = tmp_path_factory.mktemp("long-export") / "archive.sqlite3"
+    sessions = open_archive(f"sqlite:///{path}")
     engine = sessions.kw["bind"]
     body = "Ремонт моста через Днепр продолжается. " * 400
     published = datetime(2025, 1, 1, tzinfo=UTC)
@@ -349,7 +350,15 @@ def long_export_archive(tmp_path: Path) -> str:
     with engine.begin() as connection:
         connection.execute(Article.__table__.insert(), rows)
     engine.dispose()
-    return url
+    return path
+
+
+@pytest.fixture
+def long_export_archive(tmp_path: Path, long_export_file: Path) -> str:
+    """The long export's archive in this test's folder (a hard link: the tests only read it)."""
+    path = tmp_path / "archive.sqlite3"
+    path.hardlink_to(long_export_file)
+    return f"sqlite:///{path}"
 
 
 def test_an_export_stopped_by_sigterm_leaves_no_temporary_file(

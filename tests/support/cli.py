@@ -28,11 +28,13 @@ class CrawlStartedInTests(AssertionError):
 
 @dataclass(frozen=True)
 class CliResult:
-    """What a user sees of one command: its exit status, standard output and standard error."""
+    """What a user sees of one command: its exit status, standard output and standard error
+    (decoded as `subprocess.run(text=True)` decodes them), and the bytes of its output."""
 
     returncode: int
     stdout: str
     stderr: str
+    stdout_bytes: bytes
 
 
 def run_citynews(
@@ -57,7 +59,7 @@ def run_main(*args: str, cwd: Path, env: Mapping[str, str | None] | None = None)
     go on to start Scrapy, CrawlStartedInTests fails the test (the reactor would stay behind)."""
     from citynews.cli import main
 
-    stdout, stderr = io.StringIO(), io.StringIO()
+    stdout, stderr = output_stream("strict"), output_stream("backslashreplace")
     with (
         working_directory(cwd),
         environment(env or {}),
@@ -70,7 +72,8 @@ def run_main(*args: str, cwd: Path, env: Mapping[str, str | None] | None = None)
             status = main(list(args))
         except SystemExit as exit_:
             status = exit_status(exit_.code)
-    return CliResult(status, stdout.getvalue(), stderr.getvalue())
+    out, err = written(stdout), written(stderr)
+    return CliResult(status, as_text(out), as_text(err), out)
 
 
 def citynews(
@@ -97,6 +100,22 @@ def one_line_error(result: CliResult | subprocess.CompletedProcess, code: int, w
     assert len(error_lines) == 1, result.stderr
     assert words in error_lines[0], result.stderr
     return error_lines[0]
+
+
+def output_stream(errors: str) -> io.TextIOWrapper:
+    """A stand-in for sys.stdout or sys.stderr: UTF-8 text over bytes, not a terminal."""
+    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors=errors)
+
+
+def written(stream: io.TextIOWrapper) -> bytes:
+    stream.flush()
+    assert isinstance(stream.buffer, io.BytesIO)
+    return stream.buffer.getvalue()
+
+
+def as_text(data: bytes) -> str:
+    """Bytes decoded with universal newlines, as `subprocess.run(text=True)` gives them."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8").read()
 
 
 def process_environment(env: Mapping[str, str | None] | None) -> dict[str, str]:
@@ -161,7 +180,7 @@ def no_crawl_started() -> Iterator[None]:
 
 
 @contextmanager
-def log_records_to(stream: io.StringIO) -> Iterator[None]:
+def log_records_to(stream: io.TextIOWrapper) -> Iterator[None]:
     """Warnings logged during the command reach its stderr, as Python's last-resort handler
     prints them in a process where nothing configured logging."""
     handler = logging.StreamHandler(stream)
