@@ -12,7 +12,7 @@ import pytest
 from exports.writers import export_file
 from tests.conftest import ROOT, SiteServer
 from tests.postgres import free_port
-from tests.support.cli import citynews, one_line_error, run_main
+from tests.support.cli import CrawlStartedInTests, citynews, one_line_error, run_main
 
 CLI = [sys.executable, "-m", "citynews"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -83,6 +83,16 @@ def test_user_errors_get_one_line_and_status_2(args, code, words, tmp_path: Path
     result = run_main(*args, cwd=tmp_path)
     one_line_error(result, code, words)
     assert "pw" not in result.stderr
+
+
+def test_a_crawl_run_in_the_test_process_fails_before_it_starts(tmp_path: Path) -> None:
+    """What a crawl refuses is checked in this process; a crawl itself needs its own."""
+    archive = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    with pytest.raises(CrawlStartedInTests):
+        run_main("crawl", "--site-url", "http://127.0.0.1:1", "--db", archive, cwd=tmp_path)
+    with pytest.raises(CrawlStartedInTests):
+        run_main("inspect", "/press-centr/novosti/x", "--site-url", "http://127.0.0.1:1",
+                 cwd=tmp_path)  # fmt: skip
 
 
 @pytest.mark.e2e

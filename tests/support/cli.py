@@ -61,13 +61,18 @@ def run_main(*args: str, cwd: Path, env: Mapping[str, str | None] | None = None)
 
     stdout, stderr = output_stream("strict"), output_stream("backslashreplace")
     with (
-        working_directory(cwd),
-        environment(env or {}),
-        no_crawl_started(),
+        pytest.MonkeyPatch.context() as patch,
         redirect_stdout(stdout),
         redirect_stderr(stderr),
         log_records_to(stderr),
     ):
+        patch.chdir(cwd)
+        for name, value in (env or {}).items():
+            if value is None:
+                patch.delenv(name, raising=False)
+            else:
+                patch.setenv(name, value)
+        no_crawl_started(patch)
         try:
             status = main(list(args))
         except SystemExit as exit_:
@@ -138,45 +143,15 @@ def exit_status(code: object) -> int:
     return 1
 
 
-@contextmanager
-def working_directory(folder: Path) -> Iterator[None]:
-    previous = os.getcwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(previous)
-
-
-@contextmanager
-def environment(changes: Mapping[str, str | None]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in changes}
-    try:
-        for name, value in changes.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-@contextmanager
-def no_crawl_started() -> Iterator[None]:
+def no_crawl_started(patch: pytest.MonkeyPatch) -> None:
+    """Make any Scrapy crawler process or runner fail the test as it is created."""
     from scrapy import crawler
 
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise CrawlStartedInTests("a crawl must run in a process of its own: use run_citynews")
 
-    with pytest.MonkeyPatch.context() as patch:
-        for name in SCRAPY_RUNNERS:
-            patch.setattr(getattr(crawler, name), "__init__", refuse)
-        yield
+    for name in SCRAPY_RUNNERS:
+        patch.setattr(getattr(crawler, name), "__init__", refuse)
 
 
 @contextmanager
