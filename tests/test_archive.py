@@ -49,7 +49,7 @@ def good_record(**changes) -> ArticleRecord:
 def test_a_fresh_archive_is_migrated_to_the_head_revision(sessions) -> None:
     with sessions.kw["bind"].connect() as connection:
         revision = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-    assert revision == "0007"
+    assert revision == "0009"
 
 
 def test_saving_twice_keeps_one_row_and_a_view_series(sessions) -> None:
