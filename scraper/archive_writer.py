@@ -33,7 +33,7 @@ from archive.runs import count_coverage, coverage_shares, finish_run, record_wal
 from scraper.acceptance import ArticleGate, Decision
 from scraper.feed import ArticleFeedRecord, feed_record
 from scraper.items import ArticleGone, ListingFailed, PageRejected, SectionWalked
-from scraper.urls import OFFSITE_REDIRECT, ROBOTS_UNAVAILABLE
+from scraper.urls import OFFSITE_REDIRECT, ROBOTS_NO_ANSWER, ROBOTS_UNAVAILABLE
 from scraper.worker_process import become_background_worker
 
 HEALTH_FIELDS = ("title", "published_at", "body")
@@ -277,7 +277,8 @@ class ArchiveWriter:
         if reason in ("shutdown", "cancelled"):
             return "interrupted", "the crawl was stopped before it finished"
         if reason.startswith(ROBOTS_UNAVAILABLE):
-            return "failed", f"{reason} (the site was treated as disallowed)"
+            unreachable = "site unreachable: " if ROBOTS_NO_ANSWER in reason else ""
+            return "failed", f"{unreachable}{reason} (the site was treated as disallowed)"
         if reason == "finished" and (alarm := self.offsite_alarm(listings)):
             return alarm
         if listings.ok == 0 and listings.failed > 0:

@@ -13,7 +13,7 @@ from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.defer import Deferred
 
-from scraper.urls import ROBOTS_UNAVAILABLE
+from scraper.urls import ROBOTS_NO_ANSWER, ROBOTS_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,10 @@ class RobotsTxtMiddleware:
 
     def robots_failed(self, origin: str, error: Exception) -> None:
         """robots.txt could not be read: disallow the origin and end the crawl, saying why."""
-        why = error if isinstance(error, RobotsUnavailable) else f"{type(error).__name__}: {error}"
+        if isinstance(error, RobotsUnavailable):
+            why = str(error)
+        else:
+            why = f"{ROBOTS_NO_ANSWER} ({type(error).__name__}: {error})"
         reason = f"{origin}/robots.txt: {why}"
         self.unavailable[origin] = reason
         logger.error("%s: %s (the site is disallowed for this run)", ROBOTS_UNAVAILABLE, reason)

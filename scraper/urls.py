@@ -27,6 +27,7 @@ FILE_EXTENSIONS = (
 LOOPBACK_HOSTS = frozenset({"localhost", "::1"})
 OFFSITE_REDIRECT = "redirected to another host"  # how such a failed fetch's reason starts
 ROBOTS_UNAVAILABLE = "robots.txt unavailable"  # how a crawl's close reason says so
+ROBOTS_NO_ANSWER = "no answer"  # ... when the site did not answer at all
 _PAGE_IN_PATH = re.compile(r"/page/(\d+)$")
 _REPEATED_SLASHES = re.compile(r"/{2,}")
 

@@ -255,7 +255,8 @@ def test_an_unreachable_robots_txt_fails_the_run(sqlite_url: str, tmp_path: Path
     closed.stop()
     run = crawl(url, sqlite_url, tmp_path)
     assert run.returncode == 1
-    assert "robots.txt unavailable" in run.stderr
+    assert "site unreachable: robots.txt unavailable" in run.stderr
+    assert "no answer" in run.stderr
 
 
 def test_a_robots_txt_answering_4xx_allows_everything(
