@@ -460,9 +460,14 @@ def run_crawl(args: argparse.Namespace) -> int:
 
 @contextmanager
 def reading(args: argparse.Namespace) -> Iterator[Session]:
-    """A session on the archive a read command names, opened without creating or changing it."""
-    with session_scope(open_existing_archive(resolve_db_url(args.db))) as session:
-        yield session
+    """A session on the archive a read command names, opened without creating or changing it;
+    its connections are closed when the command ends."""
+    sessions = open_existing_archive(resolve_db_url(args.db))
+    try:
+        with session_scope(sessions) as session:
+            yield session
+    finally:
+        sessions.kw["bind"].dispose()
 
 
 def run_export(args: argparse.Namespace) -> int:

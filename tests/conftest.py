@@ -16,22 +16,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import open_archive
 from tests.postgres import find_binary, postgres_server
+from tests.support.cli import CLI_ENV, ROOT, export_json, run_citynews
 
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["CLI_ENV", "ROOT", "SiteServer", "export_json", "run_citynews"]
 PG_URL_ENV = "CITYNEWS_TEST_PG_URL"
-CLI_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+# A test that asks for one of these fixtures carries its marker, so `-m` can leave it out.
+MARKER_OF_FIXTURE = {"site": "e2e", "postgres_url": "postgres", "browser": "browser"}
 
 
-def run_citynews(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run the real command line in a subprocess, as a user would."""
-    return subprocess.run(
-        [sys.executable, "-m", "citynews", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=CLI_ENV,
-    )
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture, marker in MARKER_OF_FIXTURE.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +55,7 @@ def fresh_postgres_database(server_url: str) -> str:
     return server_url.rsplit("/", 1)[0] + "/" + name
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty archive URL, once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
@@ -72,14 +69,6 @@ def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
     factory = open_archive(db_url)
     yield factory
     factory.kw["bind"].dispose()
-
-
-def export_json(db_url: str, cwd: Path, *extra: str) -> list[dict]:
-    """The archive's records as `citynews export --format json --out -` prints them."""
-    result = run_citynews("export", "--format", "json", "--out", "-", "--db", db_url, *extra,
-                          cwd=cwd)  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
 
 
 class SiteServer:

@@ -22,6 +22,7 @@ from archive.runs import (
     record_walked_section,
     start_run,
 )
+from tests.support.records import article_record
 
 MSK = ZoneInfo("Europe/Moscow")
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -30,23 +31,19 @@ URL = "https://www.smoladmin.ru/press-centr/novosti/v-smolenske-otkryli-skver"
 
 def good_record(**changes) -> ArticleRecord:
     values = dict(
-        url=URL,
-        section="novosti",
         fetched_url=URL,
         fetched_at=T0,
         title="В Смоленске открыли сквер",
         body_text="Первый абзац.\n\nВторой абзац.",
         body_html="<p>Первый абзац.</p><p>Второй абзац.</p>",
         published_at=datetime(2024, 3, 5, 14, 30, tzinfo=MSK),
-        published_precision="minute",
-        published_source="meta-line",
         views=523,
         meta_line_raw="Опубликовано: 05.03.2024 14:30 Просмотров: 523",
         images=["https://www.smoladmin.ru/upload/skver.jpg"],
         attachments=[{"url": "https://www.smoladmin.ru/upload/plan.pdf", "title": "План"}],
     )
     values.update(changes)
-    return ArticleRecord(**values)
+    return article_record(values.pop("url", URL), **values)
 
 
 def test_a_fresh_archive_is_migrated_to_the_head_revision(sessions) -> None:

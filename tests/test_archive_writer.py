@@ -5,10 +5,14 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SiteServer, run_citynews
 from tests.site import content
 from tests.test_crawl_processes import archived, start_crawl, wait_for
 from tests.test_hostile_site import NOW, rejected_urls
+
+pytestmark = pytest.mark.e2e
 
 
 def children(pid: int) -> list[int]:

@@ -17,6 +17,7 @@ from archive.raw import decompress
 from archive.runs import start_run
 from archive.search import Filters, index_values, parse_query, search
 from tests.conftest import fresh_postgres_database
+from tests.support.records import article_record
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 NEWS = "https://www.smoladmin.ru/press-centr/novosti/"
@@ -25,22 +26,16 @@ NEWS = "https://www.smoladmin.ru/press-centr/novosti/"
 def page(slug: str, at: datetime, *, precomputed: bool = True, **changes) -> ArticleRecord:
     """A fetched page, with the worker's precomputed index values unless told otherwise."""
     values = dict(
-        url=NEWS + slug,
-        section="novosti",
-        fetched_url=NEWS + slug,
         fetched_at=at,
         title=f"Ремонт дорог на улице {slug}",
         body_text=f"Подрядчик уложил асфальт на улице {slug}.\n\nРаботы завершены.",
         body_html=f"<p>Подрядчик уложил асфальт на улице {slug}.</p>",
         published_at=datetime(2026, 11, 1, 12, 0, tzinfo=UTC),
-        published_precision="minute",
-        published_source="meta-line",
-        views=100,
         meta_line_raw="Опубликовано: 01.11.2026 15:00 Просмотров: 100",
         raw=RawPageRecord(200, {"Content-Type": "text/html"}, f"<html>{slug}</html>".encode()),
     )
     values.update(changes)
-    record = ArticleRecord(**values)
+    record = article_record(NEWS + slug, **values)
     if precomputed:
         record.index_values = index_values(record.title, record.body_text)
     return record

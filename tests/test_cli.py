@@ -11,8 +11,8 @@ import pytest
 
 from exports.writers import export_file
 from tests.conftest import ROOT, SiteServer
-from tests.conftest import run_citynews as citynews
 from tests.postgres import free_port
+from tests.support.cli import CrawlStartedInTests, citynews, one_line_error, run_main
 
 CLI = [sys.executable, "-m", "citynews"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -37,14 +37,6 @@ def test_every_archive_command_lists_db_in_its_help(command: list[str], tmp_path
     assert result.returncode == 0
     assert "--db DB" in result.stdout
     assert "CITYNEWS_DB" in result.stdout
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess, code: int, words: str) -> None:
-    assert result.returncode == code, result.stderr
-    assert "Traceback" not in result.stderr
-    error_lines = [line for line in result.stderr.splitlines() if "error" in line]
-    assert len(error_lines) == 1, result.stderr
-    assert words in error_lines[0], result.stderr
 
 
 @pytest.mark.parametrize(
@@ -88,11 +80,22 @@ def assert_one_line_error(result: subprocess.CompletedProcess, code: int, words:
     ],
 )
 def test_user_errors_get_one_line_and_status_2(args, code, words, tmp_path: Path) -> None:
-    result = citynews(*args, cwd=tmp_path)
-    assert_one_line_error(result, code, words)
+    result = run_main(*args, cwd=tmp_path)
+    one_line_error(result, code, words)
     assert "pw" not in result.stderr
 
 
+def test_a_crawl_run_in_the_test_process_fails_before_it_starts(tmp_path: Path) -> None:
+    """What a crawl refuses is checked in this process; a crawl itself needs its own."""
+    archive = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    with pytest.raises(CrawlStartedInTests):
+        run_main("crawl", "--site-url", "http://127.0.0.1:1", "--db", archive, cwd=tmp_path)
+    with pytest.raises(CrawlStartedInTests):
+        run_main("inspect", "/press-centr/novosti/x", "--site-url", "http://127.0.0.1:1",
+                 cwd=tmp_path)  # fmt: skip
+
+
+@pytest.mark.e2e
 def test_an_unreachable_site_fails_with_a_reason(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     log = tmp_path / "crawl.log"
@@ -108,7 +111,7 @@ def test_an_unreachable_site_fails_with_a_reason(tmp_path: Path) -> None:
         str(log),
         cwd=tmp_path,
     )
-    assert_one_line_error(result, 1, "site unreachable")
+    one_line_error(result, 1, "site unreachable")
     assert (tmp_path / "data" / "citynews.sqlite3").exists()
     assert "Connection was refused" in log.read_text()
 
@@ -118,7 +121,7 @@ def test_an_unwritable_output_fails_and_writes_nothing(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     result = citynews("export", "--format", "csv", "--out", str(blocker / "news.csv"), cwd=tmp_path)
-    assert_one_line_error(result, 1, "cannot write")
+    one_line_error(result, 1, "cannot write")
 
 
 def test_an_interrupted_export_leaves_the_previous_file_alone(tmp_path: Path) -> None:
@@ -135,6 +138,7 @@ def test_an_interrupted_export_leaves_the_previous_file_alone(tmp_path: Path) ->
     assert sorted(path.name for path in tmp_path.iterdir()) == ["news.jsonl"]
 
 
+@pytest.mark.e2e
 def test_a_crawl_on_a_terminal_shows_progress_and_a_summary(tmp_path: Path) -> None:
     site = SiteServer()
     controller, terminal = pty.openpty()
@@ -167,6 +171,7 @@ def test_a_crawl_on_a_terminal_shows_progress_and_a_summary(tmp_path: Path) -> N
     assert "crawl completed: pages 3  new 2  updated 0" in screen
 
 
+@pytest.mark.e2e
 def test_a_crawl_without_a_terminal_prints_nothing(tmp_path: Path) -> None:
     site = SiteServer()
     try:
@@ -180,6 +185,7 @@ def test_a_crawl_without_a_terminal_prints_nothing(tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
+@pytest.mark.e2e
 def test_scrapy_crawl_runs_the_same_spider_from_the_repo_root(tmp_path: Path) -> None:
     site = SiteServer()
     db_url = f"sqlite:///{tmp_path / 'scrapy.sqlite3'}"
@@ -213,7 +219,7 @@ def test_scrapy_crawl_runs_the_same_spider_from_the_repo_root(tmp_path: Path) ->
     finally:
         site.stop()
     assert result.returncode == 0, result.stderr
-    exported = citynews("export", "--format", "json", "--out", "-", "--db", db_url, cwd=tmp_path)
+    exported = run_main("export", "--format", "json", "--out", "-", "--db", db_url, cwd=tmp_path)
     records = json.loads(exported.stdout)
     assert len(records) == 3
     assert {r["section"] for r in records} == {"dvizhenie-transporta"}

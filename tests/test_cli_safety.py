@@ -1,6 +1,7 @@
-"""Issue 7, the command line's side: careless input, odd outputs, broken archives, signals.
+"""The command line's side of careless input, odd outputs, broken archives and signals.
 
-Every test runs the real command line in a subprocess and checks what its user would see.
+Every test runs the real command line (in this process through `main`, in a process of its own
+where signals, pipes or a crawl are the point) and checks what its user would see.
 """
 
 import fcntl
@@ -22,14 +23,12 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from archive.articles import save_article
-from archive.crawl_records import ArticleRecord
 from archive.db import create_archive_engine, head_revision, open_archive, session_scope, upgrade
 from archive.models import CrawlRun, Fetch
-from bench.synthetic import article_row
 from exports.writers import temporary_beside
-from tests.conftest import CLI_ENV
-from tests.conftest import run_citynews as citynews
 from tests.postgres import free_port
+from tests.support.cli import CLI_ENV, citynews, one_line_error, run_citynews, run_main
+from tests.support.records import article_record, article_row
 
 SLUG_URL = "https://www.smoladmin.ru/press-centr/novosti/gorozhane-vyshli-na-subbotnik"
 READ_COMMANDS = [
@@ -42,17 +41,6 @@ READ_COMMANDS = [
 ]
 
 
-def one_line_error(result: subprocess.CompletedProcess, code: int, words: str) -> str:
-    """The single error line of a failed command (no traceback), checked for its words."""
-    assert result.returncode == code, (result.returncode, result.stderr)
-    assert "Traceback" not in result.stderr, result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    error_lines = [line for line in lines if "error" in line]
-    assert len(error_lines) == 1, result.stderr
-    assert words in error_lines[0], result.stderr
-    return error_lines[0]
-
-
 def archive_with_article(path: Path) -> str:
     """A real archive file holding one article (one view count read)."""
     url = f"sqlite:///{path}"
@@ -60,16 +48,11 @@ def archive_with_article(path: Path) -> str:
     with session_scope(sessions) as session:
         save_article(
             session,
-            ArticleRecord(
-                url=SLUG_URL,
-                section="novosti",
-                fetched_url=SLUG_URL,
-                fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+            article_record(
+                SLUG_URL,
                 title="Горожане вышли на субботник",
                 body_text="Пешеходный мост у набережной убрали за день.",
                 published_at=datetime(2025, 11, 15, 7, 0, tzinfo=UTC),
-                published_precision="minute",
-                published_source="meta-line",
                 views=120,
             ),
             None,
@@ -99,7 +82,7 @@ def archive_with_articles(path: Path, count: int) -> str:
     return url
 
 
-# Item 10: read commands on a path with no archive
+# Read commands on a path with no archive
 
 
 @pytest.mark.parametrize("command", READ_COMMANDS, ids=lambda c: c[0])
@@ -117,7 +100,7 @@ def test_a_read_command_on_an_explicit_missing_path_creates_no_folder(tmp_path: 
     assert not (tmp_path / "nowhere").exists()
 
 
-# Item 11: tracebacks that become one line and exit status 2
+# Tracebacks that become one line and exit status 2
 
 
 def test_a_file_that_is_not_sqlite_or_is_corrupt_gets_one_line(tmp_path: Path) -> None:
@@ -129,7 +112,7 @@ def test_a_file_that_is_not_sqlite_or_is_corrupt_gets_one_line(tmp_path: Path) -
     corrupt = tmp_path / "corrupt.sqlite3"
     corrupt.write_bytes(b"SQLite format 3\x00" + b"\x10\x00\x01\x01" + b"\xff" * 5000)
     for command in (["search", "мост"], ["crawl", "--site-url", "http://127.0.0.1:1"]):
-        result = citynews(*command, "--db", f"sqlite:///{corrupt}", cwd=tmp_path)
+        result = run_main(*command, "--db", f"sqlite:///{corrupt}", cwd=tmp_path)
         one_line_error(result, 2, "archive")
     assert text_file.read_text() == "just some notes\n"
 
@@ -137,7 +120,7 @@ def test_a_file_that_is_not_sqlite_or_is_corrupt_gets_one_line(tmp_path: Path) -
 @pytest.mark.parametrize("command", [["crawl", "--site-url", "http://127.0.0.1:1"], ["reparse"]])
 def test_an_unreachable_postgresql_gets_one_line(command, tmp_path: Path) -> None:
     db = f"postgresql+psycopg://reader:secret@127.0.0.1:{free_port()}/news"
-    result = citynews(*command, "--db", db, cwd=tmp_path)
+    result = run_main(*command, "--db", db, cwd=tmp_path)
     line = one_line_error(result, 2, "cannot open the archive")
     assert "secret" not in result.stderr
     assert "127.0.0.1" in line
@@ -170,7 +153,7 @@ def test_a_database_url_without_its_driver_gets_one_line(tmp_path: Path) -> None
 def test_bad_values_get_one_line_and_status_2(args, words, tmp_path: Path) -> None:
     url = archive_with_article(tmp_path / "archive.sqlite3")
     before = (tmp_path / "archive.sqlite3").read_bytes()
-    result = citynews(*args, "--db", url, cwd=tmp_path)
+    result = run_main(*args, "--db", url, cwd=tmp_path)
     one_line_error(result, 2, words)
     assert (tmp_path / "archive.sqlite3").read_bytes() == before
 
@@ -231,7 +214,7 @@ def test_an_archive_on_a_read_only_mount_can_be_read(tmp_path: Path) -> None:
             folder.chmod(0o755)
 
 
-# Item 3: export onto the archive or another database
+# Export onto the archive or another database
 
 
 def test_export_refuses_to_overwrite_the_archive(tmp_path: Path) -> None:
@@ -265,7 +248,7 @@ def test_export_over_another_sqlite_database_needs_force(tmp_path: Path) -> None
     assert "Горожане вышли на субботник" in other.read_text(encoding="utf-8-sig")
 
 
-# Item 5: special files are written to, never replaced
+# Special files are written to, never replaced
 
 
 def test_export_onto_a_character_device_writes_to_it(tmp_path: Path) -> None:
@@ -303,17 +286,18 @@ def test_export_onto_a_link_to_stdout_writes_to_stdout(tmp_path: Path) -> None:
     url = archive_with_article(tmp_path / "archive.sqlite3")
     link = tmp_path / "stdout"
     link.symlink_to("/proc/self/fd/1")
-    result = citynews("export", "--format", "jsonl", "--out", str(link), "--db", url, cwd=tmp_path)
+    out = ["--out", str(link), "--db", url]
+    result = run_citynews("export", "--format", "jsonl", *out, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["url"] == SLUG_URL
     assert link.is_symlink()
     assert os.readlink(link) == "/proc/self/fd/1"
-    sqlite = citynews("export", "--format", "sqlite", "--out", str(link), "--db", url, cwd=tmp_path)
+    sqlite = run_citynews("export", "--format", "sqlite", *out, cwd=tmp_path)
     one_line_error(sqlite, 2, "writes a regular file")
     assert link.is_symlink()
 
 
-# Item 16: permissions, and no temporary file left behind by a killed export
+# Permissions, and no temporary file left behind by a killed export
 
 
 def test_export_files_get_the_same_normal_mode_as_their_manifest(tmp_path: Path) -> None:
@@ -345,17 +329,18 @@ def start_export(tmp_path: Path, url: str, out: str) -> subprocess.Popen:
     return process
 
 
-@pytest.fixture
-def big_archive(tmp_path: Path) -> str:
-    return archive_with_articles(tmp_path / "archive.sqlite3", 3_000)
+@pytest.fixture(scope="module")
+def big_archive(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """3,000 articles, shared by the tests that only read them."""
+    return archive_with_articles(tmp_path_factory.mktemp("big") / "archive.sqlite3", 3_000)
 
 
-@pytest.fixture
-def long_export_archive(tmp_path: Path) -> str:
+@pytest.fixture(scope="module")
+def long_export_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """10,000 articles of 16,000 characters: an export that writes for about 3 s here, so a
     signal sent once its temporary file exists finds it still writing, even on a busy machine."""
-    url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-    sessions = open_archive(url)
+    path = tmp_path_factory.mktemp("long-export") / "archive.sqlite3"
+    sessions = open_archive(f"sqlite:///{path}")
     engine = sessions.kw["bind"]
     body = "Ремонт моста через Днепр продолжается. " * 400
     published = datetime(2025, 1, 1, tzinfo=UTC)
@@ -365,7 +350,15 @@ def long_export_archive(tmp_path: Path) -> str:
     with engine.begin() as connection:
         connection.execute(Article.__table__.insert(), rows)
     engine.dispose()
-    return url
+    return path
+
+
+@pytest.fixture
+def long_export_archive(tmp_path: Path, long_export_file: Path) -> str:
+    """The long export's archive in this test's folder (a hard link: the tests only read it)."""
+    path = tmp_path / "archive.sqlite3"
+    path.hardlink_to(long_export_file)
+    return f"sqlite:///{path}"
 
 
 def test_an_export_stopped_by_sigterm_leaves_no_temporary_file(
@@ -468,7 +461,7 @@ def test_the_next_export_sweeps_what_a_killed_export_left(
     assert len(json.loads((tmp_path / "news.json").read_text())) == 10_000
 
 
-# Item 17: a reader that stops early
+# A reader that stops early
 
 
 @pytest.mark.parametrize(
@@ -497,7 +490,7 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(
     assert result.returncode in (0, 128 + signal.SIGPIPE)
 
 
-# Item 19: the URL forms people paste
+# The URL forms people paste
 
 
 @pytest.mark.parametrize(
@@ -526,7 +519,7 @@ def test_history_says_one_observation(tmp_path: Path) -> None:
     assert "views (1 observation, times Europe/Moscow):" in result.stdout
 
 
-# Item 20: db upgrade says what it did
+# db upgrade says what it did
 
 
 def test_db_upgrade_says_what_it_did(tmp_path: Path) -> None:
@@ -557,7 +550,7 @@ def test_reads_of_an_archive_behind_the_schema_ask_for_an_upgrade(tmp_path: Path
     one_line_error(result, 2, "run citynews db upgrade")
 
 
-# Item 21: status
+# Status
 
 
 def status_table(output: str) -> list[str]:
@@ -647,7 +640,7 @@ def test_status_failed_lists_urls_whose_latest_fetch_failed(tmp_path: Path) -> N
     assert f"{SLUG_URL}-a" not in result.stdout
 
 
-# Items 14 and 15: credentials, and which archive a crawl uses
+# Credentials, and which archive a crawl uses
 
 
 def test_credentials_in_the_site_url_never_show(tmp_path: Path, site) -> None:
@@ -659,7 +652,7 @@ def test_credentials_in_the_site_url_never_show(tmp_path: Path, site) -> None:
         "crawl", "--site-url", closed, "--section", "novosti", "-s", "RETRY_TIMES=0", cwd=tmp_path
     )
     one_line_error(failed, 1, "site unreachable")
-    bad = citynews("crawl", "--site-url", "ftp://editor:s3cret@host", cwd=tmp_path)
+    bad = run_main("crawl", "--site-url", "ftp://editor:s3cret@host", cwd=tmp_path)
     one_line_error(bad, 2, "http")
     outputs = [crawled, failed, bad]
     for command in (["status"], ["status", "--failed"]):
@@ -678,7 +671,7 @@ def test_credentials_in_the_site_url_never_show(tmp_path: Path, site) -> None:
 
 def test_a_crawl_has_one_archive_option(tmp_path: Path) -> None:
     a, b = tmp_path / "a.sqlite3", tmp_path / "b.sqlite3"
-    result = citynews(
+    result = run_main(
         "crawl",
         "--site-url",
         "http://127.0.0.1:1",
@@ -700,7 +693,7 @@ def test_version(tmp_path: Path) -> None:
     assert result.stdout == f"citynews {__version__}\n"
 
 
-# Item 4: schema creation and migrations are all or nothing
+# Schema creation and migrations are all or nothing
 
 
 def block_the_last_migration(db_url: str) -> None:
@@ -733,7 +726,7 @@ def test_a_failed_schema_creation_leaves_no_half_schema(db_url: str, tmp_path: P
     result = citynews("db", "upgrade", "--db", db_url, cwd=tmp_path)
     one_line_error(result, 2, "nothing was changed")
     assert table_names(db_url) == []
-    crawl = citynews("crawl", "--site-url", "http://127.0.0.1:1", "--db", db_url, cwd=tmp_path)
+    crawl = run_main("crawl", "--site-url", "http://127.0.0.1:1", "--db", db_url, cwd=tmp_path)
     one_line_error(crawl, 2, "nothing was changed")
     assert table_names(db_url) == []
     unblock(db_url)
@@ -793,7 +786,7 @@ def test_every_command_handles_a_half_schema_left_by_an_older_version(tmp_path: 
     kept = half_schema(tmp_path / "rows.sqlite3", with_rows=True)
     before = (tmp_path / "rows.sqlite3").read_bytes()
     for command in (["crawl", "--site-url", site.url], ["reparse"]):
-        one_line_error(citynews(*command, "--db", kept, cwd=tmp_path), 2, "no schema revision")
+        one_line_error(run_main(*command, "--db", kept, cwd=tmp_path), 2, "no schema revision")
     assert (tmp_path / "rows.sqlite3").read_bytes() == before
 
 
@@ -873,7 +866,7 @@ def test_inspect_fails_in_one_line_when_the_fetch_fails(tmp_path: Path, site) ->
     assert list(tmp_path.iterdir()) == []
 
 
-# Item 13: serve stops Datasette
+# serve stops Datasette
 
 
 def datasette_processes(folder: Path) -> dict[int, str]:

@@ -13,8 +13,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import SiteServer, fresh_postgres_database
-from tests.conftest import run_citynews as citynews
 from tests.site import content
+from tests.support.cli import citynews
+
+pytestmark = pytest.mark.e2e
 
 FIELDS = [
     "url",
@@ -41,7 +43,9 @@ class Crawled:
     exports: dict[str, Path]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Crawled:
     """One real crawl of the whole fixture site, and an export in every format."""
     workdir = tmp_path_factory.mktemp(f"crawl-{request.param}")

@@ -6,11 +6,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import CLI_ENV, SiteServer, run_citynews
 from tests.site import content
 
+pytestmark = pytest.mark.e2e
 TOTAL = len(content.EXPECTED_ARTICLES)
 
 

@@ -15,8 +15,10 @@ from sqlalchemy import create_engine, text
 
 from scraper.sections import SECTIONS
 from tests.conftest import SiteServer, export_json, fresh_postgres_database
-from tests.conftest import run_citynews as citynews
 from tests.site import content
+from tests.support.cli import citynews
+
+pytestmark = pytest.mark.e2e
 
 NOW = "2025-11-22T00:00:00+03:00"
 # The refresh window alone (revisit off): test_revisit_e2e.py follows the rolling revisit.
@@ -68,7 +70,9 @@ class Archive:
         return rows
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """Crawl 1 (backfill), changes on the site, crawl 2, then crawl 3 of the unchanged site."""
     workdir = tmp_path_factory.mktemp(f"cron-{request.param}")

@@ -12,8 +12,10 @@ from sqlalchemy import create_engine, text
 
 from exports.records import FIELDS
 from tests.conftest import CLI_ENV, ROOT, SiteServer
-from tests.conftest import run_citynews as citynews
 from tests.site import content, hostile
+from tests.support.cli import citynews
+
+pytestmark = pytest.mark.e2e
 
 NOW = "2025-11-21T12:00:00+03:00"
 NOT_FOUND_URL = content.HOST + content.NOT_FOUND_PATH

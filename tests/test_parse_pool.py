@@ -10,9 +10,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import CLI_ENV, SiteServer, run_citynews
 from tests.site import content
+from tests.support.cli import run_main
 
+pytestmark = pytest.mark.e2e
 VOLATILE = ("first_seen_at", "last_fetched_at")
 
 
@@ -23,7 +27,7 @@ def crawl_and_export(site: SiteServer, folder: Path, workers: int) -> tuple[list
     setting = f"CITYNEWS_PARSE_WORKERS={workers}"
     crawl = run_citynews("crawl", "--site-url", site.url, "--db", db_url, "-s", setting, cwd=folder)
     assert crawl.returncode == 0, crawl.stderr
-    export = run_citynews("export", "--format", "json", "--out", "-", "--db", db_url, cwd=folder)
+    export = run_main("export", "--format", "json", "--out", "-", "--db", db_url, cwd=folder)
     assert export.returncode == 0, export.stderr
     records = json.loads(export.stdout)
     articles = [{k: v for k, v in r.items() if k not in VOLATILE} for r in records]
@@ -127,6 +131,6 @@ def test_a_crawl_whose_parsing_process_dies_archives_every_article(
         crawl.kill()  # a crawl that hangs must not outlive the test
     assert status == 0, crawl.stderr.read() if crawl.stderr else ""
     db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-    export = run_citynews("export", "--format", "json", "--out", "-", "--db", db_url, cwd=tmp_path)
+    export = run_main("export", "--format", "json", "--out", "-", "--db", db_url, cwd=tmp_path)
     assert export.returncode == 0, export.stderr
     assert len(json.loads(export.stdout)) == len(content.EXPECTED_ARTICLES)

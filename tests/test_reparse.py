@@ -4,13 +4,16 @@ import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from archive.db import open_archive
 from scraper.reparse import reparse_archive
-from tests.conftest import SiteServer, run_citynews
+from tests.conftest import SiteServer
 from tests.site import content
+from tests.support.cli import run_citynews, run_main
 
+pytestmark = pytest.mark.e2e
 MOSCOW = ZoneInfo("Europe/Moscow")
 BLANK_PARSED_FIELDS = (
     "UPDATE articles SET title = NULL, body_text = '', body_html = '', views = NULL,"
@@ -20,7 +23,7 @@ BLANK_PARSED_FIELDS = (
 
 
 def export(db_url: str, cwd: Path) -> list[dict]:
-    result = run_citynews("export", "--format", "json", "--out", "-", "--db", db_url, cwd=cwd)
+    result = run_main("export", "--format", "json", "--out", "-", "--db", db_url, cwd=cwd)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -55,6 +58,6 @@ def test_reparse_in_small_batches_with_workers_restores_every_article(
     assert len(era_records) >= 6
     assert all(record["views"] is not None and record["title"] for record in era_records)
     assert all(record["body_text"] and record["published_at"] for record in era_records)
-    search = run_citynews("search", "субботник", "--format", "json", "--db", db_url, cwd=tmp_path)
+    search = run_main("search", "субботник", "--format", "json", "--db", db_url, cwd=tmp_path)
     assert search.returncode == 0, search.stderr
     assert json.loads(search.stdout)

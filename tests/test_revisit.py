@@ -14,8 +14,8 @@ from archive.db import open_archive, session_scope
 from archive.digest_queries import biggest_growth, edits, events, most_viewed, view_series
 from archive.fetches import register_fetch
 from archive.revisit import articles_to_revisit, revisit_batch_size, revisit_coverage
-from tests.conftest import run_citynews as citynews
-from tests.test_cli import assert_one_line_error
+from tests.support.cli import one_line_error, run_main
+from tests.support.records import article_record
 
 MSK = ZoneInfo("Europe/Moscow")
 NOVOSTI = "https://www.smoladmin.ru/press-centr/novosti/"
@@ -26,19 +26,12 @@ WINDOW_START = datetime(2026, 1, 1, tzinfo=MSK)
 
 def record(url: str, fetched_at: datetime, **changes) -> ArticleRecord:  # type: ignore[no-untyped-def]
     values = dict(
-        url=url,
         section="novosti-tos" if url.startswith(TOS) else "novosti",
-        fetched_url=url,
         fetched_at=fetched_at,
-        title=f"Новость {url.rsplit('/', 1)[1]}",
-        body_text="Первый абзац.\n\nВторой абзац.",
         published_at=datetime(2019, 5, 1, 10, 0, tzinfo=MSK),
-        published_precision="minute",
-        published_source="meta-line",
-        views=100,
     )
     values.update(changes)
-    return ArticleRecord(**values)
+    return article_record(url, **values)
 
 
 def save(sessions, *records: ArticleRecord) -> None:  # type: ignore[no-untyped-def]
@@ -191,7 +184,7 @@ def small_archive(tmp_path: Path) -> str:
 def test_history_chart_writes_the_views_series_as_svg(small_archive: str, tmp_path: Path) -> None:
     chart = tmp_path / "charts" / "most.svg"
     url = "smoladmin.ru/press-centr/novosti/most/?ssv"
-    result = citynews(
+    result = run_main(
         "history", "https://" + url, "--chart", str(chart), "--db", small_archive, cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
@@ -204,7 +197,7 @@ def test_history_chart_writes_the_views_series_as_svg(small_archive: str, tmp_pa
     assert set(re.findall(r'href="([^"#][^"]*)"', svg)) == {NOVOSTI + "most"}
     assert "<image" not in svg
     assert "<script" not in svg
-    no_views = citynews(
+    no_views = run_main(
         "history",
         "https://www.smoladmin.ru/press-centr/dvizhenie-transporta/perekrytie",
         "--chart",
@@ -213,7 +206,7 @@ def test_history_chart_writes_the_views_series_as_svg(small_archive: str, tmp_pa
         small_archive,
         cwd=tmp_path,
     )
-    assert_one_line_error(no_views, 1, "no view counts archived")
+    one_line_error(no_views, 1, "no view counts archived")
     assert not (tmp_path / "none.svg").exists()
 
 
@@ -221,7 +214,7 @@ def report(db_url: str, tmp_path: Path, since: str, until: str) -> str:
     """Run `citynews report` and return the HTML it wrote."""
     out = tmp_path / "report.html"
     period = ["--since", since, "--until", until]
-    result = citynews("report", *period, "--out", str(out), "--db", db_url, cwd=tmp_path)
+    result = run_main("report", *period, "--out", str(out), "--db", db_url, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     return out.read_text(encoding="utf-8")
@@ -264,8 +257,8 @@ def test_report_of_a_single_article_archive_says_so(tmp_path: Path) -> None:
 )
 def test_report_with_bad_dates_exits_2_in_one_line(dates, words, small_archive, tmp_path) -> None:
     out = tmp_path / "bad.html"
-    result = citynews("report", *dates, "--out", str(out), "--db", small_archive, cwd=tmp_path)
-    assert_one_line_error(result, 2, words)
+    result = run_main("report", *dates, "--out", str(out), "--db", small_archive, cwd=tmp_path)
+    one_line_error(result, 2, words)
     assert not out.exists()
 
 
@@ -282,11 +275,11 @@ def test_status_shows_the_revisit_coverage(tmp_path: Path) -> None:
         record(NOVOSTI + "d", now - timedelta(days=20)),
     )
     factory.kw["bind"].dispose()
-    result = citynews("status", "--db", db_url, cwd=tmp_path)
+    result = run_main("status", "--db", db_url, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "revisit coverage: 75% of 4 online articles fetched within the last 30 days" in (
         result.stdout
     )
     assert f"oldest last fetch: {long_ago:%Y-%m-%d %H:%M} UTC  {NOVOSTI}a" in result.stdout
-    shorter = citynews("status", "--revisit-days", "7", "--db", db_url, cwd=tmp_path)
+    shorter = run_main("status", "--revisit-days", "7", "--db", db_url, cwd=tmp_path)
     assert "25% of 4 online articles fetched within the last 7 days" in shorter.stdout

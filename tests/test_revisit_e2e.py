@@ -24,8 +24,10 @@ from archive.fetches import urls_never_fetched
 from archive.models import Article
 from scraper.sections import SECTIONS
 from tests.conftest import CLI_ENV, ROOT, SiteServer, export_json, fresh_postgres_database
-from tests.conftest import run_citynews as citynews
 from tests.site import content
+from tests.support.cli import citynews
+
+pytestmark = pytest.mark.e2e
 
 MSK = ZoneInfo("Europe/Moscow")
 START = datetime(2025, 11, 22, tzinfo=MSK)
@@ -138,7 +140,9 @@ class Archive:
         return {record["url"]: record for record in export_json(self.db_url, self.workdir, *extra)}
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """A backfill on day 0, the site's changes, then D daily default runs (days 1..D)."""
     workdir = tmp_path_factory.mktemp(f"revisit-{request.param}")

@@ -1,9 +1,6 @@
 """Russian full-text search: word forms, phrases, filters, ranking; SQLite and PostgreSQL alike."""
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,7 +12,8 @@ from archive.crawl_records import ArticleRecord
 from archive.db import open_archive, session_scope
 from archive.models import Article
 from archive.search import Filters, QueryError, parse_query, reindex, search, snippet
-from tests.conftest import ROOT
+from tests.support.cli import run_main
+from tests.support.records import article_record
 
 MSK = ZoneInfo("Europe/Moscow")
 HOST = "https://www.smoladmin.ru/press-centr/novosti/"
@@ -57,16 +55,12 @@ ARTICLES = {
 def record(slug: str) -> ArticleRecord:
     title, body, views, day, section = ARTICLES[slug]
     published = datetime.fromisoformat(day).replace(hour=12, tzinfo=MSK)
-    return ArticleRecord(
-        url=HOST + slug,
+    return article_record(
+        HOST + slug,
         section=section,
-        fetched_url=HOST + slug,
-        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
         title=title,
         body_text=body,
         published_at=published,
-        published_precision="minute",
-        published_source="meta-line",
         views=views,
     )
 
@@ -174,17 +168,9 @@ def test_snippets_show_the_match_with_its_words_marked() -> None:
 
 def test_cli_search_formats_and_errors(sessions, tmp_path) -> None:
     db_url = str(sessions.kw["bind"].url.render_as_string(hide_password=False))
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
 
     def run(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "citynews", "search", *args, "--db", db_url],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-            timeout=120,
-        )
+        return run_main("search", *args, "--db", db_url, cwd=tmp_path)
 
     result = run("субботника", "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -209,24 +195,8 @@ def test_cli_search_formats_and_errors(sessions, tmp_path) -> None:
 def test_a_sqlite_snapshot_searches_like_its_archive(sessions, tmp_path) -> None:
     db_url = str(sessions.kw["bind"].url.render_as_string(hide_password=False))
     out = tmp_path / "snapshot" / "archive.sqlite3"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "citynews",
-            "export",
-            "--format",
-            "sqlite",
-            "--out",
-            str(out),
-            "--db",
-            db_url,
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        cwd=tmp_path,
-        timeout=120,
+    result = run_main(
+        "export", "--format", "sqlite", "--out", str(out), "--db", db_url, cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in out.parent.iterdir()) == ["archive.sqlite3"]

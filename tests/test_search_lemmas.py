@@ -5,9 +5,7 @@ searched as `citynews search` searches; an archive indexed before lemmas is rebu
 `citynews db upgrade`.
 """
 
-import subprocess
-import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,8 +18,9 @@ from archive.crawl_records import ArticleRecord
 from archive.db import alembic_config, create_archive_engine, open_archive, session_scope
 from archive.lemmas import analysis_version
 from archive.search import Filters, QueryError, parse_query, search
-from tests.conftest import CLI_ENV, run_citynews
 from tests.search_pairs import PAIRS
+from tests.support.cli import run_main
+from tests.support.records import article_record
 
 MSK = ZoneInfo("Europe/Moscow")
 HOST = "https://www.smoladmin.ru/press-centr/novosti/"
@@ -29,16 +28,11 @@ LEMMA_REVISION = "0004"
 
 
 def article(slug: str, title: str, body: str) -> ArticleRecord:
-    return ArticleRecord(
-        url=HOST + slug,
-        section="novosti",
-        fetched_url=HOST + slug,
-        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+    return article_record(
+        HOST + slug,
         title=title,
         body_text=body,
         published_at=datetime(2025, 6, 1, 12, tzinfo=MSK),
-        published_precision="minute",
-        published_source="meta-line",
         views=10,
     )
 
@@ -104,7 +98,7 @@ def test_db_upgrade_rebuilds_an_archive_indexed_with_stems(db_url: str, tmp_path
         assert "зеленстрой" not in terms
     engine.dispose()
 
-    upgraded = run_citynews("db", "upgrade", "--db", db_url, cwd=tmp_path)
+    upgraded = run_main("db", "upgrade", "--db", db_url, cwd=tmp_path)
     assert upgraded.returncode == 0, upgraded.stderr
 
     sessions = open_archive(db_url, migrate=False)
@@ -124,15 +118,9 @@ def test_cli_finds_the_names_of_the_issue_and_writes_csv_like_export(db_url: str
             None,
         )
     sessions.kw["bind"].dispose()
-    result = subprocess.run(
-        [sys.executable, "-m", "citynews", "search", "Новикова", "--format", "csv", "--db", db_url],
-        capture_output=True,
-        cwd=tmp_path,
-        env=CLI_ENV,
-        timeout=120,
-    )
+    result = run_main("search", "Новикова", "--format", "csv", "--db", db_url, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.split(b"\r\n")
+    lines = result.stdout_bytes.split(b"\r\n")
     assert lines[0] == "\ufeffrank,url,section,title,published_at,views,snippet,score".encode()
     assert lines[1].decode("utf-8").startswith(f"1,{HOST}head,novosti,Совещание,")
     assert lines[2:] == [b""]

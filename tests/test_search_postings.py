@@ -19,7 +19,8 @@ from archive.db import alembic_config, create_archive_engine, open_archive, sess
 from archive.lemmas import lemmas, words
 from archive.postings import lemma_weights
 from archive.search import Filters, parse_query, search
-from tests.conftest import run_citynews
+from tests.support.cli import run_main
+from tests.support.records import article_record
 
 MSK = ZoneInfo("Europe/Moscow")
 HOST = "https://www.smoladmin.ru/press-centr/novosti/"
@@ -34,16 +35,12 @@ COUNT = 80
 
 
 def record(slug: str, title: str, body: str, day: int = 0) -> ArticleRecord:
-    return ArticleRecord(
-        url=HOST + slug,
-        section="novosti",
-        fetched_url=HOST + slug,
+    return article_record(
+        HOST + slug,
         fetched_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=day),
         title=title,
         body_text=body,
         published_at=datetime(2025, 1, 1, 12, tzinfo=MSK) + timedelta(days=day),
-        published_precision="minute",
-        published_source="meta-line",
         views=10,
     )
 
@@ -164,7 +161,7 @@ def test_db_upgrade_fills_the_postings_of_a_revision_0006_archive(db_url, tmp_pa
         )
     engine.dispose()
 
-    upgraded = run_citynews("db", "upgrade", "--db", db_url, cwd=tmp_path)
+    upgraded = run_main("db", "upgrade", "--db", db_url, cwd=tmp_path)
     assert upgraded.returncode == 0, upgraded.stderr
 
     sessions = open_archive(db_url, migrate=False)

@@ -6,24 +6,25 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from archive.articles import save_article
-from archive.crawl_records import ArticleRecord
 from archive.db import open_archive, session_scope
-from tests.conftest import ROOT
 from tests.postgres import free_port
+from tests.support.cli import CLI_ENV
+from tests.support.records import article_record
 
 MSK = ZoneInfo("Europe/Moscow")
 HOST = "https://www.smoladmin.ru/press-centr/novosti/"
 
 
-@pytest.fixture
-def served_archive(tmp_path: Path):
+@pytest.fixture(scope="module")
+def served_archive(tmp_path_factory: pytest.TempPathFactory):
+    """Two articles served by `citynews serve`, shared by the tests (they only read)."""
+    tmp_path = tmp_path_factory.mktemp("served")
     db_path = tmp_path / "archive.sqlite3"
     sessions = open_archive(f"sqlite:///{db_path}")
     with session_scope(sessions) as session:
@@ -33,16 +34,11 @@ def served_archive(tmp_path: Path):
         ):
             save_article(
                 session,
-                ArticleRecord(
-                    url=HOST + slug,
-                    section="novosti",
-                    fetched_url=HOST + slug,
-                    fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+                article_record(
+                    HOST + slug,
                     title=title,
                     body_text=body,
                     published_at=datetime(2025, 11, 15, 10, 0, tzinfo=MSK),
-                    published_precision="minute",
-                    published_source="meta-line",
                     views=120,
                 ),
                 None,
@@ -61,7 +57,7 @@ def served_archive(tmp_path: Path):
             f"sqlite:///{db_path}",
         ],
         cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env=CLI_ENV,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,

@@ -1,19 +1,17 @@
 """The site's time zone: the project setting, or $CITYNEWS_TIMEZONE for every command."""
 
 import json
-import os
-import subprocess
-import sys
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from archive.articles import save_article
-from archive.crawl_records import ArticleRecord
 from archive.db import open_archive, session_scope
-from tests.conftest import ROOT, SiteServer
+from tests.conftest import SiteServer
+from tests.support.cli import CliResult, run_citynews, run_main
+from tests.support.records import article_record
 
 URL = "https://www.smoladmin.ru/press-centr/novosti/polnoch"
 # 23:30 in Moscow is already 01:30 the next day in Yekaterinburg (+05:00).
@@ -24,16 +22,11 @@ PUBLISHED = datetime(2025, 4, 10, 23, 30, tzinfo=ZoneInfo("Europe/Moscow"))
 def db_file(tmp_path: Path) -> str:
     db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     sessions = open_archive(db_url)
-    record = ArticleRecord(
-        url=URL,
-        section="novosti",
-        fetched_url=URL,
-        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+    record = article_record(
+        URL,
         title="Ночное заседание",
         body_text="Заседание закончилось за полночь.",
         published_at=PUBLISHED,
-        published_precision="minute",
-        published_source="meta-line",
         views=42,
     )
     with session_scope(sessions) as session:
@@ -42,19 +35,9 @@ def db_file(tmp_path: Path) -> str:
     return db_url
 
 
-def citynews(*args: str, cwd: Path, zone: str | None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("CITYNEWS_TIMEZONE", None)
-    if zone is not None:
-        env["CITYNEWS_TIMEZONE"] = zone
-    return subprocess.run(
-        [sys.executable, "-m", "citynews", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-    )
+def citynews(*args: str, cwd: Path, zone: str | None) -> CliResult:
+    """A command run with $CITYNEWS_TIMEZONE set to zone (None: unset)."""
+    return run_main(*args, cwd=cwd, env={"CITYNEWS_TIMEZONE": zone})
 
 
 def exported(db_url: str, cwd: Path, zone: str | None, *filters: str) -> list[dict]:
@@ -114,14 +97,16 @@ def test_a_bad_zone_is_one_line_and_status_2(command, db_file: str, tmp_path: Pa
     assert not (tmp_path / "r.html").exists()
 
 
+@pytest.mark.e2e
 def test_a_crawl_reads_the_site_in_the_zone_of_the_variable(tmp_path: Path) -> None:
     site = SiteServer()
     published: dict[str | None, dict[str, datetime]] = {}
     try:
         for zone in (None, "Asia/Yekaterinburg"):
             db_url = f"sqlite:///{tmp_path / f'{zone is None}.sqlite3'}"
-            crawl = citynews("crawl", "--site-url", site.url, "--section", "meropriyatiya",
-                             "--db", db_url, cwd=tmp_path, zone=zone)  # fmt: skip
+            crawl = run_citynews("crawl", "--site-url", site.url, "--section", "meropriyatiya",
+                                 "--db", db_url, cwd=tmp_path,
+                                 env={"CITYNEWS_TIMEZONE": zone})  # fmt: skip
             assert crawl.returncode == 0, crawl.stderr
             published[zone] = {
                 record["url"]: datetime.fromisoformat(record["published_at"])

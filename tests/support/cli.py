@@ -1,0 +1,168 @@
+"""The command line as tests run it: in this process through `citynews.cli.main`, or as a real
+process where the process itself is the point (signals, exit of a real process, the reactor)."""
+
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CLI_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+# A crawl and `inspect` run Twisted's reactor, which starts once per process; `serve` runs
+# until it is stopped: `citynews` runs these in a process of their own.
+OWN_PROCESS_COMMANDS = frozenset({"crawl", "inspect", "serve"})
+SCRAPY_RUNNERS = ("CrawlerProcess", "AsyncCrawlerProcess", "CrawlerRunner", "AsyncCrawlerRunner")
+
+
+class CrawlStartedInTests(AssertionError):
+    """A command run in the test process got as far as starting a crawl."""
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What a user sees of one command: its exit status, standard output and standard error
+    (decoded as `subprocess.run(text=True)` decodes them), and the bytes of its output."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    stdout_bytes: bytes
+
+
+def run_citynews(
+    *args: str, cwd: Path, timeout: float = 300, env: Mapping[str, str | None] | None = None
+) -> subprocess.CompletedProcess:
+    """Run the real command line in a subprocess (`python -m citynews`), as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "citynews", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=process_environment(env),
+    )
+
+
+def run_main(*args: str, cwd: Path, env: Mapping[str, str | None] | None = None) -> CliResult:
+    """Run `citynews.cli.main(args)` in this process, in folder cwd, with env's variables set
+    (None: unset), and return what it printed and its exit status.
+
+    For `crawl` and `inspect` this checks what they refuse before fetching anything: should one
+    go on to start Scrapy, CrawlStartedInTests fails the test (the reactor would stay behind)."""
+    from citynews.cli import main
+
+    stdout, stderr = output_stream("strict"), output_stream("backslashreplace")
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        redirect_stdout(stdout),
+        redirect_stderr(stderr),
+        log_records_to(stderr),
+    ):
+        patch.chdir(cwd)
+        for name, value in (env or {}).items():
+            if value is None:
+                patch.delenv(name, raising=False)
+            else:
+                patch.setenv(name, value)
+        no_crawl_started(patch)
+        try:
+            status = main(list(args))
+        except SystemExit as exit_:
+            status = exit_status(exit_.code)
+    out, err = written(stdout), written(stderr)
+    return CliResult(status, as_text(out), as_text(err), out)
+
+
+def citynews(
+    *args: str, cwd: Path, env: Mapping[str, str | None] | None = None, timeout: float = 300
+) -> CliResult | subprocess.CompletedProcess:
+    """Run a command in this process, or in its own when it crawls, inspects or serves."""
+    if args and args[0] in OWN_PROCESS_COMMANDS and "--help" not in args:
+        return run_citynews(*args, cwd=cwd, env=env, timeout=timeout)
+    return run_main(*args, cwd=cwd, env=env)
+
+
+def export_json(db_url: str, cwd: Path, *extra: str) -> list[dict]:
+    """The archive's records as `citynews export --format json --out -` prints them."""
+    result = run_main("export", "--format", "json", "--out", "-", "--db", db_url, *extra, cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def one_line_error(result: CliResult | subprocess.CompletedProcess, code: int, words: str) -> str:
+    """The single error line of a failed command (no traceback), checked for its words."""
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr, result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(error_lines) == 1, result.stderr
+    assert words in error_lines[0], result.stderr
+    return error_lines[0]
+
+
+def output_stream(errors: str) -> io.TextIOWrapper:
+    """A stand-in for sys.stdout or sys.stderr: UTF-8 text over bytes, not a terminal."""
+    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors=errors)
+
+
+def written(stream: io.TextIOWrapper) -> bytes:
+    stream.flush()
+    assert isinstance(stream.buffer, io.BytesIO)
+    return stream.buffer.getvalue()
+
+
+def as_text(data: bytes) -> str:
+    """Bytes decoded with universal newlines, as `subprocess.run(text=True)` gives them."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8").read()
+
+
+def process_environment(env: Mapping[str, str | None] | None) -> dict[str, str]:
+    variables = dict(CLI_ENV)
+    for name, value in (env or {}).items():
+        if value is None:
+            variables.pop(name, None)
+        else:
+            variables[name] = value
+    return variables
+
+
+def exit_status(code: object) -> int:
+    """The status a process ends with after SystemExit(code)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def no_crawl_started(patch: pytest.MonkeyPatch) -> None:
+    """Make any Scrapy crawler process or runner fail the test as it is created."""
+    from scrapy import crawler
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise CrawlStartedInTests("a crawl must run in a process of its own: use run_citynews")
+
+    for name in SCRAPY_RUNNERS:
+        patch.setattr(getattr(crawler, name), "__init__", refuse)
+
+
+@contextmanager
+def log_records_to(stream: io.TextIOWrapper) -> Iterator[None]:
+    """Warnings logged during the command reach its stderr, as Python's last-resort handler
+    prints them in a process where nothing configured logging."""
+    handler = logging.StreamHandler(stream)
+    handler.setLevel(logging.WARNING)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
