@@ -1,3 +1,3 @@
 """citynews: a scraper and structured archive of the Smolensk city administration's news."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

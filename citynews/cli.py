@@ -203,7 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export", help="write a CSV, JSON or JSONL snapshot", parents=[db_option]
     )
-    export.add_argument("--format", required=True, choices=(*FORMATS, "sqlite"))
+    export.add_argument(
+        "--format",
+        required=True,
+        choices=(*FORMATS, "sqlite"),
+        help="csv, json (one array), jsonl (one object a line) or sqlite (a copy of the archive)",
+    )
     export.add_argument("--out", required=True, help="output file, or - for stdout")
     export.add_argument("--section", type=section_key, metavar="KEY", help="only this section")
     export.add_argument(
@@ -241,7 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument(
         "--limit", type=non_negative, default=20, metavar="N", help="default 20; 0: all"
     )
-    search.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    search.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="table for people (default), json or csv",
+    )
     search.set_defaults(handler=run_search)
 
     show = commands.add_parser(
@@ -253,7 +263,12 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser(
         "stats", help="counts, view totals and the most viewed articles", parents=[db_option]
     )
-    stats.add_argument("--by", choices=("section", "month", "year"), default="section")
+    stats.add_argument(
+        "--by",
+        choices=("section", "month", "year"),
+        default="section",
+        help="group by section (default), month or year of publication",
+    )
     stats.add_argument("--since", type=day, metavar="YYYY-MM-DD", help="published on or after")
     stats.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="published on or before")
     stats.add_argument(
