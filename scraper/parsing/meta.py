@@ -66,8 +66,6 @@ class FoundMeta:
 def read_line(line: Line, text: str | None = None, value_line: Line | None = None) -> LineFacts:
     """The meta facts of one line (with the line holding its value, for a label alone)."""
     text = line.text if text is None else text
-    if not (_YEAR_RE.search(text) or _VIEWS_WORD_RE.search(text)):
-        return LineFacts(line, text, value_line)  # no year, no count: nothing to read
     dates = find_dates(text)
     views_found = find_views(text)
     views = views_found[1] if views_found else None
@@ -84,15 +82,25 @@ def read_line(line: Line, text: str | None = None, value_line: Line | None = Non
     return LineFacts(line, text, value_line, published, label, updated, views, meta_only)
 
 
-def line_facts(lines: list[Line]) -> list[LineFacts]:
-    """The facts of every line; a line that is a label alone is read with the next one."""
+def may_say_anything(text: str) -> bool:
+    """Whether a text can hold a date or a count: it has a year or the word for views."""
+    return bool(_YEAR_RE.search(text) or _VIEWS_WORD_RE.search(text))
+
+
+def line_facts(lines: list[Line], is_chrome_line: Callable[[Line], bool]) -> list[LineFacts]:
+    """The facts of the lines outside the chrome that say something; a line that is a label
+    alone is read with the next one."""
     facts = []
     for index, line in enumerate(lines):
-        if is_label_only(line.text) and index + 1 < len(lines):
+        text, value_line = line.text, None
+        if is_label_only(text) and index + 1 < len(lines):
             value_line = lines[index + 1]
-            facts.append(read_line(line, f"{line.text} {value_line.text}", value_line))
-        else:
-            facts.append(read_line(line))
+            text = f"{text} {value_line.text}"
+        if not may_say_anything(text) or is_chrome_line(line):
+            continue
+        fact = read_line(line, text, value_line)
+        if fact.says_anything:
+            facts.append(fact)
     return facts
 
 
@@ -105,8 +113,7 @@ def find_meta(
 ) -> FoundMeta:
     """The meta fields among the page's lines, nearest the anchor (the title's line, or the
     text's first line on a page without a title element) where several are found."""
-    facts = [fact for fact in line_facts(lines) if fact.says_anything]
-    facts = [fact for fact in facts if not is_chrome_line(fact.line)]
+    facts = line_facts(lines, is_chrome_line)
     position = {id(line): index for index, line in enumerate(lines)}
 
     def order(fact: LineFacts) -> tuple[int, int]:
