@@ -332,7 +332,7 @@ class ArchiveWriter:
         return (
             f"{rejected} of {pages} fetched article pages were refused: not article pages "
             "(maintenance or error pages?), without a field their archived versions had (have "
-            "the site's templates changed?), or not parsable: archived values were kept"
+            "the site's templates changed?), or could not be parsed: archived values were kept"
         )
 
     def close(self) -> None:

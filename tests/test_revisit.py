@@ -280,6 +280,7 @@ def test_status_shows_the_revisit_coverage(tmp_path: Path) -> None:
     assert "revisit coverage: 75% of 4 online articles fetched within the last 30 days" in (
         result.stdout
     )
-    assert f"oldest last fetch: {long_ago:%Y-%m-%d %H:%M} UTC  {NOVOSTI}a" in result.stdout
+    shown = long_ago.astimezone(ZoneInfo("Europe/Moscow"))
+    assert f"oldest last fetch: {shown:%Y-%m-%d %H:%M} MSK  {NOVOSTI}a" in result.stdout
     shorter = run_main("status", "--revisit-days", "7", "--db", db_url, cwd=tmp_path)
     assert "25% of 4 online articles fetched within the last 7 days" in shorter.stdout
