@@ -13,7 +13,6 @@ and the same count over rows whose body is not empty (which reads every row, as 
 import argparse
 import random
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from archive.coverage import coverage  # noqa: E402
 from archive.db import open_archive, session_scope  # noqa: E402
 from archive.models import Article  # noqa: E402
-from bench.synthetic import article_row, insert_in_batches  # noqa: E402
+from bench.synthetic import article_row, insert_in_batches, median_seconds  # noqa: E402
 
 MSK = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
@@ -73,16 +72,6 @@ def build(db_url: str, articles: int, body_chars: int) -> None:
     with session_scope(sessions) as session:
         insert_in_batches(session, Article, rows())
     sessions.kw["bind"].dispose()
-
-
-def median_seconds(runs: int, action: Callable[[], object]) -> float:
-    """The median wall time of an action over some runs."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:

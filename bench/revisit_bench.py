@@ -11,7 +11,6 @@ lines), and the digest of the last 30 days (queries and charts, as `citynews rep
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -31,7 +30,7 @@ from archive.db import open_archive, session_scope  # noqa: E402
 from archive.models import Article, ViewObservation  # noqa: E402
 from archive.plan import crawl_plan  # noqa: E402
 from archive.revisit import articles_to_revisit, revisit_coverage  # noqa: E402
-from bench.synthetic import article_row, insert_in_batches  # noqa: E402
+from bench.synthetic import article_row, insert_in_batches, median_seconds  # noqa: E402
 from citynews.digest import write_digest  # noqa: E402
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -67,16 +66,6 @@ def build(db_url: str, articles: int, readings: int) -> None:
         insert_in_batches(session, Article, articles_rows())
         insert_in_batches(session, ViewObservation, readings_rows(session))
     sessions.kw["bind"].dispose()
-
-
-def median_seconds(runs: int, action: Callable[[], object]) -> float:
-    """The median wall time of an action over some runs."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:

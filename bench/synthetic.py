@@ -1,6 +1,8 @@
 """Synthetic article rows for the benchmarks, and their bulk insertion."""
 
-from collections.abc import Iterable
+import statistics
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import insert
@@ -25,3 +27,13 @@ def insert_in_batches(session: Session, model: type[Base], rows: Iterable[dict[s
     if batch:
         session.execute(insert(model), batch)
     return count + len(batch)
+
+
+def median_seconds(runs: int, action: Callable[[], object]) -> float:
+    """The median wall time of an action over some runs."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
