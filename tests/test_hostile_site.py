@@ -72,7 +72,7 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'archive.sqlite3'}"
 
 
-# Items 1 and 2: a page is only an article when it looks like one
+# A page is only an article when it looks like one
 
 
 def test_maintenance_pages_do_not_overwrite_the_archive(
@@ -134,7 +134,7 @@ def test_a_retried_page_is_judged_with_the_whole_run(
     assert hostile.MAINTENANCE_TITLE not in str(articles(sqlite_url))
 
 
-# Items 6 and 7: size limits
+# Size limits
 
 
 def test_a_gzip_bomb_is_dropped_as_a_failed_fetch(
@@ -162,7 +162,7 @@ def test_a_huge_page_is_not_archived(site: SiteServer, sqlite_url: str, tmp_path
     assert (tmp_path / "archive.sqlite3").stat().st_size < 2_000_000
 
 
-# Item 8: endless pagination
+# Endless pagination
 
 
 @pytest.mark.parametrize("listed", ["same", "new"])
@@ -180,7 +180,7 @@ def test_endless_pagination_ends(
     assert len(articles(sqlite_url)) == NOVOSTI_ARCHIVED
 
 
-# Item 12: failures that look like success
+# Failures that look like success
 
 
 def test_a_listing_that_redirects_to_itself_fails_the_run(
@@ -206,7 +206,7 @@ def test_articles_caught_in_redirect_loops_are_failures(
     assert all("redirect loop" in error for (error,) in errors), errors
 
 
-# Item 9: deep nesting
+# Deep nesting
 
 
 def test_deeply_nested_articles_are_archived(
@@ -222,7 +222,7 @@ def test_deeply_nested_articles_are_archived(
     assert (outcome, failures, new) == ("completed", 0, 10)
 
 
-# Items 23 and 24: a plain `scrapy crawl`
+# A plain `scrapy crawl`
 
 
 def scrapy_crawl(site: SiteServer, workdir: Path, *args: str) -> subprocess.CompletedProcess:
