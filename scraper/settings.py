@@ -8,7 +8,7 @@ BOT_NAME = "citynews"
 SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
 
-USER_AGENT = "citynews/0.1 (archive of smoladmin.ru news for research; polite crawler)"
+USER_AGENT = "citynews/0.2 (archive of smoladmin.ru news for research; polite crawler)"
 ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 4
