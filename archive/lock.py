@@ -162,7 +162,7 @@ def _advisory_lock(engine: Engine, command: str) -> Iterator[None]:
         socket = connection.connection.dbapi_connection.fileno()  # type: ignore[union-attr]
         _lock_sockets.add(socket)
         try:
-            # who holds it, for the line a busy command prints (this session's own name)
+            # who holds it, for the line a busy command prints (the lock connection's own name)
             connection.execute(
                 text("SELECT set_config('application_name', :name, false)"),
                 {"name": f"{APPLICATION_PREFIX}{os.getpid()} {_now()} {command}"},
