@@ -268,11 +268,6 @@ def labelled_date(text: str, dates: list[FoundDate], label: re.Pattern[str]) -> 
     return None
 
 
-def has_date_label(text: str) -> bool:
-    """Whether a text holds a label of a publication or update date."""
-    return bool(PUBLISHED_RE.search(text) or UPDATED_RE.search(text))
-
-
 def is_label_only(text: str) -> bool:
     """Whether a text is just a meta label («Опубликовано:», «Просмотров») waiting for its
     value on the next line."""

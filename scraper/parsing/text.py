@@ -52,6 +52,7 @@ BLOCK_TAGS = frozenset(
         "hr",
     }
 )
+CELL_BLOCK_TAGS = BLOCK_TAGS - {"tr", "tbody", "thead", "tfoot"}  # what a data cell never holds
 INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg", "link", "meta", "head")
 DROPPED_TAGS = frozenset(INVISIBLE_TAGS) - {"head"}
 DOCUMENT_EXTENSIONS = (
@@ -360,10 +361,9 @@ def block_texts(nodes: list[PageElement]) -> list[str]:
 def is_data_row(row: Tag) -> bool:
     """Whether a table row holds data cells (text) rather than a layout's blocks."""
     return not any(
-        tag.name not in ("tr", "tbody", "thead", "tfoot")
+        next(each_tag_named(cell, CELL_BLOCK_TAGS), None) is not None
         for cell in row.children
         if isinstance(cell, Tag)
-        for tag in tags_named(cell, BLOCK_TAGS)
     )
 
 
