@@ -496,14 +496,15 @@ def nodes_after(start: Tag, scope: Tag) -> list[Node]:
 
 def densest_block(soup: BeautifulSoup, texts: NodeTexts, exclude: Tag | None = None) -> Tag | None:
     """The element whose own paragraphs and loose text (lines split by <br>) hold the most
-    text outside the chrome."""
+    text outside the chrome and the meta line."""
     best, best_length = None, 0
     for element in tags_named(soup, ("div", "article", "section", "main", "td")):
         length = sum(
-            len(texts.text(child))
+            len(text)
             for child in element.children
             if (isinstance(child, Tag) and child.name in PARAGRAPH_TAGS)
             or (isinstance(child, NavigableString) and type(child) is NavigableString)
+            if not is_meta_text(text := texts.text(child))
         )
         if length <= best_length or element is exclude:
             continue
