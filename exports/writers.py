@@ -4,9 +4,9 @@ import fcntl
 import hashlib
 import json
 import os
+import secrets
 import signal
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -222,13 +222,6 @@ def remove_temporary(temporary: Path) -> None:
     temporary.unlink(missing_ok=True)
 
 
-def _normal_mode() -> int:
-    """The mode a new file gets from open(): 0666 less the umask (0644 usually)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 INTERRUPTIONS = {signal.SIGINT, signal.SIGTERM}
 
 
@@ -237,15 +230,21 @@ def temporary_beside(out: Path) -> Iterator[tuple[int, Path]]:
     """A new hidden file in out's folder (its descriptor and path), for the block to write and
     rename to out once complete; removed if the block raises, Ctrl-C and SIGTERM included.
 
-    A Ctrl-C or SIGTERM that comes while the file is being created waits until the block owns
-    it, so no interruption leaves it behind. It is locked while it is written (so the next
-    export can tell it from an abandoned one), and gets the permissions of a normally created
-    file rather than mkstemp's 0600.
+    The file's name is chosen before it is created, so an interruption at any moment of its
+    creation finds the name and removes the file; Ctrl-C and SIGTERM are also held back on this
+    thread until the block owns it. It is locked while it is written (so the next export can
+    tell it from an abandoned one) and created with the permissions of any new file.
     """
     unmasked = signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPTIONS)
     temporary: Path | None = None
     try:
-        handle, temporary = _new_temporary(out)
+        _prepare_folder(out)
+        while temporary is None:
+            temporary = out.with_name(f"{_temporary_prefix(out)}{secrets.token_hex(8)}.part")
+            try:
+                handle = _create_locked(temporary, out)
+            except FileExistsError:
+                temporary = None
         signal.pthread_sigmask(signal.SIG_SETMASK, unmasked)  # a waiting signal is raised here
         yield handle, temporary
     except BaseException:
@@ -255,23 +254,28 @@ def temporary_beside(out: Path) -> Iterator[tuple[int, Path]]:
         raise
 
 
-def _new_temporary(out: Path) -> tuple[int, Path]:
+def _prepare_folder(out: Path) -> None:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         sweep_stale_temporaries(out)
-        handle, name = tempfile.mkstemp(
-            dir=out.parent, prefix=_temporary_prefix(out), suffix=".part"
-        )
+    except OSError as error:
+        raise ExportError(f"cannot write {out}: {error.strerror or error}") from None
+
+
+def _create_locked(temporary: Path, out: Path) -> int:
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    try:
+        handle = os.open(temporary, flags, 0o666)
+    except FileExistsError:
+        raise
     except OSError as error:
         raise ExportError(f"cannot write {out}: {error.strerror or error}") from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        os.fchmod(handle, _normal_mode())
     except OSError as error:
         os.close(handle)
-        Path(name).unlink(missing_ok=True)
         raise ExportError(f"cannot write {out}: {error.strerror or error}") from None
-    return handle, Path(name)
+    return handle
 
 
 def export_file(
