@@ -1,7 +1,7 @@
 """Where the archive lives: URLs, engines, sessions and schema upgrades."""
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -15,8 +15,6 @@ from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-DEFAULT_SQLITE_PATH = Path("data") / "citynews.sqlite3"
-DB_ENV_VAR = "CITYNEWS_DB"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_HEADER = b"SQLite format 3\x00"
 FTS5_SHADOW_TABLES = ("data", "idx", "content", "docsize", "config")
@@ -24,12 +22,6 @@ FTS5_SHADOW_TABLES = ("data", "idx", "content", "docsize", "config")
 
 class ArchiveError(Exception):
     """The archive cannot be opened or used; the message says why, in one line."""
-
-
-def resolve_db_url(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
-    """The archive URL: the one given, else $CITYNEWS_DB, else the default SQLite file."""
-    variables = os.environ if environ is None else environ
-    return explicit or variables.get(DB_ENV_VAR) or f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
 def parse_db_url(url: str) -> URL:

@@ -126,6 +126,7 @@ def run_bare(url_file: str) -> None:
     from scrapy.crawler import CrawlerProcess
 
     from scraper.crawl import CrawlOptions, crawl_settings
+    from scraper.urls import SiteUrls
 
     urls = json.loads(Path(url_file).read_text())
 
@@ -139,7 +140,7 @@ def run_bare(url_file: str) -> None:
         def ignore(self, response: Any) -> None:
             return None
 
-    settings = crawl_settings(CrawlOptions(site_url=urls[0], db_url="sqlite://"))
+    settings = crawl_settings(CrawlOptions(site=SiteUrls(urls[0]), db_url="sqlite://"))
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     settings.set("EXTENSIONS", {}, priority="cmdline")
     middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))

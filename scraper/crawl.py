@@ -8,16 +8,20 @@ from scrapy.settings import Settings
 
 from scraper import settings as project_settings
 from scraper.extensions import progress_line
-from scraper.sections import select_sections
+from scraper.sections import Section
+from scraper.settings import apply_fast_settings
 from scraper.spiders.smoladmin import SmoladminSpider
-from scraper.urls import SiteUrls, is_loopback_url
+from scraper.urls import SiteUrls
 
 
 @dataclass
 class CrawlOptions:
-    site_url: str
+    """What `citynews crawl` checked and chose: the site, the archive (its URL resolved, its
+    schema upgraded, its lock held), the sections (empty: all)."""
+
+    site: SiteUrls
     db_url: str
-    sections: list[str] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)
     mode: str = project_settings.CITYNEWS_MODE
     refresh_days: int = project_settings.CITYNEWS_REFRESH_DAYS
@@ -49,9 +53,8 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     """Project settings, fast ones for a loopback site, then the user's own on top."""
     settings = Settings()
     settings.setmodule(project_settings, priority="project")
-    if is_loopback_url(options.site_url):
-        settings.update(project_settings.LOCAL_FAST_SETTINGS, priority="project")
-    settings.set("CITYNEWS_SITE_URL", options.site_url, priority="cmdline")
+    apply_fast_settings(settings, options.site.fetch_origin)
+    settings.set("CITYNEWS_SITE_URL", options.site.fetch_origin, priority="cmdline")
     settings.set("CITYNEWS_DB_URL", options.db_url, priority="cmdline")
     settings.set("CITYNEWS_PROGRESS", options.progress, priority="cmdline")
     settings.set("CITYNEWS_MODE", options.mode, priority="cmdline")
@@ -69,11 +72,9 @@ def crawl_settings(options: CrawlOptions) -> Settings:
 
 def run(options: CrawlOptions) -> CrawlResult:
     """Crawl in this process (blocking) and return the run's outcome and stats."""
-    SiteUrls(options.site_url)
-    select_sections(options.sections)
     process = CrawlerProcess(crawl_settings(options))
     crawler = process.create_crawler(SmoladminSpider)
-    process.crawl(crawler, site_url=options.site_url, sections=options.sections)
+    process.crawl(crawler, site_url=options.site, sections=options.sections)
     process.start()
     stats = crawler.stats.get_stats()
     return CrawlResult(

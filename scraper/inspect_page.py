@@ -75,7 +75,7 @@ class InspectSpider(scrapy.Spider):
 def inspect_page(url: str, site: SiteUrls, settings: dict[str, str]) -> Inspection:
     """Fetch url (a canonical URL of the site) from site's origin and parse it; write nothing."""
     fetch_url = site.to_fetch(url)
-    options = CrawlOptions(site_url=site.fetch_origin, db_url="", settings=settings)
+    options = CrawlOptions(site=site, db_url="", settings=settings)
     crawl = crawl_settings(options)
     crawl.set("ITEM_PIPELINES", {}, priority="cmdline")
     crawl.set("EXTENSIONS", {}, priority="cmdline")

@@ -28,13 +28,14 @@ from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from archive.crawl_records import FetchRecord
-from archive.db import error_reason, open_archive, resolve_db_url, session_scope
+from archive.db import error_reason, open_archive, session_scope
 from archive.lock import crawl_lock
 from archive.runs import abandon_stale_runs, start_run
 from scraper import archive_writer
 from scraper.archive_writer import Listings, Report, WriterConfig
 from scraper.plan import WalkPlan, build_walk_plan
 from scraper.sections import Section
+from scraper.settings import database_url
 from scraper.urls import SiteUrls
 
 logger = logging.getLogger(__name__)
@@ -54,8 +55,9 @@ class SectionCrawl(Protocol):
 class ArchivePipeline:
     """Stores articles and fetch outcomes, and records the crawl run around them.
 
-    It holds the archive's crawl lock for the whole run, unless the caller already holds it
-    (CITYNEWS_LOCK_HELD, set by `citynews crawl`).
+    It holds the archive's crawl lock for the whole run and upgrades the archive's schema,
+    unless the caller already holds the lock and has upgraded it (CITYNEWS_LOCK_HELD, set by
+    `citynews crawl`).
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -63,7 +65,7 @@ class ArchivePipeline:
         self.crawler = crawler
         assert crawler.stats is not None
         self.stats: StatsCollector = crawler.stats
-        self.db_url = resolve_db_url(settings.get("CITYNEWS_DB_URL"))
+        self.db_url = database_url(settings.get("CITYNEWS_DB_URL"))
         self.hold_lock = not settings.getbool("CITYNEWS_LOCK_HELD")
         self.refresh_days = settings.getint("CITYNEWS_REFRESH_DAYS")
         self.revisit_days = settings.getint("CITYNEWS_REVISIT_DAYS")
@@ -101,7 +103,7 @@ class ArchivePipeline:
                 f"ArchivePipeline archives a crawl of the site's sections (mode, sections, "
                 f"site), not {spider!r}"
             )
-        self.sessions = open_archive(self.db_url)
+        self.sessions = open_archive(self.db_url, migrate=self.hold_lock)
         engine = self.sessions.kw["bind"]
         self.resources.callback(engine.dispose)
         if self.hold_lock:

@@ -1,8 +1,26 @@
-"""Scrapy settings: polite defaults for the live site.
+"""The one configuration of citynews: every default, every environment variable, and how a
+setting given on the command line is checked.
 
-`citynews crawl` switches to fast settings (LOCAL_FAST_SETTINGS) only when the site URL is a
-loopback address, e.g. a local test server.
+It is also the Scrapy settings module (scrapy.cfg): Scrapy reads the upper-case names. Polite
+defaults are for the live site; a crawl switches to LOCAL_FAST_SETTINGS only when the site URL is
+a loopback address, e.g. a local test server. Environment variables:
+
+- CITYNEWS_DB: the archive URL when --db is not given (default sqlite:///data/citynews.sqlite3,
+  relative to the current folder);
+- CITYNEWS_TIMEZONE: the site's time zone for every command, the crawl included (default
+  Europe/Moscow).
+
+Nothing here imports Scrapy or the parser at module level, so commands that only read the
+archive start fast.
 """
+
+import os
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
 
 BOT_NAME = "citynews"
 SPIDER_MODULES = ["scraper.spiders"]
@@ -58,7 +76,7 @@ LOG_LEVEL = "INFO"
 
 # citynews' own settings
 CITYNEWS_SITE_URL = "https://www.smoladmin.ru"
-CITYNEWS_DB_URL = None  # None: $CITYNEWS_DB, else sqlite:///data/citynews.sqlite3
+CITYNEWS_DB_URL = None  # None: $CITYNEWS_DB, else DEFAULT_DB_URL
 CITYNEWS_TIMEZONE = "Europe/Moscow"
 CITYNEWS_PROGRESS = False
 
@@ -79,3 +97,77 @@ CITYNEWS_PARSE_WORKERS = None  # parsing processes; None: one per CPU when there
 CITYNEWS_WRITE_BATCH = 50  # items written to the archive in one transaction, at most
 CITYNEWS_RETRY_AFTER_MAX = 600  # seconds a run waits, in all, as 429/503 Retry-After asks
 CITYNEWS_WRITE_INTERVAL = 0.5  # seconds an item waits at most for its transaction
+
+DB_VARIABLE = "CITYNEWS_DB"
+TIMEZONE_VARIABLE = "CITYNEWS_TIMEZONE"
+DEFAULT_DB_URL = "sqlite:///data/citynews.sqlite3"
+SETTING_CHOICES = {"CITYNEWS_MODE": ("incremental", "full")}
+
+
+def database_url(given: str | None = None) -> str:
+    """The archive URL: the one given, else $CITYNEWS_DB, else the default SQLite file."""
+    return given or os.environ.get(DB_VARIABLE) or DEFAULT_DB_URL
+
+
+class BadTimezone(ValueError):
+    """The time zone named by $CITYNEWS_TIMEZONE (or the setting) is not a known zone."""
+
+
+def timezone_name() -> str:
+    """$CITYNEWS_TIMEZONE when set (and not empty), else the setting CITYNEWS_TIMEZONE."""
+    return os.environ.get(TIMEZONE_VARIABLE) or CITYNEWS_TIMEZONE
+
+
+def site_timezone() -> ZoneInfo:
+    """The effective site time zone; BadTimezone names the bad value."""
+    name = timezone_name()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadTimezone(
+            f"${TIMEZONE_VARIABLE}: unknown time zone {name!r} (expected e.g. Europe/Moscow)"
+        ) from None
+
+
+def apply_fast_settings(settings: "BaseSettings", site_url: str) -> None:
+    """Fast settings for a loopback site, except those the user set (-s, custom settings)."""
+    from scraper.urls import is_loopback_url
+
+    if settings.frozen or not is_loopback_url(site_url):
+        return
+    for name, value in LOCAL_FAST_SETTINGS.items():
+        settings.set(name, value, priority="project")
+
+
+def setting_problem(name: str, value: str) -> str | None:
+    """Why a `-s NAME=VALUE` cannot be used, or None when it can."""
+    if name in SETTING_CHOICES and value not in SETTING_CHOICES[name]:
+        return f"expected one of {', '.join(SETTING_CHOICES[name])}"
+    if name == "CITYNEWS_NOW":
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            return "expected an ISO 8601 time, e.g. 2025-03-01T12:00:00+03:00"
+        return None
+    if name == "CITYNEWS_TIMEZONE":
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            return "expected a time zone name, e.g. Europe/Moscow"
+        return None
+    from scrapy.settings import Settings, default_settings
+
+    default = globals().get(name, getattr(default_settings, name, None))
+    settings = Settings({name: value})
+    for kind, read, expected in (
+        (bool, settings.getbool, "a boolean (0/1, true/false)"),
+        (int, settings.getint, "a whole number"),
+        (float, settings.getfloat, "a number"),
+    ):
+        if isinstance(default, kind):
+            try:
+                read(name)
+            except ValueError:
+                return f"expected {expected}"
+            return None
+    return None

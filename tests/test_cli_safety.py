@@ -419,7 +419,7 @@ def test_a_sigterm_while_the_temporary_file_is_created_leaves_nothing(
 
 STOPPED_IN_GENERATED_CODE = """
 import os, signal
-from citynews.cli import stop_on_sigterm
+from citynews.cli.app import stop_on_sigterm
 
 def main():
     stop_on_sigterm()

@@ -3,8 +3,8 @@
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from citynews.defaults import site_timezone
 from citynews.display import zone_name
+from scraper.settings import site_timezone
 
 # Every time shown is the site's local time, in a column named after the zone ({zone}); since,
 # until and "this month" are the site's days and month (citynews_clock.py's functions).

@@ -22,6 +22,7 @@ from twisted.python.failure import Failure
 
 from archive.crawl_records import RawPageRecord
 from scraper.failures import error_name, failed_request, http_status, not_fetched_by_choice
+from scraper.feed import filter_feeds
 from scraper.items import ArticleGone, CrawlItem, FetchRecord, ListingFailed, SectionWalked
 from scraper.listing_reader import ListedArticle, read_listing
 from scraper.page_to_record import build_article_record
@@ -31,19 +32,22 @@ from scraper.plan import MODES, WalkPlan
 from scraper.retry_after import NOT_RETRIED
 from scraper.safeguards import RedirectedAway, is_article_page
 from scraper.sections import Section, section_of_path, select_sections
-from scraper.spider_settings import adjust_settings
+from scraper.settings import apply_fast_settings
 from scraper.urls import SiteUrls, listing_page_number, url_path
 
 KEPT_HEADERS = ("Content-Type", "Last-Modified", "ETag", "Date", "Content-Language")
 
 
-def split_sections(sections: str | list[str] | None) -> list[str]:
-    """Section keys from a spider argument: 'a,b' or a list."""
-    if sections is None:
-        return []
+def spider_sections(sections: str | list[str] | list[Section] | None) -> list[Section]:
+    """The sections a spider argument names: 'a,b' or a list of keys (`scrapy crawl -a`), or
+    the sections `citynews crawl` already chose (all when none is named)."""
+    if not sections:
+        return select_sections(None)
+    if isinstance(sections, list) and all(isinstance(item, Section) for item in sections):
+        return list(sections)  # type: ignore[arg-type]
     if isinstance(sections, str):
-        return [key.strip() for key in sections.split(",") if key.strip()]
-    return list(sections)
+        return select_sections([key.strip() for key in sections.split(",") if key.strip()])
+    return select_sections(sections)  # type: ignore[arg-type]
 
 
 class SmoladminSpider(scrapy.Spider):
@@ -56,8 +60,8 @@ class SmoladminSpider(scrapy.Spider):
 
     def __init__(
         self,
-        site_url: str | None = None,
-        sections: str | list[str] | None = None,
+        site_url: str | SiteUrls | None = None,
+        sections: str | list[str] | list[Section] | None = None,
         mode: str | None = None,
         *args: Any,
         **kwargs: Any,
@@ -65,7 +69,7 @@ class SmoladminSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.site_url_argument = site_url
         self.mode_argument = mode
-        self.sections: list[Section] = select_sections(split_sections(sections))
+        self.sections: list[Section] = spider_sections(sections)
         self.plan = WalkPlan()
         self.seen: set[str] = set()
         self.listed: set[str] = set()
@@ -75,8 +79,10 @@ class SmoladminSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.site = SiteUrls(spider.site_url_argument or settings.get("CITYNEWS_SITE_URL"))
-        adjust_settings(settings, spider.site.fetch_origin)
+        given = spider.site_url_argument or settings.get("CITYNEWS_SITE_URL")
+        spider.site = given if isinstance(given, SiteUrls) else SiteUrls(given)
+        apply_fast_settings(settings, spider.site.fetch_origin)
+        filter_feeds(settings)
         bare = spider.site.fetch_hostname.removeprefix("www.")
         spider.allowed_domains = [bare, f"{bare}."]  # and their www. subdomains
         spider.timezone = ZoneInfo(settings.get("CITYNEWS_TIMEZONE"))

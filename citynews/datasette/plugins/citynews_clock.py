@@ -22,8 +22,8 @@ from typing import Any
 
 from datasette import hookimpl
 
-from citynews.defaults import site_timezone
 from citynews.display import labelled_time, local_time
+from scraper.settings import site_timezone
 
 STORED_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 # The stored times of each table, shown in the site's zone on its pages.
