@@ -1,0 +1,72 @@
+"""External programs (tesseract, catdoc) run with a CPU, memory and wall-clock limit each."""
+
+import os
+import resource
+import signal
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scraper.worker_process import die_with_parent
+
+
+@dataclass(frozen=True)
+class ToolLimits:
+    seconds: float
+    cpu_seconds: int
+    memory_bytes: int
+
+
+class ToolFailed(Exception):
+    """A run of an external program that gave no usable output; the message says why."""
+
+
+def run_tool(
+    command: Sequence[str],
+    limits: ToolLimits,
+    stdin: bytes = b"",
+    env: dict[str, str] | None = None,
+) -> bytes:
+    """The standard output of `command`, run under `limits`, or ToolFailed with the reason."""
+
+    def limit_child() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        die_with_parent()
+
+    name = os.path.basename(command[0])
+    try:
+        completed = subprocess.run(
+            command,
+            input=stdin,
+            capture_output=True,
+            timeout=limits.seconds,
+            preexec_fn=limit_child,
+            env={**os.environ, **(env or {})},
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise ToolFailed(f"{name} took longer than {limits.seconds:g} s") from error
+    except OSError as error:
+        raise ToolFailed(f"{name} could not be started ({error.strerror})") from error
+    if completed.returncode < 0:
+        raise ToolFailed(f"{name} was stopped by {signal_name(-completed.returncode, limits)}")
+    if completed.returncode != 0:
+        message = last_line(completed.stderr)
+        raise ToolFailed(f"{name} exited with status {completed.returncode}: {message}")
+    return completed.stdout
+
+
+def signal_name(number: int, limits: ToolLimits) -> str:
+    if number == signal.SIGXCPU:
+        return f"its CPU limit ({limits.cpu_seconds} s)"
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def last_line(stderr: bytes) -> str:
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    return lines[-1][:200] if lines else "no message"
