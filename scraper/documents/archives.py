@@ -21,6 +21,7 @@ ReadMember = Callable[[Path, Kind, "ZipBudget"], DocumentText]
 # Names written without the UTF-8 flag: Windows' own ZIP writer uses the OEM code page, which
 # is cp866 on Russian systems.
 LEGACY_NAME_ENCODING = "cp866"
+NO_DOCUMENT = "a ZIP without a readable document"
 
 
 @dataclass
@@ -49,8 +50,8 @@ def extract_zip(
         for index, info in enumerate(members):
             target = Path(scratch) / str(index)  # never the member's own name: no path tricks
             outcome = read_one(archive, info, target, options, budget, read_member)
-            if isinstance(outcome, str):
-                notes.append(f"{info.filename}: {outcome}")
+            if isinstance(outcome, tuple):
+                notes.extend(f"{info.filename}: {reason}" for reason in outcome)
                 continue
             pages += outcome.pages or 0
             parts.extend(
@@ -59,7 +60,8 @@ def extract_zip(
             notes.extend(f"{info.filename}: {note}" for note in outcome.notes)
     if not parts:
         listed = "; ".join(notes) or "empty"
-        raise ExtractionFailed(f"a ZIP without a readable document ({listed})")
+        failure = f"{NO_DOCUMENT} ({listed})"
+        return DocumentText(Kind.ZIP, None, None, failure=failure, notes=tuple(notes))
     return DocumentText(
         kind=Kind.ZIP,
         method=Method.ZIP,
@@ -95,28 +97,31 @@ def read_one(
     options: ExtractOptions,
     budget: ZipBudget,
     read_member: ReadMember,
-) -> DocumentText | str:
-    """A member's extraction, or why it gave none."""
+) -> DocumentText | tuple[str, ...]:
+    """A member's extraction, or why it gave none (for a ZIP in it, why each of its members
+    gave none)."""
     if info.flag_bits & 0x1:
-        return "password-protected"
+        return ("password-protected",)
     try:
         unpack(archive, info, target, budget)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as error:
-        return f"cannot be unpacked ({error})"
+        return (f"cannot be unpacked ({error})",)
     except ExtractionFailed as error:
-        return str(error)
+        return (str(error),)
     kind = identify(target)
     if isinstance(kind, NotADocument):
-        return f"not a document: {kind.reason}"
+        return (f"not a document: {kind.reason}",)
     if kind is Kind.ZIP and budget.depth >= options.zip_max_depth:
-        return f"a ZIP nested more than {options.zip_max_depth} deep"
+        return (f"a ZIP nested more than {options.zip_max_depth} deep",)
     inner = ZipBudget(budget.bytes_left, budget.depth + 1)
     try:
         outcome = read_member(target, kind, inner)
     finally:
         budget.bytes_left = min(budget.bytes_left, inner.bytes_left)
         target.unlink(missing_ok=True)
-    return outcome.failure if outcome.failure else outcome
+    if outcome.failure is None:
+        return outcome
+    return outcome.notes if outcome.notes else (outcome.failure,)
 
 
 def unpack(

@@ -3,6 +3,7 @@ not (a scan, or a broken font map)."""
 
 import itertools
 import math
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -39,11 +40,15 @@ def extract_pdf(path: Path, options: ExtractOptions) -> DocumentText:
     return DocumentText(kind=Kind.PDF, method=pdf_method(parts), pages=count, parts=tuple(parts))
 
 
+PDFIUM_REASON = re.compile(r"\((PDFium: [^)]*)\)")
+
+
 def open_failure(message: str) -> str:
     """A reason for a PDF that PDFium cannot open, from PDFium's message."""
     if "password" in message.lower():
         return "a password-protected PDF"
-    return f"a damaged PDF ({message})"
+    reason = PDFIUM_REASON.search(message)
+    return f"a damaged PDF ({reason.group(1) if reason else message})"
 
 
 def pdf_method(parts: list[TextPart]) -> str:

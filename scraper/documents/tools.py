@@ -29,9 +29,12 @@ def run_tool(
 ) -> bytes:
     """The standard output of `command`, run under `limits`, or ToolFailed with the reason."""
 
+    memory = within_own_limit(resource.RLIMIT_AS, limits.memory_bytes)
+    cpu = within_own_limit(resource.RLIMIT_CPU, limits.cpu_seconds)
+
     def limit_child() -> None:
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         die_with_parent()
 
@@ -50,12 +53,21 @@ def run_tool(
         raise ToolFailed(f"{name} took longer than {limits.seconds:g} s") from error
     except OSError as error:
         raise ToolFailed(f"{name} could not be started ({error.strerror})") from error
+    except subprocess.SubprocessError as error:
+        raise ToolFailed(f"{name} could not be started ({error})") from error
     if completed.returncode < 0:
         raise ToolFailed(f"{name} was stopped by {signal_name(-completed.returncode, limits)}")
     if completed.returncode != 0:
         message = last_line(completed.stderr)
         raise ToolFailed(f"{name} exited with status {completed.returncode}: {message}")
     return completed.stdout
+
+
+def within_own_limit(which: int, wanted: int) -> int:
+    """`wanted`, or this process's own hard limit where that is lower (a child may not raise
+    it)."""
+    _, hard = resource.getrlimit(which)
+    return wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
 
 
 def signal_name(number: int, limits: ToolLimits) -> str:

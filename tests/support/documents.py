@@ -5,6 +5,7 @@ and the character F1 that measures an extraction against the known text."""
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -202,9 +203,7 @@ def assemble_pdf(objects: Sequence[bytes]) -> bytes:
 
 def flate_bomb_pdf(unpacked_mib: int) -> bytes:
     """A one-page PDF whose content stream is `unpacked_mib` MiB of spaces packed by zlib."""
-    import zlib
-
-    packer = zlib.compressobj(9)
+    packer = zlib.compressobj(1)  # fast to make; still over 200 to 1
     chunk = b" " * (1 << 20)
     packed = b"".join(packer.compress(chunk) for _ in range(unpacked_mib)) + packer.flush()
     objects = [
@@ -394,10 +393,12 @@ def ods(sheets: dict[str, Sequence[Sequence[str | int]]]) -> bytes:
     )
 
 
-def rtf_1251(paragraphs: Sequence[str], font_charset: int = 204, raw_bytes: bool = False) -> bytes:
+def rtf_1251(
+    paragraphs: Sequence[str], font_charset: int = 204, raw_bytes: bool = False, repeat: int = 1
+) -> bytes:
     """An RTF in windows-1251 as Word writes one (\\'xx escapes, \\fcharset204), or with the
     font marked ANSI (\\fcharset0) as WordPad and generators do, or with the code page's bytes
-    written raw (`raw_bytes`)."""
+    written raw (`raw_bytes`); the body `repeat` times over."""
 
     def encoded(text: str) -> bytes:
         out = bytearray()
@@ -418,8 +419,8 @@ def rtf_1251(paragraphs: Sequence[str], font_charset: int = 204, raw_bytes: bool
         b"{\\info{\\title \\'cf\\'f0\\'ee\\'f2\\'ee\\'ea\\'ee\\'eb}}"
         b"\\viewkind4\\uc1\\pard\\f0\\fs24 " % font_charset
     )
-    body = b"\\par\n".join(encoded(paragraph) for paragraph in paragraphs)
-    return header + body + b"\\par\n}"
+    body = b"\\par\n".join(encoded(paragraph) for paragraph in paragraphs) + b"\\par\n"
+    return header + body * repeat + b"}"
 
 
 # Containers ---------------------------------------------------------------------------------
@@ -448,15 +449,32 @@ def zip_of(members: dict[str, str | bytes], utf8_names: bool = True) -> bytes:
     return data
 
 
-def zip_bomb(unpacked_mib: int, members: int = 1) -> bytes:
-    """A ZIP of `members` files of zeros, each `unpacked_mib` MiB unpacked."""
+def zip_bomb(unpacked_mib: int) -> bytes:
+    """A ZIP whose one member is `unpacked_mib` MiB of zeros."""
     buffer = io.BytesIO()
     chunk = b"\0" * (1 << 20)
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for index in range(members):
-            with archive.open(f"zeros-{index}.pdf", "w", force_zip64=True) as member:
-                for _ in range(unpacked_mib):
-                    member.write(chunk)
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+        archive.open("zeros.pdf", "w", force_zip64=True) as member,
+    ):
+        for _ in range(unpacked_mib):
+            member.write(chunk)
+    return buffer.getvalue()
+
+
+def docx_bomb(unpacked_mib: int) -> bytes:
+    """A DOCX whose word/document.xml unpacks to `unpacked_mib` MiB (of spaces in the body)."""
+    package = zipfile.ZipFile(io.BytesIO(docx(["Начало"])))
+    buffer = io.BytesIO()
+    chunk = b" " * (1 << 20)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name in ("[Content_Types].xml", "_rels/.rels"):
+            archive.writestr(name, package.read(name))
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            member.write(f'<w:document xmlns:w="{W_NS}"><w:body>'.encode())
+            for _ in range(unpacked_mib):
+                member.write(chunk)
+            member.write(b"</w:body></w:document>")
     return buffer.getvalue()
 
 
