@@ -131,7 +131,7 @@ def test_malformed_xml_in_a_docx(tmp_path: Path) -> None:
 def test_cpu_time_limit(tmp_path: Path) -> None:
     data = make.rtf_1251(DECREE, repeat=20_000)  # 40 MB of RTF: seconds of parsing
     failure, _ = extracted(tmp_path, "long.rtf", data, limits=ProcessLimits(cpu_seconds=1))
-    assert failure == "used more than its 1 s of CPU time (or was killed)"
+    assert failure == "used more than its 1 s of CPU time"
 
 
 def test_wall_clock_limit(tmp_path: Path) -> None:
