@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.documents.isolated import ProcessLimits, extract_all, extract_isolated
+from scraper.documents.isolated import IsolatedReader, ProcessLimits, extract_all, extract_isolated
 from scraper.documents.kinds import Kind
 from scraper.documents.results import ExtractOptions, Method, MiB
 from tests.support import documents as make
@@ -186,3 +186,17 @@ def test_hostile_files_leave_the_others_unharmed(tmp_path: Path) -> None:
     assert char_f1(joined(DECREE), decree.text) >= 0.98
     assert protocol.failure is None
     assert char_f1(joined(PROTOCOL), protocol.text) >= 0.98
+
+
+def test_a_worker_is_replaced_after_a_document_that_spoiled_it(tmp_path: Path) -> None:
+    bomb = make.write(tmp_path / "bomb.pdf", make.flate_bomb_pdf(512))
+    scan = make.write(tmp_path / "scan.pdf", make.scanned_pdf([DECREE] * 3))
+    decree = make.write(tmp_path / "decree.pdf", make.text_pdf([DECREE]))
+    limits = ProcessLimits(memory_bytes=384 * MiB, wall_seconds=2)
+    with IsolatedReader(limits=limits) as reader:
+        assert reader.read(bomb).failure is not None
+        assert reader.read(decree).failure is None
+        assert reader.read(scan).failure == "took longer than 2 s"
+        after = reader.read(decree)
+    assert after.failure is None
+    assert char_f1(joined(DECREE), after.text) >= 0.98

@@ -74,3 +74,33 @@ def test_damaged_ole2_file_is_not_taken_for_a_document(tmp_path: Path) -> None:
 def test_a_zip_with_a_pdf_stored_first_is_a_zip(tmp_path: Path) -> None:
     path = make.write(tmp_path / "a.zip", make.zip_of({"a.pdf": make.text_pdf([DECREE])}))
     assert identify(path) is Kind.ZIP
+
+
+@pytest.mark.parametrize(
+    ("streams", "verdict"),
+    [
+        (["EncryptionInfo", "EncryptedPackage"], Kind.ENCRYPTED_OFFICE),
+        (["WordDocument", "1Table"], Kind.DOC),
+        (["Workbook"], Kind.XLS),
+        (
+            ["PowerPoint Document"],
+            NotADocument("a PowerPoint presentation (not a supported document kind)"),
+        ),
+        (
+            ["Contents"],
+            NotADocument("an OLE2 compound file that is neither a Word nor an Excel document"),
+        ),
+    ],
+)
+def test_ole2_files_by_their_streams(tmp_path: Path, streams: list[str], verdict: object) -> None:
+    path = make.write(tmp_path / "file.bin", make.ole2_with_streams(streams))
+    assert identify(path) == verdict
+
+
+def test_password_protected_office_file_fails_with_its_reason(tmp_path: Path) -> None:
+    data = make.ole2_with_streams(["EncryptionInfo", "EncryptedPackage"])
+    result = extract_document(make.write(tmp_path / "secret.docx", data))
+    assert (result.kind, result.failure) == (
+        Kind.ENCRYPTED_OFFICE,
+        "a password-protected Office document",
+    )

@@ -4,6 +4,7 @@ and the character F1 that measures an extraction against the known text."""
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
@@ -485,3 +486,30 @@ def write(path: Path, data: bytes) -> Path:
 
 def joined(paragraphs: Iterable[str]) -> str:
     return "\n".join(paragraphs)
+
+
+def ole2_with_streams(names: Sequence[str]) -> bytes:
+    """A minimal OLE2 compound file (512-byte sectors: header, one FAT sector, one directory
+    sector) whose root holds empty streams of these names (at most three)."""
+    assert len(names) <= 3
+    free = 0xFFFFFFFF
+    header = bytearray(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16))
+    header += struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
+    header += struct.pack("<IIII", 0, 1, 1, 0)  # directory sectors, FAT sectors, first directory
+    header += struct.pack("<IIIII", 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)  # no mini FAT, no DIFAT
+    header += struct.pack("<109I", 0, *[free] * 108)
+    fat = struct.pack("<II", 0xFFFFFFFD, 0xFFFFFFFE) + struct.pack("<126I", *[free] * 126)
+
+    def entry(name: str, kind: int) -> bytes:
+        encoded = name.encode("utf-16-le") + b"\0\0"
+        return (
+            encoded.ljust(64, b"\0")
+            + struct.pack("<HBB", len(encoded), kind, 1)
+            + struct.pack("<III", free, free, free)
+            + bytes(16 + 4 + 16)
+            + struct.pack("<IQ", 0xFFFFFFFE, 0)
+        )
+
+    entries = [entry("Root Entry", 5), *(entry(name, 2) for name in names)]
+    directory = b"".join(entries).ljust(512, b"\0")
+    return bytes(header) + fat + directory
