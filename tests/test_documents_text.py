@@ -70,6 +70,18 @@ def test_mixed_pdf_reads_each_page_its_own_way(tmp_path: Path) -> None:
     assert char_f1(joined(PROTOCOL), second.text) >= OCR_F1
 
 
+def test_a_scan_under_a_typed_heading_is_read_by_ocr(tmp_path: Path) -> None:
+    heading = "Приложение № 2 к постановлению Администрации города Смоленска"
+    data = make.headed_scan_pdf(heading, PROTOCOL, tmp_path)
+    result = read(tmp_path, "annex.pdf", data)
+    part = only_part(result)
+    assert part.method is Method.OCR
+    assert part.note is not None
+    assert "image" in part.note
+    assert char_f1(joined(PROTOCOL), part.text) >= OCR_F1
+    assert "Приложение № 2" in part.text
+
+
 def test_pages_wait_for_ocr_where_tesseract_is_missing(tmp_path: Path) -> None:
     result = read(tmp_path, "mixed.pdf", make.mixed_pdf(DECREE, PROTOCOL, tmp_path), NO_TESSERACT)
     assert result.method == "text-layer"

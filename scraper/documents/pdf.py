@@ -22,6 +22,10 @@ from scraper.documents.results import (
 )
 from scraper.documents.tools import ToolFailed
 
+SHORT_LAYER = 200  # characters: under this, a page mostly covered by an image is a scan
+SCAN_SHARE = 0.5
+MAX_IMAGES_MEASURED = 50
+
 
 def extract_pdf(path: Path, options: ExtractOptions) -> DocumentText:
     """Every page's text; ExtractionFailed for a PDF that cannot be opened or is too long."""
@@ -92,9 +96,9 @@ class PageReader:
             textpage.close()
         verdict = judge_text_layer(layer)
         if verdict.readable:
-            if len("".join(layer.split())) >= FEW_CHARACTERS or not has_images(page):
+            reason = scan_under_text(page, len("".join(layer.split())))
+            if reason is None:
                 return TextPart(layer, Method.TEXT_LAYER, page=number)
-            reason = "little text on a page with images"
         elif not layer and not has_objects(page):
             return TextPart("", Method.TEXT_LAYER, page=number, note="a blank page")
         else:
@@ -122,9 +126,31 @@ def has_objects(page: pdfium.PdfPage) -> bool:
     return next(iter(page.get_objects()), None) is not None
 
 
-def has_images(page: pdfium.PdfPage) -> bool:
+def scan_under_text(page: pdfium.PdfPage, characters: int) -> str | None:
+    """Why a page with a readable but short text layer is read by OCR too: its images hold
+    the rest (a scan with a typed heading, or a scanner's stamp), or None."""
+    if characters >= SHORT_LAYER:
+        return None
+    share = image_share(page)
+    if share >= SCAN_SHARE:
+        return f"{characters} characters of text over a page {round(100 * share)}% image"
+    if share > 0 and characters < FEW_CHARACTERS:
+        return "little text on a page with images"
+    return None
+
+
+def image_share(page: pdfium.PdfPage) -> float:
+    """The share of the page the largest of its first images covers."""
+    width, height = page.get_size()
+    area = float(width * height)
+    if area <= 0:
+        return 0.0
     images = page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,))
-    return any(True for _ in itertools.islice(images, 1))
+    largest = 0.0
+    for image in itertools.islice(images, MAX_IMAGES_MEASURED):
+        left, bottom, right, top = image.get_bounds()
+        largest = max(largest, float((right - left) * (top - bottom)))
+    return min(1.0, largest / area)
 
 
 def render_grayscale(page: pdfium.PdfPage, options: ExtractOptions) -> tuple[bytes, int]:

@@ -160,6 +160,20 @@ def mixed_pdf(text_page: Sequence[str], scanned_page: Sequence[str], scratch: Pa
     return bytes(pdf.output())
 
 
+def headed_scan_pdf(heading: str, scanned: Sequence[str], scratch: Path) -> bytes:
+    """A page with a typed heading (a text layer) over a scan of the rest: an annex signed,
+    scanned, and given its number by the site's editor."""
+    pdf = FPDF()
+    pdf.add_font("DejaVu", fname=str(SANS))
+    pdf.set_font("DejaVu", size=12)
+    pdf.add_page()
+    pdf.multi_cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT")
+    image_path = scratch / "annex.png"
+    page_image(scanned).save(image_path)
+    pdf.image(str(image_path), x=0, y=30, w=pdf.w, h=pdf.h - 30)
+    return bytes(pdf.output())
+
+
 def encrypted_pdf(paragraphs: Sequence[str]) -> bytes:
     pdf = FPDF()
     pdf.set_encryption(owner_password="owner", user_password="secret")
