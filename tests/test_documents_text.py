@@ -50,6 +50,13 @@ def test_scanned_pdf_is_read_by_ocr(tmp_path: Path) -> None:
     assert char_f1(joined(DECREE), part.text) >= OCR_F1
 
 
+def test_worn_copier_scan_at_200_dpi_is_read_by_ocr(tmp_path: Path) -> None:
+    result = read(tmp_path, "scan.pdf", make.scanned_pdf([PROTOCOL], dpi=200, worn=True))
+    part = only_part(result)
+    assert part.method is Method.OCR
+    assert char_f1(joined(PROTOCOL), part.text) >= OCR_F1
+
+
 @pytest.mark.parametrize("shift", ["ascii", "latin1"])
 def test_broken_font_map_falls_back_to_ocr(tmp_path: Path, shift: str) -> None:
     data = make.broken_font_map_pdf(DECREE, shift)

@@ -3,6 +3,7 @@ a broken font map, scanned), DOCX, ODT, XLSX, ODS, RTF in windows-1251, ZIPs and
 and the character F1 that measures an extraction against the known text."""
 
 import io
+import random
 import re
 import struct
 import zipfile
@@ -13,7 +14,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from fpdf import FPDF
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
 SANS = FONTS / "DejaVuSans.ttf"
@@ -137,12 +138,26 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     return [*lines, current] if current else lines
 
 
-def scanned_pdf(pages: Sequence[Sequence[str]]) -> bytes:
-    """A PDF of page images only (no text layer), as a scanner writes one."""
-    images = [page_image(paragraphs) for paragraphs in pages]
+def scanned_pdf(pages: Sequence[Sequence[str]], dpi: int = 300, worn: bool = False) -> bytes:
+    """A PDF of page images only (no text layer), as a scanner writes one; `worn` pages are
+    skewed, grey, speckled and soft, as an office copier gives them."""
+    images = [page_image(paragraphs, dpi) for paragraphs in pages]
+    if worn:
+        images = [wear(image, seed) for seed, image in enumerate(images)]
     buffer = io.BytesIO()
-    images[0].save(buffer, "PDF", resolution=300, save_all=True, append_images=images[1:])
+    images[0].save(buffer, "PDF", resolution=dpi, save_all=True, append_images=images[1:])
     return buffer.getvalue()
+
+
+def wear(image: Image.Image, seed: int) -> Image.Image:
+    """The page turned by 0.8°, speckled (seeded noise), blurred and lowered in contrast."""
+    image = image.rotate(0.8, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    noise = Image.frombytes(
+        "L", image.size, random.Random(seed).randbytes(image.width * image.height)
+    )
+    image = ImageChops.multiply(image, noise.point(lambda value: 255 if value > 40 else 190))
+    image = image.filter(ImageFilter.GaussianBlur(0.8))
+    return image.point(lambda value: int(40 + value * 0.75))
 
 
 def mixed_pdf(text_page: Sequence[str], scanned_page: Sequence[str], scratch: Path) -> bytes:
