@@ -200,3 +200,37 @@ def test_a_worker_is_replaced_after_a_document_that_spoiled_it(tmp_path: Path) -
         after = reader.read(decree)
     assert after.failure is None
     assert char_f1(joined(DECREE), after.text) >= 0.98
+
+
+SAMPLES = {
+    "pdf": lambda: make.text_pdf([DECREE, PROTOCOL]),
+    "docx": lambda: make.docx(DECREE, TABLE),
+    "odt": lambda: make.odt(DECREE, TABLE),
+    "xlsx": lambda: make.xlsx({"Участки": TABLE}),
+    "rtf": lambda: make.rtf_1251(DECREE),
+    "doc": lambda: (make.FIXTURES / "decree.doc").read_bytes(),
+    "xls": lambda: (make.FIXTURES / "plots.xls").read_bytes(),
+    "zip": lambda: make.zip_of({"a.pdf": make.text_pdf([DECREE]), "b.docx": make.docx(PROTOCOL)}),
+}
+
+
+def corruptions(data: bytes) -> list[bytes]:
+    """The file cut at a tenth, half and nine tenths, and with a run of bytes overwritten at
+    a quarter, half and three quarters (deterministic)."""
+    cuts = [data[: len(data) * share // 10] for share in (1, 5, 9)]
+    overwritten = []
+    for share in (1, 2, 3):
+        at = len(data) * share // 4
+        overwritten.append(data[:at] + bytes(range(64)) + data[at + 64 :])
+    return cuts + overwritten
+
+
+@pytest.mark.parametrize("name", list(SAMPLES))
+def test_damaged_files_of_each_kind_end_with_a_one_line_outcome(tmp_path: Path, name: str) -> None:
+    with IsolatedReader() as reader:
+        for index, data in enumerate(corruptions(SAMPLES[name]())):
+            result = reader.read(make.write(tmp_path / f"{index}.{name}", data))
+            if result.failure is not None:
+                assert result.parts == ()
+                assert result.failure.strip()
+                assert "\n" not in result.failure

@@ -3,6 +3,7 @@ members, unpacked bytes and nesting."""
 
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,6 +23,7 @@ ReadMember = Callable[[Path, Kind, "ZipBudget"], DocumentText]
 # is cp866 on Russian systems.
 LEGACY_NAME_ENCODING = "cp866"
 NO_DOCUMENT = "a ZIP without a readable document"
+UNPACK_ERRORS = (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError, zlib.error)
 
 
 @dataclass
@@ -104,7 +106,7 @@ def read_one(
         return ("password-protected",)
     try:
         unpack(archive, info, target, budget)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as error:
+    except UNPACK_ERRORS as error:
         return (f"cannot be unpacked ({error})",)
     except ExtractionFailed as error:
         return (str(error),)

@@ -4,6 +4,7 @@ never by its name or the server's Content-Type."""
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -190,7 +191,7 @@ def zip_kind(path: Path) -> Kind | NotADocument:
                 kind = ooxml_kind(content_types)
                 if kind is not None:
                     return kind
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error) as error:
         return NotADocument(f"a damaged ZIP file ({error})")
     return Kind.ZIP
 
