@@ -11,6 +11,7 @@ pages, DOCX, XLSX, ODT and RTF in turn, one in 50 a one-page scan (OCR).
 import argparse
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -111,6 +112,13 @@ class TreeMemory:
             self.peak_kb = max(self.peak_kb, tree_rss_kb(os.getpid()))
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its ended descendants (workers, tesseract)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + ended.ru_utime + ended.ru_stime
+
+
 def tree_rss_kb(root: int) -> int:
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
@@ -150,16 +158,17 @@ def main() -> None:
         per_page = ocr_seconds_per_page(scratch, args.ocr_pages)
         print(f"OCR (rus+eng, 300 dpi, one thread): {per_page:.1f} s per page")
         paths = sample_documents(scratch, args.documents)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), cpu_seconds()
         with TreeMemory() as memory:
             results = [result for _, result in extract_all(paths, workers=args.workers)]
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
     failed = sum(1 for result in results if result.failure)
     pages = sum(result.pages or 0 for result in results)
     characters = sum(result.characters for result in results)
     print(
         f"{len(results)} documents ({pages} PDF pages, {characters / 1e6:.1f} M characters), "
-        f"{args.workers} worker processes: {seconds:.0f} s, {failed} failed, "
+        f"{args.workers} worker processes: {seconds:.0f} s ({cpu:.0f} CPU seconds of all "
+        f"processes, OCR included), {failed} failed, "
         f"peak RSS {memory.peak_kb / 1024:.0f} MB (this process and its extraction processes)"
     )
 
