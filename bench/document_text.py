@@ -11,7 +11,6 @@ pages, DOCX, XLSX, ODT and RTF in turn, one in 50 a one-page scan (OCR).
 import argparse
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -91,15 +90,19 @@ def sample_documents(scratch: Path, count: int) -> list[Path]:
     return paths
 
 
-class TreeMemory:
-    """Samples the summed RSS of this process and all its descendants, keeping the peak."""
+class ProcessTree:
+    """Samples this process and all its descendants (the forkserver, the workers, tesseract):
+    the peak of their summed RSS, and the CPU time each used while sampled (as last seen)."""
 
     def __init__(self) -> None:
         self.peak_kb = 0
+        self.cpu_ticks: dict[int, int] = {}
+        self.before: dict[int, int] = {}
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.watch, daemon=True)
 
-    def __enter__(self) -> "TreeMemory":
+    def __enter__(self) -> "ProcessTree":
+        self.before = {pid: ticks for pid, (_, ticks) in descendants(os.getpid()).items()}
         self.thread.start()
         return self
 
@@ -107,40 +110,45 @@ class TreeMemory:
         self.stop.set()
         self.thread.join()
 
+    @property
+    def cpu_seconds(self) -> float:
+        used = (ticks - self.before.get(pid, 0) for pid, ticks in self.cpu_ticks.items())
+        return sum(used) / os.sysconf("SC_CLK_TCK")
+
     def watch(self) -> None:
         while not self.stop.wait(0.05):
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(os.getpid()))
+            tree = descendants(os.getpid())
+            self.peak_kb = max(self.peak_kb, sum(rss for rss, _ in tree.values()))
+            for pid, (_, ticks) in tree.items():
+                self.cpu_ticks[pid] = max(ticks, self.cpu_ticks.get(pid, 0))
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and of its ended descendants (workers, tesseract)."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + ended.ru_utime + ended.ru_stime
-
-
-def tree_rss_kb(root: int) -> int:
+def descendants(root: int) -> dict[int, tuple[int, int]]:
+    """RSS (kB) and CPU ticks (user + system) of `root` and every process under it."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
+    usage: dict[int, tuple[int, int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/status", encoding="utf-8") as status:
-                fields = dict(line.split(":", 1) for line in status if ":" in line)
-        except OSError:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
             continue
-        parents[int(entry)] = int(fields["PPid"])
-        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0])
+        pid = int(entry)
+        # after the name: state, ppid, ... utime (12th), stime (13th), ... rss pages (22nd)
+        parents[pid] = int(fields[1])
+        rss_kb = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+        usage[pid] = (rss_kb, int(fields[11]) + int(fields[12]))
 
-    def descends(pid: int) -> bool:
+    def under_root(pid: int) -> bool:
         while pid > 1:
             if pid == root:
                 return True
             pid = parents.get(pid, 0)
         return False
 
-    return sum(size for pid, size in rss.items() if descends(pid))
+    return {pid: values for pid, values in usage.items() if under_root(pid)}
 
 
 def main() -> None:
@@ -158,18 +166,18 @@ def main() -> None:
         per_page = ocr_seconds_per_page(scratch, args.ocr_pages)
         print(f"OCR (rus+eng, 300 dpi, one thread): {per_page:.1f} s per page")
         paths = sample_documents(scratch, args.documents)
-        start, cpu_start = time.perf_counter(), cpu_seconds()
-        with TreeMemory() as memory:
+        start = time.perf_counter()
+        with ProcessTree() as tree:
             results = [result for _, result in extract_all(paths, workers=args.workers)]
-        seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
+        seconds = time.perf_counter() - start
     failed = sum(1 for result in results if result.failure)
     pages = sum(result.pages or 0 for result in results)
     characters = sum(result.characters for result in results)
     print(
         f"{len(results)} documents ({pages} PDF pages, {characters / 1e6:.1f} M characters), "
-        f"{args.workers} worker processes: {seconds:.0f} s ({cpu:.0f} CPU seconds of all "
-        f"processes, OCR included), {failed} failed, "
-        f"peak RSS {memory.peak_kb / 1024:.0f} MB (this process and its extraction processes)"
+        f"{args.workers} worker processes: {seconds:.0f} s, {tree.cpu_seconds:.0f} CPU seconds "
+        f"(all processes, OCR included), {failed} failed, peak RSS {tree.peak_kb / 1024:.0f} MB "
+        "(this process and all under it)"
     )
 
 
