@@ -234,3 +234,30 @@ def test_damaged_files_of_each_kind_end_with_a_one_line_outcome(tmp_path: Path, 
                 assert result.parts == ()
                 assert result.failure.strip()
                 assert "\n" not in result.failure
+
+
+def test_tesseract_ends_with_a_worker_that_timed_out(tmp_path: Path) -> None:
+    tessdata = tmp_path / "tessdata"  # in tesseract's command line: tells our runs apart
+    tessdata.mkdir()
+    for language in ("rus", "eng"):
+        found = sorted(Path("/usr/share/tesseract-ocr").glob(f"*/tessdata/{language}.traineddata"))
+        (tessdata / found[-1].name).symlink_to(found[-1])
+    path = make.write(tmp_path / "scan.pdf", make.scanned_pdf([DECREE] * 6))
+    options = ExtractOptions(ocr_tessdata_dir=str(tessdata))
+    result = extract_isolated(path, options, ProcessLimits(wall_seconds=3))
+    assert result.failure == "took longer than 3 s"
+    assert processes_naming(str(tessdata)) == []
+
+
+def processes_naming(argument: str) -> list[str]:
+    """The processes still running (not zombies) with `argument` in their command line."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            command = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if argument.encode() in command and state != "Z":
+            found.append(entry)
+    return found
