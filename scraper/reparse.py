@@ -134,11 +134,11 @@ def apply_record(session: Session, article: Article, record: ArticleRecord) -> b
 Parsing = list[Future[list[ArticleRecord]] | list[ArticleRecord]]
 
 
-def submit(pool: Executor | None, jobs: list[ParseJob], tz: ZoneInfo) -> Parsing:
-    """Start parsing a batch: in the pool, one task per worker, or here when there is none."""
+def submit(pool: Executor | None, workers: int, jobs: list[ParseJob], tz: ZoneInfo) -> Parsing:
+    """Start parsing a batch: in the pool of `workers` processes, one task per worker, or here
+    when there is none."""
     if pool is None:
         return [parse_jobs(jobs, tz)]
-    workers = getattr(pool, "_max_workers", 1)
     step = max(1, -(-len(jobs) // workers))  # ceiling division
     return [pool.submit(parse_jobs, jobs[i : i + step], tz) for i in range(0, len(jobs), step)]
 
@@ -199,7 +199,7 @@ def reparse_archive(
             with session_scope(sessions) as session:
                 jobs, without_page = read_jobs(session, ids[first : first + batch_size])
             result.without_page += without_page
-            started_batch = (jobs, submit(pool, jobs, tz))
+            started_batch = (jobs, submit(pool, workers, jobs, tz))
             if pending is not None:
                 write_batch(sessions, *pending, result)
             pending = started_batch
