@@ -144,7 +144,7 @@ def run_bare(url_file: str) -> None:
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     settings.set("EXTENSIONS", {}, priority="cmdline")
     middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
-    middlewares["scraper.parse_pool.PoolParser"] = None
+    middlewares["scraper.runtime.parse_pool.PoolParser"] = None
     settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="cmdline")
     process = CrawlerProcess(settings)
     process.crawl(Bare)
@@ -173,7 +173,7 @@ def run_work(url_file: str, pages: int, per_page: int) -> None:
     db_url = f"sqlite:///{Path(url_file).parent / 'work.sqlite3'}"
     with session_scope(open_archive(db_url)) as session:
         run_id = start_run(session, datetime.now(UTC), "full", site.fetch_origin, ["novosti"]).id
-    writer = ArchiveWriter(WriterConfig(db_url, run_id, CITYNEWS_TIMEZONE, False, os.getppid()))
+    writer = ArchiveWriter(WriterConfig(db_url, run_id, CITYNEWS_TIMEZONE, False))
     lemmas("смоленск")  # as a worker does before its first page
     content_type = "text/html; charset=utf-8"
 

@@ -2,49 +2,15 @@
 
 import ipaddress
 import json
-import signal
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from archive.db import check_schema, read_only_sqlite_engine
 from archive.search import index_is_stale
-from scraper.worker_process import die_with_parent
+from scraper.runtime.processes import run_until_signalled
 
 PLUGINS = Path(__file__).parent / "datasette" / "plugins"
-FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-
-
-def _stop_with_parent() -> None:
-    """In the child: the kernel sends it SIGTERM when its parent dies, even by SIGKILL."""
-    die_with_parent(signal.SIGTERM)
-
-
-def run_until_signalled(command: list[str], cwd: Path | None = None) -> int:
-    """Run the command until it exits; SIGTERM, SIGINT and SIGHUP are passed on to it.
-
-    Whatever happens, the child is stopped (terminated, then killed) before this returns.
-    """
-    child = subprocess.Popen(command, cwd=cwd, preexec_fn=_stop_with_parent)
-
-    def forward(signum: int, _frame: object) -> None:
-        child.send_signal(signum)
-
-    previous = {signum: signal.signal(signum, forward) for signum in FORWARDED_SIGNALS}
-    try:
-        status = child.wait()
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        if child.poll() is None:
-            child.terminate()
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
-    return 128 - status if status < 0 else status
 
 
 def servable_archive(path: Path, where: str) -> str | None:

@@ -1,19 +1,15 @@
-"""The archive's writer process: every write of a crawl, in one process of its own.
+"""Every archive write of a crawl, and the run's outcome and health.
 
-The crawl's process (ArchivePipeline) batches items and sends each batch here; this process
-owns its own archive session, the run's article gate and its counters, writes the batch in one
-transaction and reports, for each item, the stats it adds and the feed record to hand on.
-Tasks run in the order they were sent. The process ends with the crawl: it exits as soon as the
-crawl's process is gone, and never commits a batch once it is.
+The crawl's writer process (scraper/runtime/writer_process.py) holds one ArchiveWriter: it
+owns its own archive session, the run's article gate and its counters, writes each batch the
+crawl's process (ArchivePipeline) sends in one transaction and reports, for each item, the
+stats it adds and the feed record to hand on.
 """
 
-import os
-import pickle
-import traceback
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,7 +21,7 @@ from archive.articles import save_article
 from archive.batch_writes import ArticleBatch
 from archive.coverage import coverage
 from archive.crawl_records import ArticleRecord, FetchRecord
-from archive.db import error_reason, open_archive, session_scope
+from archive.db import open_archive, session_scope
 from archive.fetches import register_fetch
 from archive.models import CrawlRun
 from archive.rejections import reject_fetch
@@ -34,7 +30,6 @@ from scraper.acceptance import ArticleGate, Decision
 from scraper.feed import ArticleFeedRecord, feed_record
 from scraper.items import ArticleGone, ListingFailed, PageRejected, SectionWalked
 from scraper.urls import OFFSITE_REDIRECT, ROBOTS_NO_ANSWER, ROBOTS_UNAVAILABLE
-from scraper.worker_process import become_background_worker
 
 HEALTH_FIELDS = ("title", "published_at", "body")
 HEALTH_MIN_ARTICLES = 10
@@ -52,7 +47,6 @@ class WriterConfig:
     run_id: int
     timezone: str
     feeds: bool
-    crawl_pid: int
 
 
 @dataclass(frozen=True)
@@ -64,22 +58,16 @@ class Listings:
     first_error: str | None = None
 
 
-@dataclass
-class Report:
-    """What the writer sends back for one task: per-item results, or the error that stopped
-    the task, and the warnings to log in the crawl's log."""
-
-    written: list[Written] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    error: Exception | None = None
-    outcome: tuple[str, str | None] | None = None  # the run's, once it ended
-
-
 class ArchiveWriter:
     """Stores a crawl's items in its run, and records the run's end."""
 
-    def __init__(self, config: WriterConfig) -> None:
+    def __init__(
+        self, config: WriterConfig, before_commit: Callable[[], None] = lambda: None
+    ) -> None:
+        """before_commit runs before each transaction commits (the writer process ends there
+        if the crawl is gone)."""
         self.config = config
+        self.before_commit = before_commit
         self.sessions: sessionmaker[Session] = open_archive(config.db_url, migrate=False)
         self.timezone = ZoneInfo(config.timezone)
         self.gate = ArticleGate()
@@ -95,10 +83,10 @@ class ArchiveWriter:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session that commits on success, unless the crawl's process is gone by then."""
+        """A session that commits on success, after before_commit."""
         with session_scope(self.sessions) as session:
             yield session
-            exit_unless_crawl_runs(self.config.crawl_pid)
+            self.before_commit()
 
     def write_batch(self, items: list[Any]) -> list[Written]:
         """Write items in one transaction; the stats each one adds and its feed record.
@@ -339,7 +327,6 @@ class ArchiveWriter:
         self.sessions.kw["bind"].dispose()
 
 
-WRITER: ArchiveWriter | None = None  # the writer process's one writer
 PROGRAM_LIMIT_EXCEEDED = "54"  # PostgreSQL's SQLSTATE class: a value too big for an index entry
 
 
@@ -350,68 +337,3 @@ def record_error(error: Exception) -> bool:
         return True
     sqlstate = getattr(error.orig, "sqlstate", None) or ""
     return sqlstate.startswith(PROGRAM_LIMIT_EXCEEDED)
-
-
-def exit_unless_crawl_runs(crawl_pid: int) -> None:
-    """End this process at once if the crawl's process is gone (a SIGKILL): whatever it has
-    not committed yet stays uncommitted, as the crawl's own writes would have."""
-    if os.getppid() != crawl_pid:
-        os._exit(0)
-
-
-def start_writer(config: WriterConfig) -> None:
-    """In the writer process: leave Ctrl-C, SIGTERM and SIGHUP to the crawl (which then sends
-    what is pending and ends the run), yield the CPU to the crawl's reactor, die with the crawl,
-    and open the archive."""
-    global WRITER
-    become_background_worker()
-    exit_unless_crawl_runs(config.crawl_pid)
-    WRITER = ArchiveWriter(config)
-
-
-def writer() -> ArchiveWriter:
-    assert WRITER is not None, "start_writer runs first in the writer process"
-    return WRITER
-
-
-def write_batch(items: list[Any]) -> Report:
-    """Task: write a batch of items in one transaction."""
-    report = Report()
-    try:
-        report.written = writer().write_batch(items)
-    except OperationalError as error:
-        writer().write_error = writer().write_error or error_reason(error)
-        report.error = sendable(error)
-    except Exception as error:
-        report.error = sendable(error)
-    report.warnings = drain_warnings()
-    return report
-
-
-def record_end(reason: str, requests: int, listings: Listings, write_error: str | None) -> Report:
-    """Task: store the pages held back and the run's outcome, then close the archive."""
-    report = Report()
-    try:
-        names, report.outcome = writer().record_end(reason, requests, listings, write_error)
-        report.written = [(names, None)]
-    except Exception as error:
-        report.error = sendable(error)
-    finally:
-        writer().close()
-    report.warnings = drain_warnings()
-    return report
-
-
-def drain_warnings() -> list[str]:
-    warnings, writer().warnings = writer().warnings, []
-    return warnings
-
-
-def sendable(error: Exception) -> Exception:
-    """The error, with where it was raised in this process, in a form that crosses back."""
-    error.add_note(f"raised in the archive writer process:\n{traceback.format_exc()}")
-    try:
-        pickle.loads(pickle.dumps(error))
-    except Exception:
-        return RuntimeError(f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
-    return error

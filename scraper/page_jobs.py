@@ -5,7 +5,6 @@ Kept free of Scrapy and of the archive's database, so a worker imports only the 
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from multiprocessing.connection import Connection
 from zoneinfo import ZoneInfo
 
 from archive.crawl_records import ArticleRecord, RawPageRecord
@@ -17,7 +16,6 @@ from scraper.page_to_record import build_article_record
 from scraper.parsing.text import decode_page
 from scraper.sections import Section
 from scraper.urls import SiteUrls
-from scraper.worker_process import become_background_worker
 
 
 def parse_article_page(
@@ -93,28 +91,6 @@ def run_job(job: PageJob, site: SiteUrls, tz: ZoneInfo) -> ArticleRecord | Listi
     )
 
 
-def serve(connection: Connection, site: SiteUrls, tz: ZoneInfo) -> None:
-    """A worker's life: parse the pages the crawl sends over its pipe, answer each with
-    (job id, True, the parsed page) or (job id, False, why not), until the pipe closes.
-
-    The crawl's end, even a SIGKILL, closes the pipe, and the end of the server process that
-    forked the worker kills it: no worker outlives its crawl. The worker leaves Ctrl-C to the
-    crawl, runs at a lower priority than the crawl's reactor (the downloads must not wait for a
-    core), and loads the lemma dictionary before the first page.
-    """
-    become_background_worker()
+def load_dictionaries() -> None:
+    """Load the lemma dictionary now (a parsing process does, before its first page)."""
     lemmas("смоленск")
-    while True:
-        try:
-            job_id, job = connection.recv()
-        except (EOFError, OSError):
-            return
-        answer: tuple[int, bool, object]
-        try:
-            answer = (job_id, True, run_job(job, site, tz))
-        except Exception as error:  # the crawl parses that page itself
-            answer = (job_id, False, f"{type(error).__name__}: {error}")
-        try:
-            connection.send(answer)
-        except OSError:
-            return

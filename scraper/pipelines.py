@@ -1,17 +1,14 @@
 """The pipeline that writes every item into the archive, in batches, off the crawl's process.
 
 Items are sent in batches (CITYNEWS_WRITE_BATCH items, or every CITYNEWS_WRITE_INTERVAL
-seconds) to one writer process (scraper/archive_writer.py), which commits each batch as one
-transaction, so the reactor keeps its core and keeps downloading while the archive writes.
+seconds) to one writer process (scraper/runtime/writer_process.py), which commits each batch as
+one transaction, so the reactor keeps its core and keeps downloading while the archive writes.
 An item counts as scraped once its batch is committed. A crawl killed outright loses at most
 the batch being written and the items waiting for the next one: those pages are not in the
 archive, so the next run fetches them again.
 """
 
 import logging
-import multiprocessing
-import os
-from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -31,9 +28,9 @@ from archive.crawl_records import FetchRecord
 from archive.db import error_reason, open_archive, session_scope
 from archive.lock import crawl_lock
 from archive.runs import abandon_stale_runs, start_run
-from scraper import archive_writer
-from scraper.archive_writer import Listings, Report, WriterConfig
+from scraper.archive_writer import Listings, WriterConfig
 from scraper.plan import WalkPlan, build_walk_plan
+from scraper.runtime.writer_process import Report, WriterProcess
 from scraper.sections import Section
 from scraper.settings import database_url
 from scraper.urls import SiteUrls
@@ -84,7 +81,7 @@ class ArchivePipeline:
         self.batch_size = settings.getint("CITYNEWS_WRITE_BATCH")
         self.write_interval = settings.getfloat("CITYNEWS_WRITE_INTERVAL")
         self.pending: Pending = []
-        self.writer: ProcessPoolExecutor | None = None
+        self.writer: WriterProcess | None = None
         self.flushing = LoopingCall(self.flush)
 
     @classmethod
@@ -125,45 +122,9 @@ class ArchivePipeline:
                 self.revisit_days,
             )
         self.stats.set_value("citynews/run_id", self.run_id)
-        self.start_writer(WriterConfig(self.db_url, run.id, self.timezone, self.feeds, os.getpid()))
+        self.writer = WriterProcess(WriterConfig(self.db_url, run.id, self.timezone, self.feeds))
+        self.resources.callback(self.writer.stop)
         self.flushing.start(self.write_interval, now=False)
-
-    def start_writer(self, config: WriterConfig) -> None:
-        """Start the writer process now, so it is ready when the first batch comes.
-
-        It is spawned, not forked: a fork would copy this process's archive connections, its
-        crawl lock and its threads."""
-        self.writer = ProcessPoolExecutor(
-            1,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=archive_writer.start_writer,
-            initargs=(config,),
-        )
-        self.resources.callback(self.writer.shutdown, wait=True, cancel_futures=True)
-        self.writer.submit(os.getpid)
-
-    def send(self, task: Any, *args: Any) -> Deferred[Report]:
-        """Run a task in the writer process (after those sent before); its report."""
-        from twisted.internet import reactor  # the one Scrapy installed
-
-        assert self.writer is not None
-        reported: Deferred[Report] = Deferred()
-
-        def deliver(future: Future[Report]) -> None:
-            try:
-                report = future.result()
-            except Exception as error:
-                reported.errback(error)
-                return
-            reported.callback(report)
-
-        try:
-            future = self.writer.submit(task, *args)
-        except BrokenProcessPool as lost:
-            reported.errback(lost)
-            return reported
-        future.add_done_callback(lambda done: reactor.callFromThread(deliver, done))
-        return reported
 
     async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         """Queue the item for the next batch; return once its batch is committed.
@@ -186,7 +147,8 @@ class ArchivePipeline:
         if not self.pending:
             return
         batch, self.pending = self.pending, []
-        done = self.send(archive_writer.write_batch, [item for item, _ in batch])
+        assert self.writer is not None
+        done = self.writer.write_batch([item for item, _ in batch])
         done.addCallbacks(
             self.batch_written, self.writer_lost, callbackArgs=(batch,), errbackArgs=(batch,)
         )
@@ -262,7 +224,7 @@ class ArchivePipeline:
         listings = Listings(self.listings_ok, self.listings_failed, self.first_listing_error)
         end = (reason, requests, listings, self.write_error)
         try:
-            ended = self.send(archive_writer.record_end, *end)
+            ended = self.writer.record_end(*end)
             self.run_ended(await maybe_deferred_to_future(ended))
         except BrokenProcessPool as lost:
             self.not_recorded(self.write_error or f"the archive writer process ended ({lost})")

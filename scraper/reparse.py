@@ -5,7 +5,6 @@ processes parse the pages (the CPU-bound part) while the previous batch is writt
 batch is one transaction.
 """
 
-import multiprocessing
 import os
 import time
 from collections.abc import Iterator
@@ -27,9 +26,9 @@ from archive.queries import latest_raw_pages
 from archive.raw import decompress
 from archive.search import index_article
 from scraper.page_to_record import build_article_record
+from scraper.runtime.processes import PARSER_NAME, background_pool
 from scraper.sections import SECTIONS_BY_KEY
 from scraper.urls import CANONICAL_ORIGIN, SiteUrls
-from scraper.worker_process import become_background_worker
 
 BATCH = 200
 POOL_MIN_ARTICLES = 2 * BATCH  # fewer are parsed in this process: a pool would cost more
@@ -135,11 +134,11 @@ def apply_record(session: Session, article: Article, record: ArticleRecord) -> b
 Parsing = list[Future[list[ArticleRecord]] | list[ArticleRecord]]
 
 
-def submit(pool: Executor | None, jobs: list[ParseJob], tz: ZoneInfo) -> Parsing:
-    """Start parsing a batch: in the pool, one task per worker, or here when there is none."""
+def submit(pool: Executor | None, workers: int, jobs: list[ParseJob], tz: ZoneInfo) -> Parsing:
+    """Start parsing a batch: in the pool of `workers` processes, one task per worker, or here
+    when there is none."""
     if pool is None:
         return [parse_jobs(jobs, tz)]
-    workers = getattr(pool, "_max_workers", 1)
     step = max(1, -(-len(jobs) // workers))  # ceiling division
     return [pool.submit(parse_jobs, jobs[i : i + step], tz) for i in range(0, len(jobs), step)]
 
@@ -171,11 +170,9 @@ def worker_count() -> int:
 
 
 def parsing_pool(workers: int) -> ProcessPoolExecutor:
-    """Parsing processes forked by a fresh server process, not by this one: they get none of
-    this process's archive connections or its lock, and they die with it."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=become_background_worker)
+    """Parsing processes (background workers: none of this process's archive connections or
+    its lock, and they die with it)."""
+    return background_pool(workers, PARSER_NAME)
 
 
 def reparse_archive(
@@ -202,7 +199,7 @@ def reparse_archive(
             with session_scope(sessions) as session:
                 jobs, without_page = read_jobs(session, ids[first : first + batch_size])
             result.without_page += without_page
-            started_batch = (jobs, submit(pool, jobs, tz))
+            started_batch = (jobs, submit(pool, workers, jobs, tz))
             if pending is not None:
                 write_batch(sessions, *pending, result)
             pending = started_batch

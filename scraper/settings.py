@@ -56,7 +56,7 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "scraper.middlewares.RobotsTxtMiddleware": 100,
-    "scraper.parse_pool.PoolParser": 50,
+    "scraper.runtime.parse_pool.PoolParser": 50,
     "scraper.safeguards.RedirectLoopMiddleware": 650,  # sees redirects before Scrapy's (600)
     "scraper.safeguards.SiteRedirectMiddleware": 640,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

@@ -1,4 +1,4 @@
-"""The crawl's writer process (scraper/archive_writer.py): real crawls, real processes."""
+"""The crawl's writer process (scraper/runtime/writer_process.py): real crawls, real processes."""
 
 import os
 import signal
@@ -30,6 +30,26 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def descendants(pid: int) -> list[int]:
+    """The processes pid started, and theirs (the fork server starts a crawl's helpers)."""
+    found = children(pid)
+    for child in list(found):
+        found += descendants(child)
+    return found
+
+
+def writers_of(pid: int) -> list[int]:
+    """The writer processes a crawl started (the name they show in ps)."""
+    return [child for child in descendants(pid) if process_name(child) == "citynews-writer"]
+
+
+def process_name(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def command_line(pid: int) -> str:
     try:
         return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
@@ -52,8 +72,8 @@ def test_the_writer_process_yields_the_cpu_and_ends_with_a_killed_crawl(
     crawl = start_crawl(site, db_url, tmp_path, "--full")
     try:
         wait_for(lambda: archived(db_url) >= 3, "three archived articles")
-        writers = [pid for pid in children(crawl.pid) if "spawn_main" in command_line(pid)]
-        assert len(writers) == 1, [command_line(pid) for pid in children(crawl.pid)]
+        writers = writers_of(crawl.pid)
+        assert len(writers) == 1, [command_line(pid) for pid in descendants(crawl.pid)]
         (writer,) = writers
         assert os.getpriority(os.PRIO_PROCESS, writer) >= 10
         crawl.send_signal(signal.SIGKILL)
@@ -92,7 +112,7 @@ def test_a_writer_process_that_dies_stops_the_crawl_with_its_reason(
     crawl = start_crawl(site, sqlite_url, tmp_path, "--full")
     try:
         wait_for(lambda: archived(sqlite_url) >= 3, "three archived articles")
-        (writer,) = [pid for pid in children(crawl.pid) if "spawn_main" in command_line(pid)]
+        (writer,) = writers_of(crawl.pid)
         os.kill(writer, signal.SIGKILL)
         _, stderr = crawl.communicate(timeout=120)
     finally:

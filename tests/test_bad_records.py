@@ -2,7 +2,6 @@
 failure is a failed fetch with its reason, listed and fetched again next run."""
 
 import importlib.util
-import os
 import random
 import sqlite3
 from dataclasses import replace
@@ -42,7 +41,7 @@ def test_a_date_the_database_cannot_store_fails_alone_and_is_retried(db_url: str
     sessions = open_archive(db_url)
     with session_scope(sessions) as session:
         run_id = start_run(session, T0, "incremental", "https://www.smoladmin.ru", ["novosti"]).id
-    writer = ArchiveWriter(WriterConfig(db_url, run_id, "Europe/Moscow", False, os.getppid()))
+    writer = ArchiveWriter(WriterConfig(db_url, run_id, "Europe/Moscow", False))
     year_one = datetime(1, 1, 1, 0, 0, tzinfo=MOSCOW)  # before year 1 once in UTC
     items = [
         replace(page("pervaya", T0), fetch=fetched("pervaya")),
@@ -136,7 +135,7 @@ def test_a_url_too_long_for_the_database_s_index_fails_alone(db_url: str) -> Non
     sessions = open_archive(db_url)
     with session_scope(sessions) as session:
         run_id = start_run(session, T0, "incremental", "https://www.smoladmin.ru", ["novosti"]).id
-    writer = ArchiveWriter(WriterConfig(db_url, run_id, "Europe/Moscow", False, os.getppid()))
+    writer = ArchiveWriter(WriterConfig(db_url, run_id, "Europe/Moscow", False))
     letters = random.Random(19)
     slug = "".join(letters.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(9000))
     items = [page("pervaya", T0), page(slug, T0), page("tretya", T0)]
@@ -157,7 +156,7 @@ def test_a_batch_of_one_bad_record_is_a_failed_fetch_too(db_url: str) -> None:
     sessions = open_archive(db_url)
     with session_scope(sessions) as session:
         run_id = start_run(session, T0, "incremental", "https://www.smoladmin.ru", ["novosti"]).id
-    writer = ArchiveWriter(WriterConfig(db_url, run_id, "Europe/Moscow", False, os.getppid()))
+    writer = ArchiveWriter(WriterConfig(db_url, run_id, "Europe/Moscow", False))
     year_one = datetime(1, 1, 1, 0, 0, tzinfo=MOSCOW)
     try:
         written = writer.write_batch([page("drevnyaya", T0, published_at=year_one)])

@@ -893,25 +893,34 @@ def datasette_processes(folder: Path) -> dict[int, str]:
     return found
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP])
-def test_serve_stops_datasette_when_it_is_stopped(stop, tmp_path: Path) -> None:
-    url = archive_with_article(tmp_path / "served.sqlite3")
+def start_serving(folder: Path) -> subprocess.Popen:
+    """`citynews serve` of an archive in folder, in a process of its own."""
+    url = archive_with_article(folder / "served.sqlite3")
     port = free_port()
-    server = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "citynews", "serve", "--port", str(port), "--db", url],
-        cwd=tmp_path,
+        cwd=folder,
         env=CLI_ENV,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+
+
+def wait_for_datasette(server: subprocess.Popen, folder: Path) -> None:
+    deadline = time.monotonic() + 60
+    while not datasette_processes(folder):
+        assert server.poll() is None
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP])
+def test_serve_stops_datasette_when_it_is_stopped(stop, tmp_path: Path) -> None:
+    server = start_serving(tmp_path)
     marker = tmp_path.resolve()
     try:
-        deadline = time.monotonic() + 60
-        while not datasette_processes(marker):
-            assert server.poll() is None
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        wait_for_datasette(server, marker)
         (command,) = datasette_processes(marker).values()
         metadata = Path(command.split("--metadata ")[1].split()[0])
         assert metadata.exists()
@@ -922,6 +931,25 @@ def test_serve_stops_datasette_when_it_is_stopped(stop, tmp_path: Path) -> None:
             time.sleep(0.1)
         assert datasette_processes(marker) == {}
         assert not metadata.parent.exists()
+    finally:
+        for pid in datasette_processes(marker):
+            os.kill(pid, signal.SIGKILL)
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def test_datasette_ends_when_serve_is_killed(tmp_path: Path) -> None:
+    server = start_serving(tmp_path)
+    marker = tmp_path.resolve()
+    try:
+        wait_for_datasette(server, marker)
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while datasette_processes(marker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert datasette_processes(marker) == {}
     finally:
         for pid in datasette_processes(marker):
             os.kill(pid, signal.SIGKILL)

@@ -2,7 +2,6 @@
 on SQLite and PostgreSQL."""
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -366,7 +365,7 @@ def test_the_run_s_message_names_three_gaps_and_the_log_every_one(tmp_path: Path
             lacks = {"views": None} if year < 2015 else {}
             session.add_all(year_of_articles(year, "novosti", 12, year * 100, **lacks))
         run_id = run.id
-    writer = ArchiveWriter(WriterConfig(url, run_id, "Europe/Moscow", False, os.getpid()))
+    writer = ArchiveWriter(WriterConfig(url, run_id, "Europe/Moscow", False))
     with session_scope(sessions) as session:
         run = session.get(CrawlRun, run_id)
         outcome, message = writer.coverage_check(session, run, "completed", None)

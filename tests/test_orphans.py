@@ -130,7 +130,7 @@ def test_no_parsing_or_writing_process_outlives_a_killed_crawl(
                   "-s", "CITYNEWS_PARSE_WORKERS=2")  # fmt: skip
     try:
         wait_for(lambda: archived(db_url) >= 3 or crawl.poll() is not None, "archived articles")
-        # the crawl, its writer, the parsing processes' server and the two parsing processes
+        # the crawl, its fork server, the writer and the two parsing processes
         kill_when(crawl, tag, 5, stop)
     finally:
         site.change(delay=0)

@@ -108,7 +108,8 @@ def parsing_pids(folder: Path) -> list[int]:
                 parent_text = Path(f"/proc/{parent}/cmdline").read_bytes().decode()
             except OSError:
                 continue
-            if "forkserver" in parent_text:  # forked by the server: a worker
+            name = status.split("Name:")[1].split()[0]  # forked by the server: the writer, or
+            if "forkserver" in parent_text and name == "citynews-parse":  # a parsing process
                 pids.append(int(cmdline.parent.name))
     return pids
 

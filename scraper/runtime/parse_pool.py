@@ -13,14 +13,13 @@ when it starts, not with every page.
 import asyncio
 import itertools
 import logging
-import multiprocessing
 import os
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any, Self
+from typing import Any, Protocol, Self, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from scrapy import Request, Spider, signals
@@ -30,14 +29,22 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.utils.reactor import is_asyncio_reactor_installed
 
-from scraper import page_jobs
-from scraper.page_jobs import PageJob, serve
-from scraper.spiders.smoladmin import SmoladminSpider
+from scraper.page_jobs import PageJob
+from scraper.runtime.page_worker import serve_pages
+from scraper.runtime.processes import CONTEXT
 from scraper.urls import SiteUrls
 
 logger = logging.getLogger(__name__)
 MAX_WORKERS = 8
 PAGES_IN_FLIGHT = 2  # per worker: the next page waits in its pipe while it parses one
+
+
+@runtime_checkable
+class PageCrawl(Protocol):
+    """What the pool reads of the spider whose pages it parses."""
+
+    site: SiteUrls
+    timezone: ZoneInfo
 
 
 class WorkerFailed(Exception):
@@ -67,14 +74,10 @@ class WorkerPool:
     """Worker processes parsing pages, fed and read by the event loop of the crawl."""
 
     def __init__(self, count: int, site: SiteUrls, tz: ZoneInfo) -> None:
-        # A fresh server process forks the workers: no threads, no archive connections or
-        # crawl lock of this process are copied into them.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([page_jobs.__name__])
         self.workers: list[Worker] = []
         for _ in range(count):
-            ours, theirs = context.Pipe()
-            process = context.Process(target=serve, args=(theirs, site, tz), daemon=True)
+            ours, theirs = CONTEXT.Pipe()
+            process = CONTEXT.Process(target=serve_pages, args=(theirs, site, tz), daemon=True)
             process.start()
             theirs.close()
             self.workers.append(Worker(process, ours))
@@ -187,7 +190,7 @@ class PoolParser:
         """Start the workers now, in a thread: a worker is ready once its server process has
         imported the parsers (most of a second), and meanwhile the crawl fetches robots.txt
         and the first listing pages."""
-        if isinstance(spider, SmoladminSpider):
+        if isinstance(spider, PageCrawl):
             starter = ThreadPoolExecutor(1, thread_name_prefix="parse-pool-start")
             self.starting = starter.submit(WorkerPool, self.workers, spider.site, spider.timezone)
             self.starting.add_done_callback(say_if_not_started)
