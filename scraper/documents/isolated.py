@@ -8,7 +8,6 @@ short document); it is replaced after a document that failed, was killed or time
 after RECYCLE_AFTER documents, so no document runs in a process another one spoiled.
 """
 
-import multiprocessing
 import queue
 import resource
 import signal
@@ -21,12 +20,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from scraper.documents import extract
 from scraper.documents.archives import ZipBudget
 from scraper.documents.extract import DEFAULT_OPTIONS, OUT_OF_MEMORY, extract_kind
 from scraper.documents.kinds import Kind, NotADocument, identify
 from scraper.documents.results import DocumentText, ExtractOptions, MiB, failed
-from scraper.worker_process import become_background_worker
+from scraper.runtime.processes import CONTEXT, DOCUMENT_READER_NAME, become_background_worker
 
 KILL_GRACE_SECONDS = 5.0
 RECYCLE_AFTER = 100
@@ -61,8 +59,7 @@ class IsolatedReader:
     ) -> None:
         self.options = options
         self.limits = limits
-        self.context = multiprocessing.get_context("forkserver")
-        self.context.set_forkserver_preload([extract.__name__])
+        self.context = CONTEXT
         self.worker: Worker | None = None
 
     def __enter__(self) -> Self:
@@ -166,7 +163,7 @@ def extract_all(
 
 def serve(connection: Connection, options: ExtractOptions, limits: ProcessLimits) -> None:
     """A worker: limit itself, then read each document it is sent until its pipe closes."""
-    become_background_worker()
+    become_background_worker(DOCUMENT_READER_NAME)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     while True:

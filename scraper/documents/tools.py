@@ -7,7 +7,7 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scraper.worker_process import die_with_parent
+from scraper.runtime.processes import die_with_parent
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,10 @@ def run_tool(
     cpu = within_own_limit(resource.RLIMIT_CPU, limits.cpu_seconds)
 
     def limit_child() -> None:
+        die_with_parent()  # first: under the memory limit, even this call may not fit
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        die_with_parent()
 
     name = os.path.basename(command[0])
     try:

@@ -20,25 +20,39 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
-PRELOAD = [  # what helpers run: the crawl's parsing and writing, reparse's parsing
+PRELOAD = [  # what helpers run: the crawl's parsing and writing, reparse's parsing, documents
     "scraper.runtime.page_worker",
     "scraper.runtime.writer_process",
     "scraper.reparse",
+    "scraper.documents.isolated",
 ]
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 PR_SET_NAME = 15
 FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 PARSER_NAME = "citynews-parse"  # helpers' names in ps and top
 WRITER_NAME = "citynews-writer"
+DOCUMENT_READER_NAME = "citynews-docs"
 
 CONTEXT = multiprocessing.get_context("forkserver")
 CONTEXT.set_forkserver_preload(PRELOAD)
 
 
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+# Loaded once, before any fork: a child about to exec (a tool under a memory limit) only calls.
+LIBC = _libc()
+
+
 def prctl(option: int, value: object) -> None:
     """Linux's prctl(2); nothing elsewhere."""
-    with suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(option, value)
+    with suppress(AttributeError):
+        if LIBC is not None:
+            LIBC.prctl(option, value)
 
 
 def die_with_parent(stop: signal.Signals = signal.SIGKILL) -> None:
