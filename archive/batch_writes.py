@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from archive.models import Article, RawPage, ViewObservation
 from archive.queries import latest_raw_page_times
 from archive.rejections import ArchivedCues
-from archive.search import IndexValues, index_values, write_index
+from archive.search.index import IndexValues, index_values, write_index
 
 
 @dataclass

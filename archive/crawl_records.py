@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from archive.search import IndexValues
+    from archive.search.index import IndexValues
 
 
 @dataclass

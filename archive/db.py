@@ -208,7 +208,7 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
             if revision == "head":
-                from archive.search import rebuild_stale_index
+                from archive.search.index import rebuild_stale_index
 
                 rebuild_stale_index(connection)
             after = _revision(connection)

@@ -157,8 +157,8 @@ def run_work(url_file: str, pages: int, per_page: int) -> None:
     Prints the CPU seconds of both steps (JSON), imports and the archive's creation left out."""
     from archive.crawl_records import FetchRecord
     from archive.db import open_archive, session_scope
-    from archive.lemmas import lemmas
     from archive.runs import start_run
+    from archive.search.lemmas import lemmas
     from scraper.archive_writer import ArchiveWriter, WriterConfig
     from scraper.page_jobs import parse_article_page, parse_listing_page
     from scraper.sections import SECTIONS_BY_KEY

@@ -6,7 +6,7 @@
 Words are real Russian word forms (bench/russian_words.py) whose lemmas follow a Zipf
 distribution, so a common query word is in thousands of articles and a name in tens, as in a
 real news corpus; the bench prints how many articles each single-word query matches.
-Builds the archive (articles inserted in bulk, then `reindex`), then times `archive.search`
+Builds the archive (articles inserted in bulk, then `reindex`), then times `archive.search.running`
 with snippets, as `citynews search` runs it, for single words, phrases and filtered queries:
 p50 and p95 over --runs queries of each kind. PostgreSQL is started from the machine's binaries.
 """
@@ -30,9 +30,12 @@ from sqlalchemy import insert, text  # noqa: E402
 
 from archive.db import open_archive, session_scope  # noqa: E402
 from archive.models import Article  # noqa: E402
-from archive.search import Filters, parse_query, reindex, search, snippet  # noqa: E402
+from archive.search.index import reindex  # noqa: E402
+from archive.search.query import parse_query  # noqa: E402
+from archive.search.running import Filters, search  # noqa: E402
 from bench.russian_words import ranked_lemmas  # noqa: E402
 from bench.synthetic import article_row  # noqa: E402
+from citynews.snippets import snippet  # noqa: E402
 
 MSK = ZoneInfo("Europe/Moscow")
 SECTIONS = ("novosti", "novosti-tos", "dvizhenie-transporta", "meropriyatiya")

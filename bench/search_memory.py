@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from archive.db import open_archive, session_scope  # noqa: E402
 from archive.models import Article  # noqa: E402
-from archive.search import reindex  # noqa: E402
+from archive.search.index import reindex  # noqa: E402
 from bench.synthetic import article_row, insert_in_batches  # noqa: E402
 
 BODY = "Администрация города Смоленска сообщает о плановых работах в Заднепровском районе. " * 8

@@ -3,7 +3,7 @@
     python bench/search_recall.py
 
 Each pair's document is archived (SQLite, through the archive's write path) and its query run
-with `archive.search`, as `citynews search` does; the Snowball column replays the previous
+with `archive.search.running`, as `citynews search` does; the Snowball column replays the previous
 index (stems of the normalised words, phrases over stems) on the same pairs. Recall is the share
 of pairs that must match and do; wrong matches count the pairs that must not match and do.
 """
@@ -52,7 +52,8 @@ def lemma_matches(db_url: str) -> list[bool]:
     from archive.articles import save_article
     from archive.crawl_records import ArticleRecord
     from archive.db import open_archive, session_scope
-    from archive.search import Filters, parse_query, search
+    from archive.search.query import parse_query
+    from archive.search.running import Filters, search
 
     host = "https://www.smoladmin.ru/press-centr/novosti/pair-"
     sessions = open_archive(db_url)

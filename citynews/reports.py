@@ -19,7 +19,8 @@ from citynews.display import for_terminal, labelled_time, local_time, zone_name
 from citynews.safety import hide_credentials
 
 if TYPE_CHECKING:  # the search's analyser loads only when a search runs
-    from archive.search import Hit, Query
+    from archive.search.query import Query
+    from archive.search.running import Hit
 
 RUN_COLUMNS = (
     ("id", ">"),
@@ -394,7 +395,7 @@ HIGHLIGHT = ("\033[1;33m", "\033[0m")
 
 def search_row(rank: int, hit: Hit, query: Query, site_tz: ZoneInfo) -> dict[str, Any]:
     """One search hit as a plain record, its text as stored."""
-    from archive.search import snippet
+    from citynews.snippets import snippet
 
     article = hit.article
     return {
@@ -420,7 +421,7 @@ def search_table_entry(
 ) -> str:
     """One hit as three lines for people: title; time, section, views, URL; the snippet with
     its matching words marked."""
-    from archive.search import snippet
+    from citynews.snippets import snippet
 
     article = hit.article
     published = labelled_time(article.published_at, site_tz, article.published_precision)

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from archive.db import check_schema, read_only_sqlite_engine
-from archive.search import index_is_stale
+from archive.search.index import index_is_stale
 from scraper.runtime.processes import run_until_signalled
 
 PLUGINS = Path(__file__).parent / "datasette" / "plugins"

@@ -8,7 +8,7 @@ from sqlalchemy.orm import sessionmaker
 
 from archive.db import create_archive_engine, session_scope, upgrade
 from archive.models import Base
-from archive.search import reindex
+from archive.search.index import reindex
 from exports.writers import temporary_beside
 
 BATCH = 1000

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from archive.crawl_records import ArticleRecord, RawPageRecord
-from archive.lemmas import lemmas
 from archive.raw import compress, sha256_hex
-from archive.search import index_values
+from archive.search.index import index_values
+from archive.search.lemmas import lemmas
 from scraper.listing_reader import ListingPage, read_listing
 from scraper.page_to_record import build_article_record
 from scraper.parsing.text import decode_page

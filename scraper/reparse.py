@@ -24,7 +24,7 @@ from archive.db import session_scope
 from archive.models import Article
 from archive.queries import latest_raw_pages
 from archive.raw import decompress
-from archive.search import index_article
+from archive.search.index import index_article
 from scraper.page_to_record import build_article_record
 from scraper.runtime.processes import PARSER_NAME, background_pool
 from scraper.sections import SECTIONS_BY_KEY

@@ -15,7 +15,9 @@ from archive.fetches import register_fetch
 from archive.models import Article, ArticleEvent, CrawlRun, RawPage, Revision, ViewObservation
 from archive.raw import decompress
 from archive.runs import start_run
-from archive.search import Filters, index_values, parse_query, search
+from archive.search.index import index_values
+from archive.search.query import parse_query
+from archive.search.running import Filters, search
 from tests.conftest import fresh_postgres_database
 from tests.support.records import article_record
 

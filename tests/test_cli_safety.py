@@ -71,7 +71,7 @@ def archive_with_articles(path: Path, count: int) -> str:
         for n in range(count)
     ]
     from archive.models import Article
-    from archive.search import reindex
+    from archive.search.index import reindex
 
     with engine.begin() as connection:
         connection.execute(Article.__table__.insert(), rows)

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from archive.db import alembic_config, create_archive_engine, upgrade
 from archive.models import Article, Base
-from archive.search import Filters, parse_query, search
+from archive.search.query import parse_query
+from archive.search.running import Filters, search
 from archive.types import UTCDateTime
 
 MIGRATIONS = Path(__file__).parent.parent / "archive" / "migrations"

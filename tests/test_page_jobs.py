@@ -11,7 +11,7 @@ import pytest
 
 from archive.crawl_records import RawPageRecord
 from archive.raw import decompress
-from archive.search import index_values
+from archive.search.index import index_values
 from scraper.acceptance import non_text_share
 from scraper.page_jobs import parse_article_page
 from scraper.page_to_record import build_article_record

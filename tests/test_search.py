@@ -11,7 +11,10 @@ from archive.articles import save_article
 from archive.crawl_records import ArticleRecord
 from archive.db import open_archive, session_scope
 from archive.models import Article
-from archive.search import Filters, QueryError, parse_query, reindex, search, snippet
+from archive.search.index import reindex
+from archive.search.query import QueryError, parse_query
+from archive.search.running import Filters, search
+from citynews.snippets import snippet
 from tests.support.cli import run_main
 from tests.support.records import article_record
 

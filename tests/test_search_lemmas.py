@@ -16,8 +16,9 @@ from sqlalchemy import text
 from archive.articles import save_article
 from archive.crawl_records import ArticleRecord
 from archive.db import alembic_config, create_archive_engine, open_archive, session_scope
-from archive.lemmas import analysis_version
-from archive.search import Filters, QueryError, parse_query, search
+from archive.search.lemmas import analysis_version
+from archive.search.query import QueryError, parse_query
+from archive.search.running import Filters, search
 from tests.search_pairs import PAIRS
 from tests.support.cli import run_main
 from tests.support.records import article_record

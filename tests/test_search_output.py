@@ -142,7 +142,8 @@ def test_a_word_of_the_longest_indexed_length_is_searched(archive, capsys) -> No
 
 
 def test_results_are_read_a_batch_at_a_time(tmp_path: Path) -> None:
-    from archive.search import BATCH, Filters, iter_search, parse_query
+    from archive.search.query import parse_query
+    from archive.search.running import BATCH, Filters, iter_search
 
     sessions = open_archive(f"sqlite:///{tmp_path / 'many.sqlite3'}")
     with session_scope(sessions) as session:

@@ -16,9 +16,10 @@ from sqlalchemy import text
 from archive.articles import save_article
 from archive.crawl_records import ArticleRecord
 from archive.db import alembic_config, create_archive_engine, open_archive, session_scope
-from archive.lemmas import lemmas, words
-from archive.postings import lemma_weights
-from archive.search import Filters, parse_query, search
+from archive.search.lemmas import lemmas, words
+from archive.search.postings import lemma_weights
+from archive.search.query import parse_query
+from archive.search.running import Filters, search
 from tests.support.cli import run_main
 from tests.support.records import article_record
 

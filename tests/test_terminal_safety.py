@@ -148,7 +148,8 @@ def test_a_failure_line_shows_control_characters_escaped(db, capsys) -> None:
 
 
 def test_search_highlighting_on_a_terminal_is_the_only_escape(db) -> None:
-    from archive.search import Filters, iter_search, parse_query
+    from archive.search.query import parse_query
+    from archive.search.running import Filters, iter_search
     from citynews.reports import HIGHLIGHT, write_search_results
 
     sessions = open_archive(db)

@@ -44,7 +44,7 @@ def run_reparse(args: argparse.Namespace) -> int:
 
 
 def run_db_reindex(args: argparse.Namespace) -> int:
-    from archive.search import reindex
+    from archive.search.index import reindex
 
     with (
         exclusive_archive(args.db, "db reindex") as engine,

@@ -106,7 +106,8 @@ def add_commands(
 
 
 def run_search(args: argparse.Namespace) -> int:
-    from archive.search import Filters, QueryError, count_matches, iter_search, parse_query
+    from archive.search.query import QueryError, parse_query
+    from archive.search.running import Filters, count_matches, iter_search
     from citynews.reports import write_search_results
 
     if args.query is None:

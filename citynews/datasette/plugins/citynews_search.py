@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 
 from datasette import hookimpl
 
-from archive.search import LEXICON_SQL, QueryError, lexicon_of, parse_query
+from archive.search.query import LEXICON_SQL, QueryError, lexicon_of, parse_query
 
 # A term no indexed text can hold (the index holds only Cyrillic, Latin, digits and '_').
 MATCHES_NOTHING = '"ǂ"'

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import Float, Integer, TextualSelect, bindparam, text
 from sqlalchemy.orm import Session
 
-from archive.lemmas import lemmas
+from archive.search.lemmas import lemmas
 
 TITLE_WEIGHT = 10.0
 TITLE_BONUS = 1000.0
