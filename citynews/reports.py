@@ -9,11 +9,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.coverage import FIELDS, MIN_ARTICLES, MIN_SHARE, Coverage, Group, coverage
-from archive.models import Article, CrawlRun, Fetch
+from archive.models import Article, CrawlRun
+from archive.report_queries import (
+    article_tallies,
+    article_totals,
+    count_viewed,
+    failed_fetches,
+    iter_most_viewed,
+    requests_of_runs,
+)
 from archive.runs import COVERAGE_FIELDS, coverage_shares, recent_runs
 from citynews.display import for_terminal, labelled_time, local_time, zone_name
 from citynews.safety import hide_credentials
@@ -42,11 +49,10 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def run_cells(run: CrawlRun, fetched: int, site_tz: ZoneInfo) -> list[str]:
-    """One run's row: a run still going or killed counts the requests it recorded."""
+def run_cells(run: CrawlRun, requests: int, site_tz: ZoneInfo) -> list[str]:
+    """One run's row."""
     shares = coverage_shares(run)
     coverage = " ".join(f"{name}={shares[name]:.0%}" for name in COVERAGE_FIELDS if shares)
-    requests = run.requests if run.outcome not in ("running", "killed") else fetched
     return [
         str(value)
         for value in (
@@ -78,62 +84,26 @@ def aligned(rows: list[list[str]]) -> list[str]:
     ]
 
 
-def fetches_per_run(session: Session, run_ids: list[int]) -> dict[int, int]:
-    """How many requests each run recorded in fetches."""
-    rows = session.execute(
-        select(Fetch.crawl_run_id, func.count(Fetch.id))
-        .where(Fetch.crawl_run_id.in_(run_ids))
-        .group_by(Fetch.crawl_run_id)
-    )
-    return {run_id: count for run_id, count in rows if run_id is not None}
-
-
-def section_counts(session: Session) -> list[tuple[str, int, int]]:
-    """(section, articles, removed) of each section, in section order."""
-    rows = session.execute(
-        select(Article.section, func.count(Article.id), func.count(Article.removed_at))
-        .group_by(Article.section)
-        .order_by(Article.section)
-    )
-    return [(section, count, removed) for section, count, removed in rows]
-
-
-def missing_basics(session: Session) -> int:
-    """How many articles lack a title, a publication date or a body."""
-    return (
-        session.scalar(
-            select(func.count(Article.id)).where(
-                (Article.title.is_(None))
-                | (Article.published_at.is_(None))
-                | (Article.body_text == "")
-            )
-        )
-        or 0
-    )
-
-
 def status_report(
     session: Session, archive: str, lock_state: str, site_tz: ZoneInfo, runs: int = 10
 ) -> str:
     """Archive totals per section, field coverage, the lock, and the latest runs' health."""
     lines = [f"archive: {archive}", f"lock: {lock_state}"]
-    per_section = section_counts(session)
-    total = sum(count for _, count, _ in per_section)
-    removed = sum(gone for _, _, gone in per_section)
-    lines.append(f"articles: {total} ({removed} removed)")
+    totals = article_totals(session)
+    lines.append(f"articles: {totals.articles} ({totals.removed} removed)")
     lines += [
-        f"  {section:<24} {count:>7}  ({gone} removed)" for section, count, gone in per_section
+        f"  {count.section:<24} {count.articles:>7}  ({count.removed} removed)"
+        for count in totals.sections
     ]
-    lines.append(f"articles missing a title, date or body: {missing_basics(session)}")
+    lines.append(f"articles missing a title, date or body: {totals.missing_basics}")
     lines.append("")
     lines += coverage_table(coverage(session, site_tz), site_tz)
     latest = recent_runs(session, runs)
-    unfinished = [run.id for run in latest if run.outcome in ("running", "killed")]
-    fetched = fetches_per_run(session, unfinished) if unfinished else {}
+    requests = requests_of_runs(session, latest)
     lines.append("")
     lines.append(f"last {_plural(len(latest), 'run')} (times {zone_name(site_tz)}):")
     header = [name for name, _ in RUN_COLUMNS]
-    lines += aligned([header, *(run_cells(run, fetched.get(run.id, 0), site_tz) for run in latest)])
+    lines += aligned([header, *(run_cells(run, requests[run.id], site_tz) for run in latest)])
     lines += [f"  run {run.id}: {hide_credentials(run.message)}" for run in latest if run.message]
     return "\n".join(lines)
 
@@ -222,7 +192,7 @@ def coverage_data(found: Coverage, site_tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def run_data(run: CrawlRun, fetched: int) -> dict[str, Any]:
+def run_data(run: CrawlRun, requests: int) -> dict[str, Any]:
     """One run as JSON-ready data."""
     return {
         "id": run.id,
@@ -230,7 +200,7 @@ def run_data(run: CrawlRun, fetched: int) -> dict[str, Any]:
         "finished_at": _iso(run.finished_at),
         "mode": run.mode,
         "outcome": run.outcome,
-        "requests": run.requests if run.outcome not in ("running", "killed") else fetched,
+        "requests": requests,
         "new": run.articles_new,
         "updated": run.articles_updated,
         "unchanged": run.articles_unchanged,
@@ -253,25 +223,24 @@ def status_data(
     """Everything `status` shows, as JSON-ready data for monitors."""
     from archive.revisit import revisit_coverage
 
-    per_section = section_counts(session)
+    totals = article_totals(session)
     latest = recent_runs(session, runs)
-    unfinished = [run.id for run in latest if run.outcome in ("running", "killed")]
-    fetched = fetches_per_run(session, unfinished) if unfinished else {}
+    requests = requests_of_runs(session, latest)
     revisit = revisit_coverage(session, now, revisit_days)
     return {
         "archive": archive,
         "lock": lock_holder,
         "articles": {
-            "total": sum(count for _, count, _ in per_section),
-            "removed": sum(gone for _, _, gone in per_section),
-            "missing_title_date_or_body": missing_basics(session),
+            "total": totals.articles,
+            "removed": totals.removed,
+            "missing_title_date_or_body": totals.missing_basics,
             "sections": [
-                {"section": section, "articles": count, "removed": gone}
-                for section, count, gone in per_section
+                {"section": count.section, "articles": count.articles, "removed": count.removed}
+                for count in totals.sections
             ],
         },
         "coverage": coverage_data(coverage(session, site_tz), site_tz),
-        "runs": [run_data(run, fetched.get(run.id, 0)) for run in latest],
+        "runs": [run_data(run, requests[run.id]) for run in latest],
         "revisit": {
             "days": revisit_days,
             "online": revisit.online,
@@ -281,25 +250,6 @@ def status_data(
             "oldest_url": revisit.oldest_url,
         },
     }
-
-
-def failed_fetches(session: Session) -> list[Fetch]:
-    """The fetches of URLs whose latest fetch failed (not fetched successfully since), newest
-    first."""
-    latest = (
-        select(func.max(Fetch.id).label("id"))
-        .where(Fetch.ignored.is_(False))
-        .group_by(Fetch.url)
-        .subquery()
-    )
-    return list(
-        session.scalars(
-            select(Fetch)
-            .join(latest, Fetch.id == latest.c.id)
-            .where(Fetch.ok.is_(False))
-            .order_by(Fetch.fetched_at.desc(), Fetch.id.desc())
-        )
-    )
 
 
 def failed_urls_data(session: Session) -> dict[str, Any]:
@@ -505,57 +455,36 @@ def article_report(article: Article, site_tz: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
-def stats_lines(  # type: ignore[no-untyped-def]
-    session: Session, by: str, since, until, top: int | None, site_tz: ZoneInfo
+NO_DATE = "(no date)"
+
+
+def stats_lines(
+    session: Session,
+    by: str,
+    since: datetime | None,
+    until: datetime | None,
+    top: int | None,
+    site_tz: ZoneInfo,
 ) -> Iterator[str]:
     """Counts and view totals per section, month or year, then the `top` most viewed articles
     (None: all), line by line: the articles are streamed, so memory stays flat."""
-    filters = []
-    if since:
-        filters.append(Article.published_at >= since)
-    if until:
-        filters.append(Article.published_at < until)
-    groups: dict[str, list[int]] = {}
-    total = [0, 0]
-    rows = _streamed(
-        session, select(Article.section, Article.published_at, Article.views).where(*filters)
-    )
-    for section, published_at, views in rows:
-        if by == "section":
-            key = section
-        elif published_at is None:
-            key = "(no date)"
-        else:
-            local = published_at.astimezone(site_tz)
-            key = f"{local:%Y-%m}" if by == "month" else f"{local:%Y}"
-        counts = groups.setdefault(key, [0, 0])
-        for tally in (counts, total):
-            tally[0] += 1
-            tally[1] += views or 0
+    groups, total = article_tallies(session, by, site_tz, since, until)
+    labelled = {NO_DATE if key is None else key: tally for key, tally in groups.items()}
     yield f"{by:<24} {'articles':>9} {'views':>12}"
-    yield from (f"{key:<24} {n:>9} {v:>12}" for key, (n, v) in sorted(groups.items()))
-    yield f"{'total':<24} {total[0]:>9} {total[1]:>12}"
-    viewed = session.scalar(
-        select(func.count(Article.id)).where(Article.views.is_not(None), *filters)
+    yield from (
+        f"{key:<24} {tally.articles:>9} {tally.views:>12}"
+        for key, tally in sorted(labelled.items(), key=lambda item: item[0])
     )
-    listed = min(viewed or 0, top) if top is not None else viewed or 0
+    yield f"{'total':<24} {total.articles:>9} {total.views:>12}"
+    viewed = count_viewed(session, since, until)
+    listed = min(viewed, top) if top is not None else viewed
     yield ""
     yield f"most viewed ({listed}): publication days in {zone_name(site_tz)}"
-    most_viewed = _streamed(
-        session,
-        select(Article.views, Article.published_at, Article.title, Article.url)
-        .where(Article.views.is_not(None), *filters)
-        .order_by(Article.views.desc(), Article.id)
-        .limit(listed),
-    )
-    for views, published_at, title, url in most_viewed:
-        yield f"{views:>8}  {local_time(published_at, site_tz, 'date')}  {title}  {url}"
-
-
-def _streamed(session: Session, stmt):  # type: ignore[no-untyped-def]
-    """The rows of a Core select, read a batch at a time."""
-    connection = session.connection().execution_options(stream_results=True, yield_per=1000)
-    return connection.execute(stmt)
+    for article in iter_most_viewed(session, listed, since, until):
+        yield (
+            f"{article.views:>8}  {local_time(article.published_at, site_tz, 'date')}  "
+            f"{article.title}  {article.url}"
+        )
 
 
 def revisit_status(session: Session, now: datetime, revisit_days: int, site_tz: ZoneInfo) -> str:
