@@ -91,14 +91,6 @@ class Gap:
     def share(self) -> float:
         return self.present / self.articles
 
-    def describe(self) -> str:
-        year = self.year if self.year is not None else "no date"
-        return (
-            f"{self.section} {year}: {self.field} in {self.present} of {self.articles} "
-            f"articles ({self.share:.0%}), while {self.section_share:.0%} of the section's "
-            f"articles have it"
-        )
-
 
 @dataclass(frozen=True)
 class Coverage:

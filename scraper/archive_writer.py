@@ -27,6 +27,7 @@ from archive.models import CrawlRun
 from archive.rejections import reject_fetch
 from archive.runs import count_coverage, coverage_shares, finish_run, record_walked_section
 from scraper.acceptance import ArticleGate, Decision
+from scraper.coverage_gaps import describe_gap
 from scraper.feed import ArticleFeedRecord, feed_record
 from scraper.items import ArticleGone, ListingFailed, PageRejected, SectionWalked
 from scraper.urls import OFFSITE_REDIRECT, ROBOTS_NO_ANSWER, ROBOTS_UNAVAILABLE
@@ -297,10 +298,10 @@ class ArchiveWriter:
         gaps, lacking, fetched = coverage(session, self.timezone, run.started_at).fetched_gaps()
         if not gaps:
             return outcome, message
-        found = "; ".join(gap.describe() for gap in gaps[:MESSAGE_GAPS])
+        found = "; ".join(describe_gap(gap) for gap in gaps[:MESSAGE_GAPS])
         if len(gaps) > MESSAGE_GAPS:
             found += f"; {len(gaps) - MESSAGE_GAPS} more in the crawl log and citynews status"
-        self.warnings += [f"field coverage gap: {gap.describe()}" for gap in gaps]
+        self.warnings += [f"field coverage gap: {describe_gap(gap)}" for gap in gaps]
         summary = (
             f"{lacking} of {fetched} articles fetched lack a field their year and section "
             f"should have ({found})"

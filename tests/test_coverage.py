@@ -20,6 +20,7 @@ from archive.models import Article, CrawlRun, Fetch
 from archive.runs import start_run
 from citynews.cli import main
 from scraper.archive_writer import ArchiveWriter, WriterConfig
+from scraper.coverage_gaps import describe_gap
 from tests.conftest import ROOT, run_citynews
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -209,7 +210,7 @@ def test_fetched_gaps_count_the_articles_a_run_fetched(db_url: str) -> None:
         ("views", 2016, "novosti", 0, 11)
     ]
     assert (lacking, fetched) == (11, 54)
-    assert gaps[0].describe().startswith("novosti 2016: views in 0 of 11 articles (0%), while ")
+    assert describe_gap(gaps[0]).startswith("novosti 2016: views in 0 of 11 articles (0%), while ")
 
 
 class EraSite:
