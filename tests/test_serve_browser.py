@@ -109,7 +109,11 @@ def test_table_search_and_titles_for_people(served_archive: str, browser) -> Non
     from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(served_archive + "/archive/articles")
-    assert "One row per article or announcement" in browser.find_element(By.TAG_NAME, "body").text
+    WebDriverWait(browser, 30).until(  # a loaded machine may still be building the page
+        lambda driver: (
+            "One row per article or announcement" in driver.find_element(By.TAG_NAME, "body").text
+        )
+    )
     box = browser.find_element(By.NAME, "_search")
     box.send_keys("мост")
     box.submit()
