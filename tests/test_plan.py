@@ -76,3 +76,19 @@ def test_first_requests_are_due_then_retried_then_revisited_with_their_listing_d
     assert plan.listing_date(OLD) == date(2020, 1, 5)
     assert plan.listing_date(SETTLED) is None
     assert plan.listing_date(NEW) is None
+
+
+def test_a_section_named_twice_is_walked_once() -> None:
+    from citynews.cli import build_parser
+    from scraper.sections import SECTIONS
+    from scraper.spiders.smoladmin import spider_sections
+
+    args = build_parser().parse_args(
+        ["crawl", "--section", "novosti", "--section", "meropriyatiya", "--section", "novosti"]
+    )
+    assert [section.key for section in spider_sections(args.section)] == [
+        "novosti",
+        "meropriyatiya",
+    ]
+    assert [section.key for section in spider_sections("novosti, novosti")] == ["novosti"]
+    assert spider_sections(None) == list(SECTIONS)

@@ -44,7 +44,7 @@ def spider_sections(sections: str | list[str] | list[Section] | None) -> list[Se
     if not sections:
         return select_sections(None)
     if isinstance(sections, list) and all(isinstance(item, Section) for item in sections):
-        return list(sections)  # type: ignore[arg-type]
+        return list(dict.fromkeys(sections))  # type: ignore[arg-type]
     if isinstance(sections, str):
         return select_sections([key.strip() for key in sections.split(",") if key.strip()])
     return select_sections(sections)  # type: ignore[arg-type]
