@@ -20,11 +20,10 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
-PRELOAD = [  # what helpers run: the crawl's parsing and writing, reparse's parsing, documents
+PRELOAD = [  # what the crawl's and reparse's helpers run; a document reader imports its own
     "scraper.runtime.page_worker",
     "scraper.runtime.writer_process",
     "scraper.reparse",
-    "scraper.documents.isolated",
 ]
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 PR_SET_NAME = 15
