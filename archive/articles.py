@@ -53,6 +53,8 @@ def save_article(
     if outcome is not SaveOutcome.UNCHANGED:
         current = article.title == record.title and article.body_text == record.body_text
         batch.index(article, record.index_values if current else None, outcome is SaveOutcome.NEW)
+    if record.body_text:  # the attachments come from the body
+        batch.link(article, record.attachments, record.fetched_at)
     if record.raw is not None:
         store_raw_page(session, record, run, batch)
     if run is not None:

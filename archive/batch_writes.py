@@ -7,11 +7,13 @@ URL when first asked (what saving a single article needs).
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from archive.documents import link_documents
 from archive.models import Article, RawPage, ViewObservation
 from archive.queries import latest_raw_page_times
 from archive.rejections import ArchivedCues
@@ -27,6 +29,7 @@ class ArticleBatch:
     observations: list[tuple[Article, dict[str, Any]]] = field(default_factory=list)
     raw_pages: list[dict[str, Any]] = field(default_factory=list)
     to_index: dict[int, tuple[Article, IndexValues | None, bool]] = field(default_factory=dict)
+    links: list[tuple[Article, list[dict[str, Any]], datetime]] = field(default_factory=list)
 
     @classmethod
     def load(cls, session: Session, urls: list[str]) -> "ArticleBatch":
@@ -91,6 +94,11 @@ class ArticleBatch:
         self.raw_pages.append(row)
         self.raw_digests[row["url"]] = row["sha256"]
 
+    def link(self, article: Article, attachments: list[dict[str, Any]], seen_at: datetime) -> None:
+        """Note the documents an article's page, fetched at `seen_at`, links."""
+        if attachments:
+            self.links.append((article, attachments, seen_at))
+
     def index(self, article: Article, values: IndexValues | None, new: bool) -> None:
         """Index the article's title and text as they are when the batch is written (values:
         computed already for them, else None)."""
@@ -112,6 +120,9 @@ class ArticleBatch:
                 if was_new is new
             ]
             write_index(session, documents, new=new)
+        for article, attachments, seen_at in self.links:
+            link_documents(session, article.id, attachments, seen_at)
         self.observations.clear()
+        self.links.clear()
         self.raw_pages.clear()
         self.to_index.clear()

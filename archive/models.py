@@ -5,6 +5,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     ForeignKey,
     Index,
     Integer,
@@ -208,3 +209,88 @@ class Fetch(Base):
     fetched_at: Mapped[datetime]
     redirected_from: Mapped[str | None] = mapped_column(Text)
     ignored: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class Document(Base):
+    """A document URL the articles link to, and what the site last answered for it."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    first_seen_at: Mapped[datetime]  # when an article was first seen linking it
+    checked_at: Mapped[datetime | None]  # the last request the site answered
+    sha256: Mapped[str | None] = mapped_column(String(64))  # the version it serves now
+    etag: Mapped[str | None] = mapped_column(Text)  # of that version, for conditional requests
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    failure: Mapped[str | None] = mapped_column(Text)  # why the last request gave no document
+    failed_at: Mapped[datetime | None]
+    removed_at: Mapped[datetime | None]  # when the site stopped serving it (404/410)
+
+    versions: Mapped[list["DocumentVersion"]] = relationship(
+        order_by="DocumentVersion.first_seen_at"
+    )
+
+
+class DocumentFile(Base):
+    """A document's content, kept once however many URLs serve it, and its text once read."""
+
+    __tablename__ = "document_files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))  # pdf, doc, docx, xls, …, zip
+    stored_at: Mapped[datetime]
+    text_status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
+    method: Mapped[str | None] = mapped_column(String(32))
+    pages: Mapped[int | None] = mapped_column(Integer)
+    characters: Mapped[int | None] = mapped_column(Integer)
+    failure: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[list[Any]] = mapped_column(default=list)
+    extracted_at: Mapped[datetime | None]
+
+
+class DocumentVersion(Base):
+    """One content a document URL served, from when it was first seen to when it was last."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("document_files.sha256"), index=True)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+    file: Mapped[DocumentFile] = relationship()
+
+
+class DocumentPart(Base):
+    """The text of one page, sheet or ZIP member of a stored document."""
+
+    __tablename__ = "document_parts"
+    __table_args__ = (UniqueConstraint("sha256", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("document_files.sha256"))
+    position: Mapped[int] = mapped_column(Integer)  # 0-based order in the document
+    page: Mapped[int | None] = mapped_column(Integer)
+    sheet: Mapped[str | None] = mapped_column(Text)
+    member: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ArticleDocument(Base):
+    """An article's link to a document, with the link's text."""
+
+    __tablename__ = "article_documents"
+    __table_args__ = (UniqueConstraint("article_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]  # the last fetch of the article that showed the link
