@@ -8,7 +8,9 @@ a loopback address, e.g. a local test server. Environment variables:
 - CITYNEWS_DB: the archive URL when --db is not given (default sqlite:///data/citynews.sqlite3,
   relative to the current folder);
 - CITYNEWS_TIMEZONE: the site's time zone for every command, the crawl included (default
-  Europe/Moscow).
+  Europe/Moscow);
+- CITYNEWS_DOCUMENTS_DIR: the folder that keeps downloaded documents when --documents-dir is
+  not given (default: `documents` beside a SQLite archive file, else ./data/documents).
 
 Nothing here imports Scrapy or the parser at module level, so commands that only read the
 archive start fast.
@@ -16,6 +18,7 @@ archive start fast.
 
 import os
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -97,9 +100,13 @@ CITYNEWS_PARSE_WORKERS = None  # parsing processes; None: one per CPU when there
 CITYNEWS_WRITE_BATCH = 50  # items written to the archive in one transaction, at most
 CITYNEWS_RETRY_AFTER_MAX = 600  # seconds a run waits, in all, as 429/503 Retry-After asks
 CITYNEWS_WRITE_INTERVAL = 0.5  # seconds an item waits at most for its transaction
+CITYNEWS_DOCUMENTS = True  # download the documents articles link on the site's own host
+CITYNEWS_DOCUMENT_MAXSIZE = 50 * 1024 * 1024  # bytes; a larger document is a failed fetch
+CITYNEWS_DOCUMENTS_DIR = None  # None: $CITYNEWS_DOCUMENTS_DIR, else beside the archive
 
 DB_VARIABLE = "CITYNEWS_DB"
 TIMEZONE_VARIABLE = "CITYNEWS_TIMEZONE"
+DOCUMENTS_VARIABLE = "CITYNEWS_DOCUMENTS_DIR"
 DEFAULT_DB_URL = "sqlite:///data/citynews.sqlite3"
 SETTING_CHOICES = {"CITYNEWS_MODE": ("incremental", "full")}
 
@@ -107,6 +114,15 @@ SETTING_CHOICES = {"CITYNEWS_MODE": ("incremental", "full")}
 def database_url(given: str | None = None) -> str:
     """The archive URL: the one given, else $CITYNEWS_DB, else the default SQLite file."""
     return given or os.environ.get(DB_VARIABLE) or DEFAULT_DB_URL
+
+
+def documents_dir(given: str | None, db_url: str) -> Path:
+    """The document folder: the one given, else $CITYNEWS_DOCUMENTS_DIR, else beside the
+    archive (`documents` next to a SQLite file; ./data/documents for a server database)."""
+    from archive.document_store import default_documents_dir
+
+    chosen = given or os.environ.get(DOCUMENTS_VARIABLE)
+    return Path(chosen) if chosen else default_documents_dir(db_url)
 
 
 class BadTimezone(ValueError):

@@ -196,9 +196,14 @@ def test_the_store_keeps_a_content_once_under_its_digest(tmp_path: Path) -> None
 
 def test_an_interrupted_download_leaves_no_file(tmp_path: Path) -> None:
     store = DocumentStore(tmp_path)
-    with pytest.raises(KeyboardInterrupt), store.incoming() as incoming:
-        incoming.write(b"%PDF-1.4 half")
-        raise KeyboardInterrupt
+
+    def interrupted_download() -> None:
+        with store.incoming() as incoming:
+            incoming.write(b"%PDF-1.4 half")
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted_download()
     assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
 
 

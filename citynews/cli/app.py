@@ -25,7 +25,7 @@ from citynews.display import for_terminal
 from citynews.safety import hide_credentials
 from exports.writers import ExportError
 from scraper.sections import UnknownSectionError
-from scraper.settings import BadTimezone, database_url
+from scraper.settings import BadTimezone, database_url, documents_dir
 
 COMMAND_GROUPS = (crawling, querying, publishing, maintenance)
 
@@ -79,6 +79,8 @@ def parse_arguments(parser: argparse.ArgumentParser, argv: list[str] | None) -> 
         parser.error(f"unrecognized arguments: {' '.join(extras)}")
     if "db" in args:
         args.db = database_url(args.db)
+    if "documents_dir" in args:
+        args.documents_dir = documents_dir(args.documents_dir, args.db)
     return args
 
 

@@ -27,7 +27,7 @@ from archive.queries import article_by_url
 from citynews.display import for_terminal
 from citynews.safety import pasted_article_url
 from scraper.sections import Section, UnknownSectionError, select_sections
-from scraper.settings import DB_VARIABLE, DEFAULT_DB_URL, site_timezone
+from scraper.settings import DB_VARIABLE, DEFAULT_DB_URL, DOCUMENTS_VARIABLE, site_timezone
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -39,6 +39,15 @@ EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 MAX_DAYS = 100_000  # about 270 years: any real window, and no date arithmetic overflows
 MAX_COUNT = 2**31 - 1
 DB_HELP = f"archive URL (SQLAlchemy); default: ${DB_VARIABLE} or {DEFAULT_DB_URL}"
+DOCUMENTS_DIR_HELP = (
+    f"folder that keeps the downloaded documents; default: ${DOCUMENTS_VARIABLE}, else "
+    "'documents' beside a SQLite archive file, else ./data/documents"
+)
+
+
+def add_documents_dir_option(parser: argparse.ArgumentParser) -> None:
+    """--documents-dir, resolved with the archive URL (args.documents_dir is a Path)."""
+    parser.add_argument("--documents-dir", metavar="DIR", help=DOCUMENTS_DIR_HELP)
 
 
 def say(text: str) -> None:
