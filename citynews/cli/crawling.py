@@ -11,6 +11,7 @@ from citynews.cli.common import (
     EXIT_UNHEALTHY,
     CommandFailed,
     UserError,
+    add_documents_dir_option,
     add_settings_option,
     days,
     exclusive_archive,
@@ -73,6 +74,7 @@ def add_commands(
         help=f"re-read every older article at least once every D days, spread evenly over "
         f"the runs whatever their frequency (default {CITYNEWS_REVISIT_DAYS}; 0: off)",
     )
+    add_documents_dir_option(crawl)
     add_settings_option(crawl)
     crawl.add_argument("--quiet", action="store_true", help="no progress line and no summary")
     crawl.add_argument(
@@ -133,6 +135,7 @@ def run_crawl(args: argparse.Namespace) -> int:
                 site=site,
                 sections=args.section or [],
                 db_url=args.db,
+                documents_dir=args.documents_dir,
                 settings=dict(args.settings),
                 mode="full" if args.full else CITYNEWS_MODE,
                 refresh_days=args.refresh_days,
