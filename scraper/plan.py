@@ -17,6 +17,9 @@ from archive.revisit import elapsed_since_last_completed_run, revisit_choice
 
 MODES = ("incremental", "full")
 DOCUMENT_RETRY = timedelta(hours=20)  # a document that gave none is asked again a day later
+# A kept document is checked again when its article is re-read, once its last check is
+# --revisit-days old, less this slack: the revisit re-reads an article about every D days.
+RECHECK_SLACK = timedelta(hours=12)
 
 
 @dataclass
@@ -99,5 +102,5 @@ def build_walk_plan(
         revisit=revisit_choice(session, sections, window_start, revisit_days, elapsed, now),
         documents=document_checks(session),
         clock=now,
-        document_recheck=timedelta(days=revisit_days) if revisit_days else None,
+        document_recheck=timedelta(days=revisit_days) - RECHECK_SLACK if revisit_days else None,
     )
