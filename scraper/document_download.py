@@ -37,6 +37,7 @@ from scraper.settings import database_url, documents_dir
 
 DOCUMENT_KEPT = "citynews_document_kept"
 DOCUMENT_REFUSED = "citynews_document_refused"
+DOCUMENT_SECONDS = 1800  # a whole download, however slow the server (50 MiB at 30 KB/s)
 ERROR_BODY_BYTES = 64 * 1024  # of a non-2xx answer, kept for the middlewares that read it
 DROPPED_HEADERS = (b"content-encoding", b"content-length", b"transfer-encoding")
 
@@ -84,14 +85,17 @@ class DocumentDownloadHandler(BaseDownloadHandler):
         return self.client
 
     async def download_document(self, request: Request) -> Response:
-        timeout = float(request.meta.get("download_timeout") or self.timeout)
+        """Stream a document; DOWNLOAD_TIMEOUT bounds each wait for the server (to connect,
+        for the next bytes), DOCUMENT_SECONDS the whole download."""
         started = time.monotonic()
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(DOCUMENT_SECONDS):
                 return await self.stream(request, started)
-        except TimeoutError:
+        except (TimeoutError, httpx.TimeoutException):
             raise DownloadTimeoutError(
-                f"Getting {request.url} took longer than {timeout} seconds."
+                f"Getting {request.url} took longer than "
+                f"{self.wait_limit(request)} seconds between bytes, "
+                f"or {DOCUMENT_SECONDS} seconds in all."
             ) from None
         except httpx.ConnectError as error:
             if "Name or service not known" in str(error) or "nodename" in str(error):
@@ -102,6 +106,9 @@ class DocumentDownloadHandler(BaseDownloadHandler):
         except httpx.HTTPError as error:
             raise DownloadFailedError(f"{type(error).__name__}: {error}") from None
 
+    def wait_limit(self, request: Request) -> float:
+        return float(request.meta.get("download_timeout") or self.timeout)
+
     async def stream(self, request: Request, started: float) -> Response:
         headers = [
             (name.decode("latin-1"), value.decode("latin-1"))
@@ -109,7 +116,11 @@ class DocumentDownloadHandler(BaseDownloadHandler):
             for value in values
         ]
         async with self.http_client().stream(
-            request.method, request.url, headers=headers, content=request.body or None
+            request.method,
+            request.url,
+            headers=headers,
+            content=request.body or None,
+            timeout=self.wait_limit(request),
         ) as answer:
             request.meta["download_latency"] = time.monotonic() - started
             kept_headers = Headers(

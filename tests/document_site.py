@@ -8,6 +8,7 @@ document on another host. `files` can be changed between crawls (a file replaced
 
 import hashlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ DECREE_PAGES = [
 PLAN_TEXT = ["Перечень объектов благоустройства", "Сквер на улице Ленина"]
 NEW_DECREE_PAGES = [["Постановление в новой редакции", "О переносе публичных слушаний"]]
 BIG_SIZE = 300_000
+CHUNK = 16 * 1024
 
 
 def big_pdf() -> bytes:
@@ -37,6 +39,8 @@ def big_pdf() -> bytes:
 class Served:
     body: bytes
     kind: str = "application/pdf"
+    gap: float = 0.0  # seconds between chunks of CHUNK bytes: a slow server
+    stall: float = 0.0  # seconds of silence halfway through the body
 
     @property
     def etag(self) -> str:
@@ -78,6 +82,7 @@ class DocumentSite:
     url: str = ""
     published: datetime = field(default_factory=lambda: datetime.now() - timedelta(hours=3))
     files: dict[str, Served] = field(default_factory=initial_files)
+    links: dict[int, list[tuple[str, str]]] = field(default_factory=lambda: dict(ARTICLE_LINKS))
     log: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # path, headers
 
     def requested(self, path: str) -> list[dict[str, str]]:
@@ -86,7 +91,7 @@ class DocumentSite:
 
     def article_page(self, number: int) -> str:
         links = "".join(
-            f'<p><a href="{href}">{t.e(title)}</a></p>' for href, title in ARTICLE_LINKS[number]
+            f'<p><a href="{href}">{t.e(title)}</a></p>' for href, title in self.links[number]
         )
         body = f"<p>Объявление номер {number} о публичных слушаниях.</p>{links}"
         when = self.published - timedelta(minutes=number)
@@ -104,7 +109,7 @@ class DocumentSite:
                 f"{self.published:%d.%m.%Y}",
                 "Объявление",
             )
-            for number in ARTICLE_LINKS
+            for number in self.links
         )
         inner = f'<main class="listing"><h1>Новости</h1>\n<div class="list">{items}</div></main>\n'
         return t.document("Новости", inner)
@@ -124,7 +129,7 @@ def document_site() -> Iterator[DocumentSite]:
                 return self.send(200, site.listing_page().encode())
             if path.startswith(f"{SECTION}obyavlenie-"):
                 number = int(path.rsplit("-", 1)[1])
-                if number in ARTICLE_LINKS:
+                if number in site.links:
                     return self.send(200, site.article_page(number).encode())
             served = site.files.get(path)
             if served is None:
@@ -134,7 +139,23 @@ def document_site() -> Iterator[DocumentSite]:
                 self.send_header("ETag", served.etag)
                 self.end_headers()
                 return None
+            if served.gap or served.stall:
+                return self.trickle(served)
             return self.send(200, served.body, served.kind, {"ETag": served.etag})
+
+        def trickle(self, served: Served) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", served.kind)
+            self.send_header("Content-Length", str(len(served.body)))
+            self.end_headers()
+            body = served.body
+            with suppress(BrokenPipeError, ConnectionResetError):  # the crawler gave up
+                for start in range(0, len(body), CHUNK):
+                    if served.stall and start >= len(body) // 2 > start - CHUNK:
+                        time.sleep(served.stall)
+                    self.wfile.write(body[start : start + CHUNK])
+                    self.wfile.flush()
+                    time.sleep(served.gap)
 
         def send(
             self,

@@ -181,3 +181,22 @@ def test_documents_go_to_the_folder_asked_for(tmp_path: Path) -> None:
         crawl(site, tmp_path, 0, "--documents-dir", str(elsewhere))
     assert not (tmp_path / "documents").exists()
     assert len([path for path in elsewhere.rglob("*") if path.is_file()]) == 2
+
+
+def test_a_slow_download_is_kept_and_a_stalled_one_fails(tmp_path: Path) -> None:
+    """DOWNLOAD_TIMEOUT bounds each wait for the server, not the whole download."""
+    body = text_pdf([["Медленный документ"]]) + b"%" + b"0" * 150_000 + b"\n"
+    with document_site() as site:
+        site.files = {
+            "/upload/iblock/slow.pdf": Served(body, gap=0.25),  # 10 chunks: 2.5 s in all
+            "/upload/iblock/stalled.pdf": Served(body + b"%1\n", stall=4.0),
+        }
+        site.links = {1: [(path, "Документ") for path in site.files]}
+        crawl(site, tmp_path, 0, "-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=0")
+    found = documents(tmp_path)
+    origin = "https://www.smoladmin.ru/upload/iblock"
+    assert found[f"{origin}/slow.pdf"][1] is None
+    assert found[f"{origin}/slow.pdf"][0] is not None
+    failure = found[f"{origin}/stalled.pdf"][1]
+    assert failure.startswith("DownloadTimeoutError: "), failure
+    assert "1.0 seconds between bytes" in failure
