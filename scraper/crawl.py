@@ -55,11 +55,19 @@ class CrawlResult:
         lines = [f"crawl {self.outcome}: {progress_line(self.stats.get)}"]
         if documents := self.documents_line():
             lines.append(documents)
-        if self.texts is not None and self.texts.ocr_note:
-            lines.append(f"note: {self.texts.ocr_note}")
+        if self.ocr_note:
+            lines.append(f"note: {self.ocr_note}")
         if self.warning:
             lines.append(f"warning: {self.warning}")
         return "\n".join(lines)
+
+    @property
+    def ocr_note(self) -> str | None:
+        """Why pages read in this run wait for OCR (Tesseract is not installed), if any do."""
+        texts = self.texts
+        if texts is None or not texts.ocr_waiting or not texts.ocr_note:
+            return None
+        return f"{texts.ocr_note}: scanned pages wait for `citynews documents extract`"
 
     def documents_line(self) -> str | None:
         """What came of the documents' requests and text, when there were any."""

@@ -16,7 +16,7 @@ from tests.document_site import (
     document_site,
 )
 from tests.support.cli import run_citynews
-from tests.support.documents import text_pdf, words
+from tests.support.documents import scanned_pdf, text_pdf, words
 
 pytestmark = pytest.mark.e2e
 
@@ -200,3 +200,30 @@ def test_a_slow_download_is_kept_and_a_stalled_one_fails(tmp_path: Path) -> None
     failure = found[f"{origin}/stalled.pdf"][1]
     assert failure.startswith("DownloadTimeoutError: "), failure
     assert "1.0 seconds between bytes" in failure
+
+
+def test_without_tesseract_a_crawl_says_so_once_and_scans_wait_for_ocr(tmp_path: Path) -> None:
+    scan = scanned_pdf([["Протокол публичных слушаний", "Слушания признаны состоявшимися"]])
+    with document_site() as site:
+        site.files = {"/upload/iblock/scan.pdf": Served(scan)}
+        site.links = {1: [("/upload/iblock/scan.pdf", "Протокол (скан)")]}
+        empty_path = tmp_path / "bin"
+        empty_path.mkdir()
+        result = run_citynews(
+            "crawl",
+            "--db",
+            f"sqlite:///{tmp_path / 'archive.sqlite3'}",
+            "--site-url",
+            site.url,
+            "--section",
+            "novosti",
+            cwd=tmp_path,
+            env={"PATH": str(empty_path)},
+        )
+    assert result.returncode == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if line.startswith("citynews: note:")]
+    assert notes == [
+        "citynews: note: Tesseract is not installed (no tesseract command; Debian: "
+        "tesseract-ocr): scanned pages wait for `citynews documents extract`"
+    ]
+    assert rows(tmp_path, "SELECT text_status, pages FROM document_files") == [("ocr-waiting", 1)]

@@ -149,10 +149,12 @@ def run_crawl(args: argparse.Namespace) -> int:
         )
     if not args.quiet and sys.stdout.isatty():
         say(result.summary())
-    elif not args.quiet and result.warning:
-        print(
-            for_terminal(f"citynews: warning: {hide_credentials(result.warning)}"), file=sys.stderr
-        )
+    elif not args.quiet:
+        if result.warning:
+            warning = hide_credentials(result.warning)
+            print(for_terminal(f"citynews: warning: {warning}"), file=sys.stderr)
+        if result.ocr_note:
+            print(for_terminal(f"citynews: note: {result.ocr_note}"), file=sys.stderr)
     if result.outcome != "completed":
         message = result.message or f"the crawl {result.outcome}"
         raise CommandFailed(message, CRAWL_EXIT.get(result.outcome, EXIT_FAILED))
