@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from archive import digest_queries as queries
 from archive.digest_queries import ArticleLine, Edit, Event, ViewChange
+from archive.document_queries import PeriodDocument, new_documents, removed_documents
 from archive.models import Article
 from citynews.charts import Series, publications_chart, svg_file_text, views_chart, week_start
 from citynews.display import for_terminal, zone_name
+from citynews.document_views import file_size
 from exports.writers import temporary_beside
 
 TOP = 10
@@ -54,11 +56,20 @@ class Digest:
     series: dict[int, list[tuple[datetime, int]]]
     edits: list[Edit]
     events: list[Event]
+    new_documents: list[PeriodDocument]
+    removed_documents: list[PeriodDocument]
 
     @property
     def is_empty(self) -> bool:
-        """Whether nothing was published, read, edited or removed in the period."""
-        return not (self.new or self.most_viewed or self.edits or self.events)
+        """Whether nothing was published, read, edited, kept or removed in the period."""
+        return not (
+            self.new
+            or self.most_viewed
+            or self.edits
+            or self.events
+            or self.new_documents
+            or self.removed_documents
+        )
 
 
 def gather(session: Session, since: datetime, until: datetime) -> Digest:
@@ -75,6 +86,8 @@ def gather(session: Session, since: datetime, until: datetime) -> Digest:
         series=queries.view_series(session, charted, since, until) if charted else {},
         edits=queries.edits(session, since, until),
         events=queries.events(session, since, until),
+        new_documents=new_documents(session, since, until),
+        removed_documents=removed_documents(session, since, until),
     )
 
 
@@ -138,6 +151,7 @@ def render(digest: Digest, site_tz: ZoneInfo) -> str:
         *_views(digest, site_tz),
         *_edits(digest, site_tz),
         *_events(digest, site_tz),
+        *_documents(digest, site_tz),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="ru">\n<head>\n<meta charset="utf-8">\n'
@@ -158,7 +172,8 @@ def _notices(digest: Digest) -> list[str]:
         notices.append("The archive holds a single article, so there is little to compare.")
     if digest.is_empty:
         notices.append(
-            "Nothing happened in this period: no article was published, read, edited or removed."
+            "Nothing happened in this period: no article was published, read, edited or "
+            "removed, no document kept or removed."
         )
     return [f'<p class="note"><strong>{text}</strong></p>' for text in notices]
 
@@ -289,4 +304,47 @@ def _events(digest: Digest, site_tz: ZoneInfo) -> list[str]:
             f"published {_day(event.article.published_at, site_tz)}</li>"
         )
     parts.append("</ul>")
+    return parts
+
+
+def _document_item(document: PeriodDocument, site_tz: ZoneInfo) -> str:
+    """A document, linked, with what it is and the articles that link it."""
+    names = dict.fromkeys(article.link_title for article in document.articles if article.link_title)
+    name = for_terminal(" / ".join(names) or document.url)
+    facts = ", ".join(
+        fact for fact in (document.kind or "-", file_size(document.size)) if fact != "-"
+    )
+    articles = "; ".join(
+        f'<a href="{escape(article.url)}">{escape(for_terminal(article.title or article.url))}</a>'
+        for article in document.articles
+    )
+    linked_from = f" — in {articles}" if articles else ""
+    return (
+        f"<li>{_minute(document.at, site_tz)} "
+        f'<a href="{escape(document.url)}">{escape(name)}</a>'
+        f"{f' ({escape(facts)})' if facts else ''}{linked_from}</li>"
+    )
+
+
+def _documents(digest: Digest, site_tz: ZoneInfo) -> list[str]:
+    parts = ["<h2>Documents</h2>", "<h3>New documents</h3>"]
+    if digest.new_documents:
+        parts.append(
+            f"<p>{len(digest.new_documents)} document(s) kept for the first time, with the "
+            f"time the crawler kept each ({zone_name(site_tz)}).</p><ul>"
+        )
+        parts += [_document_item(document, site_tz) for document in digest.new_documents]
+        parts.append("</ul>")
+    else:
+        parts.append(_empty("No document was kept for the first time in this period."))
+    parts.append("<h3>Removed documents</h3>")
+    if digest.removed_documents:
+        parts.append(
+            f"<p>{len(digest.removed_documents)} document(s) the site stopped serving "
+            "(404/410); the archive keeps their files.</p><ul>"
+        )
+        parts += [_document_item(document, site_tz) for document in digest.removed_documents]
+        parts.append("</ul>")
+    else:
+        parts.append(_empty("No document was found removed in this period."))
     return parts
