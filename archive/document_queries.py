@@ -140,10 +140,10 @@ def article_documents(session: Session, article_id: int) -> list[LinkedDocument]
 
 
 def export_documents(
-    session: Session, article_ids: Iterable[int], with_text: bool = False
+    session: Session, article_ids: Iterable[int]
 ) -> dict[int, list[dict[str, Any]]]:
-    """The `documents` of each article's export record, in one query (and one more for their
-    text): url, title, sha256, type, size, pages, text_status (and text)."""
+    """The `documents` of each article's export record, in one query: url, title, sha256,
+    type, size, pages, text_status."""
     ids = list(article_ids)
     found: dict[int, list[dict[str, Any]]] = {article_id: [] for article_id in ids}
     if not ids:
@@ -165,21 +165,26 @@ def export_documents(
         .where(ArticleDocument.article_id.in_(ids))
         .order_by(ArticleDocument.article_id, ArticleDocument.first_seen_at, ArticleDocument.id)
     ).all()
-    texts = document_texts(session, {row.sha256 for row in rows if row.sha256}) if with_text else {}
     for article_id, url, title, sha256, kind, size, pages, status in rows:
-        entry: dict[str, Any] = {
-            "url": url,
-            "title": title,
-            "sha256": sha256,
-            "type": kind,
-            "size": size,
-            "pages": pages,
-            "text_status": status,
-        }
-        if with_text:
-            entry["text"] = texts.get(sha256) if sha256 else None
-        found[article_id].append(entry)
+        found[article_id].append(
+            {
+                "url": url,
+                "title": title,
+                "sha256": sha256,
+                "type": kind,
+                "size": size,
+                "pages": pages,
+                "text_status": status,
+            }
+        )
     return found
+
+
+def add_document_texts(session: Session, documents: list[dict[str, Any]]) -> None:
+    """Give each of export's document entries its `text` (None while it has none)."""
+    texts = document_texts(session, [entry["sha256"] for entry in documents if entry["sha256"]])
+    for entry in documents:
+        entry["text"] = texts.get(entry["sha256"]) if entry["sha256"] else None
 
 
 def document_texts(session: Session, sha256s: Iterable[str]) -> dict[str, str]:

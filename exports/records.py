@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String, type_coerce
 from sqlalchemy.orm import Session, object_session
 
-from archive.document_queries import export_documents
+from archive.document_queries import add_document_texts, export_documents
 from archive.models import Article
 from archive.queries import iter_article_rows, revision_histories, view_histories
 
@@ -127,16 +127,17 @@ def export_records(
     document_text: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Every selected article's export record, oldest first, streamed batch by batch; with
-    document_text, each document carries its text."""
+    document_text, each document carries its text, read one article at a time."""
     for rows in iter_article_rows(session, export_columns(), section, since, until):
         ids = [row.id for row in rows]
-        documents = export_documents(session, ids, document_text)
-        if not history:
-            yield from (record_of(row, site_tz, documents[row.id]) for row in rows)
-            continue
-        views, revisions = view_histories(session, ids), revision_histories(session, ids)
+        documents = export_documents(session, ids)
+        if history:
+            views, revisions = view_histories(session, ids), revision_histories(session, ids)
         for row in rows:
             record = record_of(row, site_tz, documents[row.id])
-            record["views_history"] = views_history(views[row.id])
-            record["revisions"] = revisions_history(revisions[row.id])
+            if document_text:
+                add_document_texts(session, record["documents"])
+            if history:
+                record["views_history"] = views_history(views[row.id])
+                record["revisions"] = revisions_history(revisions[row.id])
             yield record
