@@ -307,21 +307,27 @@ def _events(digest: Digest, site_tz: ZoneInfo) -> list[str]:
     return parts
 
 
+def _web_link(url: str, text: str) -> str:
+    """Text linked to a web address; only the text for anything but http(s)."""
+    shown = escape(for_terminal(text))
+    if not url.startswith(("https://", "http://")):
+        return shown
+    return f'<a href="{escape(url)}">{shown}</a>'
+
+
 def _document_item(document: PeriodDocument, site_tz: ZoneInfo) -> str:
     """A document, linked, with what it is and the articles that link it."""
     names = dict.fromkeys(article.link_title for article in document.articles if article.link_title)
-    name = for_terminal(" / ".join(names) or document.url)
     facts = ", ".join(
         fact for fact in (document.kind or "-", file_size(document.size)) if fact != "-"
     )
     articles = "; ".join(
-        f'<a href="{escape(article.url)}">{escape(for_terminal(article.title or article.url))}</a>'
-        for article in document.articles
+        _web_link(article.url, article.title or article.url) for article in document.articles
     )
     linked_from = f" — in {articles}" if articles else ""
     return (
         f"<li>{_minute(document.at, site_tz)} "
-        f'<a href="{escape(document.url)}">{escape(name)}</a>'
+        f"{_web_link(document.url, ' / '.join(names) or document.url)}"
         f"{f' ({escape(facts)})' if facts else ''}{linked_from}</li>"
     )
 
