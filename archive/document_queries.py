@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from archive.models import Article, ArticleDocument, Document, DocumentFile, DocumentPart
@@ -187,19 +187,22 @@ def add_document_texts(session: Session, documents: list[dict[str, Any]]) -> Non
         entry["text"] = texts.get(entry["sha256"]) if entry["sha256"] else None
 
 
+# Built once and run per article by export: SQLAlchemy reuses its compiled form.
+TEXT_PARTS = (
+    select(DocumentPart.sha256, DocumentPart.text)
+    .where(DocumentPart.sha256.in_(bindparam("sha256s", expanding=True)), DocumentPart.text != "")
+    .order_by(DocumentPart.sha256, DocumentPart.position)
+)
+
+
 def document_texts(session: Session, sha256s: Iterable[str]) -> dict[str, str]:
     """The text of each stored file: its pages, sheets and members in order, a blank line
     between them (files with no text read yet are left out)."""
     wanted = sorted(set(sha256s))
-    parts: dict[str, list[str]] = defaultdict(list)
     if not wanted:
         return {}
-    rows = session.execute(
-        select(DocumentPart.sha256, DocumentPart.text)
-        .where(DocumentPart.sha256.in_(wanted), DocumentPart.text != "")
-        .order_by(DocumentPart.sha256, DocumentPart.position)
-    )
-    for sha256, text in rows:
+    parts: dict[str, list[str]] = defaultdict(list)
+    for sha256, text in session.connection().execute(TEXT_PARTS, {"sha256s": wanted}):
         parts[sha256].append(text)
     return {sha256: "\n\n".join(texts) for sha256, texts in parts.items()}
 

@@ -51,9 +51,10 @@ def _plural(count: int, noun: str) -> str:
 
 def kept_path(document: LinkedDocument, store: DocumentStore) -> Path | None:
     """Where the document's current file is kept, when the folder holds it."""
-    if document.sha256 is None or not store.holds(document.sha256):
+    if document.sha256 is None:
         return None
-    return store.path_of(document.sha256)
+    path = store.path_of(document.sha256)
+    return path if path.is_file() else None
 
 
 def file_line(document: LinkedDocument, store: DocumentStore) -> str | None:
