@@ -687,3 +687,38 @@ def test_datasette_lists_documents_with_their_state_and_article_as_the_cli_does(
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_a_hostile_link_text_cannot_reach_the_terminal_or_the_reports_html(
+    db_url: str, tmp_path: Path
+) -> None:
+    hostile = "\x1b]0;pwned\x07<script>alert(1)</script> \u202eперечень"
+    url = f"{UPLOAD}hostile.pdf"
+    folder = tmp_path / "documents"
+    stored = keep(DocumentStore(folder), text_pdf([DECREE[:1]]), "pdf")
+    sessions = open_archive(db_url)
+    with session_scope(sessions) as session:
+        record = article_record(
+            NEWS, fetched_at=SEEN_AT, attachments=[{"url": url, "title": hostile}]
+        )
+        save_article(session, record, None)
+        record_fetch(session, DocumentFetch(url, KEPT_AT, FetchOutcome.NEW, stored))
+    sessions.kw["bind"].dispose()
+    common = ["--db", db_url, "--documents-dir", str(folder)]
+    for command in (["documents", *common], ["show", NEWS, *common]):
+        result = run_main(*command, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "\\x1b]0;pwned\\x07<script>alert(1)</script> \\u202eперечень" in result.stdout
+        assert "\x1b" not in result.stdout
+        assert "\u202e" not in result.stdout
+    as_json = run_main("documents", *common, "--format", "json", cwd=tmp_path)
+    assert json.loads(as_json.stdout)[0]["title"] == hostile  # data keeps the text as stored
+    out = tmp_path / "report.html"
+    report = run_main(
+        "report", "--since", "2025-03-01", "--until", "2025-03-31", "--out", str(out),
+        "--db", db_url, cwd=tmp_path,
+    )  # fmt: skip
+    assert report.returncode == 0, report.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>" not in html
