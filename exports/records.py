@@ -60,9 +60,7 @@ def as_list(value: list[Any] | str | None) -> list[Any]:
     return value or []
 
 
-def record_of(
-    article: Any, site_tz: ZoneInfo, documents: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
+def record_of(article: Any, site_tz: ZoneInfo, documents: list[dict[str, Any]]) -> dict[str, Any]:
     """The record's fields from an article or a row of its columns, and its documents;
     publication times in the site's zone, ours in UTC."""
     return {
@@ -82,7 +80,7 @@ def record_of(
         "published_precision": article.published_precision,
         "published_source": article.published_source,
         "removed_at": iso(article.removed_at),
-        "documents": documents or [],
+        "documents": documents,
     }
 
 

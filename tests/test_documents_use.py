@@ -6,14 +6,10 @@ the tests kept in a real document folder."""
 import json
 import os
 import shutil
-import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,8 +19,7 @@ from archive.db import open_archive, session_scope
 from archive.document_store import DocumentStore
 from archive.documents import DocumentFetch, FetchOutcome, StoredFile, record_fetch
 from citynews.document_views import DOCUMENT_FIELDS
-from tests.postgres import free_port
-from tests.support.cli import CLI_ENV, one_line_error, run_citynews, run_main
+from tests.support.cli import one_line_error, run_citynews, run_main
 from tests.support.documents import (
     DECREE,
     PLOTS,
@@ -39,6 +34,7 @@ from tests.support.documents import (
 )
 from tests.support.records import NOVOSTI, article_record
 from tests.test_locks import another_process
+from tests.test_one_clock import datasette_get, datasette_rows
 
 MSK = ZoneInfo("Europe/Moscow")
 UPLOAD = "https://www.smoladmin.ru/upload/iblock/"
@@ -609,44 +605,6 @@ def test_the_report_lists_new_and_removed_documents_with_their_articles(
 # citynews serve ---------------------------------------------------------------------------
 
 
-def served(db_path: Path, cwd: Path):  # type: ignore[no-untyped-def]
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "citynews",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            f"sqlite:///{db_path}",
-        ],
-        cwd=cwd,
-        env=CLI_ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "/-/versions.json").close()
-            return server, url
-        except OSError:
-            if server.poll() is not None:
-                break
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError(f"serve did not start: {server.stderr.read()!r}")
-
-
-def get_json(url: str) -> dict:
-    with urllib.request.urlopen(url) as response:
-        found: dict = json.load(response)
-        return found
-
-
 def test_datasette_lists_documents_with_their_state_and_article_as_the_cli_does(
     tmp_path: Path,
 ) -> None:
@@ -656,37 +614,26 @@ def test_datasette_lists_documents_with_their_state_and_article_as_the_cli_does(
     cli = {
         (row["article_url"], row["url"]): row["text_status"] for row in listed(archive, tmp_path)
     }
-    server, url = served(db_path, tmp_path)
-    try:
-        rows = get_json(f"{url}/archive/documents.json?_shape=objects&status=")["rows"]
-        assert {(row["article_url"], row["document_url"]): row["status"] for row in rows} == cli
-        hearing_decree = next(
-            row
-            for row in rows
-            if row["article_url"] == HEARING and row["document_url"] == DECREE_URL
-        )
-        assert hearing_decree["document"] == "Постановление о слушаниях"
-        assert hearing_decree["article"] == "14.03.2025 Публичные слушания"
-        assert hearing_decree["published (Europe/Moscow)"] == "2025-03-14 09:30"
-        failed = get_json(
-            f"{url}/archive/documents.json?_shape=objects&status=" + quote("fetch-failed")
-        )
-        assert [(row["document_url"], row["why"]) for row in failed["rows"]] == [
-            (BROKEN_URL, HTML_PAGE)
-        ]
-        removed = [row for row in rows if row["removed (Europe/Moscow)"]]
-        assert [(row["document_url"], row["removed (Europe/Moscow)"]) for row in removed] == [
-            (PLOTS_URL, "2025-04-02 10:00")
-        ]
-        metadata = get_json(f"{url}/-/metadata.json")
-        tables = metadata["databases"]["archive"]["tables"]
-        assert tables["documents"]["title"] == "Documents"
-        assert "ocr-waiting" in tables["document_files"]["columns"]["text_status"]
-        page = urllib.request.urlopen(f"{url}/archive/documents").read().decode("utf-8")
-        assert DECREE_URL in page
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    rows = datasette_rows(db_path, "documents_and_articles", status="")
+    assert {(row["article_url"], row["document_url"]): row["status"] for row in rows} == cli
+    hearing_decree = next(
+        row for row in rows if (row["article_url"], row["document_url"]) == (HEARING, DECREE_URL)
+    )
+    assert hearing_decree["document"] == "Постановление о слушаниях"
+    assert hearing_decree["article"] == "14.03.2025 Публичные слушания"
+    assert hearing_decree["published (Europe/Moscow)"] == "2025-03-14 09:30"
+    failed = datasette_rows(db_path, "documents_and_articles", status="fetch-failed")
+    assert [(row["document_url"], row["why"]) for row in failed] == [(BROKEN_URL, HTML_PAGE)]
+    removed = [row for row in rows if row["removed (Europe/Moscow)"]]
+    assert [(row["document_url"], row["removed (Europe/Moscow)"]) for row in removed] == [
+        (PLOTS_URL, "2025-04-02 10:00")
+    ]
+    status, page = datasette_get(db_path, "/archive/documents")
+    assert status == 200
+    assert "Documents</h1>" in page
+    assert "One row per document URL the articles link" in page
+    assert "2025-04-02 10:00 MSK" in page  # stored times in the site's zone
+    assert "ocr-waiting" in datasette_get(db_path, "/archive/document_files")[1]
 
 
 def test_a_hostile_link_text_cannot_reach_the_terminal_or_the_reports_html(

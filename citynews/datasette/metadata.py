@@ -33,7 +33,8 @@ from articles
 where published_at >= citynews_month_start(0) and published_at < citynews_month_start(1)
 order by views desc limit 50"""
 
-# A document's status: its file's text status once kept, else whether a request failed.
+# A document's status: its file's text status once kept, else whether a request failed. (Named
+# apart from the documents table: a canned query would hide a table of the same name.)
 DOCUMENTS_SQL = """select article_documents.title as document, documents.url as document_url,
   document_files.kind as type, document_files.size as bytes, document_files.pages,
   case when documents.sha256 is null and documents.failure is null then 'not-fetched'
@@ -201,7 +202,7 @@ def _metadata(database: str) -> dict[str, Any]:
                         "after tomorrow)",
                         "sql": LATEST_SQL,
                     },
-                    "documents": {
+                    "documents_and_articles": {
                         "title": "Documents and their articles",
                         "description": (
                             "Every document an article links: type, size, pages, the state of "
