@@ -332,25 +332,32 @@ def _document_item(document: PeriodDocument, site_tz: ZoneInfo) -> str:
     )
 
 
+def _document_list(
+    documents: list[PeriodDocument], what: str, lead: str, site_tz: ZoneInfo
+) -> list[str]:
+    """A list of documents, folded away when it is long (as the new articles are)."""
+    opened = " open" if len(documents) <= OPEN_LIST_MAX else ""
+    return [
+        f"<p>{_number(len(documents))} document(s) {lead}</p>",
+        f"<details{opened}><summary>{what}: {len(documents)}</summary><ul>",
+        *(_document_item(document, site_tz) for document in documents),
+        "</ul></details>",
+    ]
+
+
 def _documents(digest: Digest, site_tz: ZoneInfo) -> list[str]:
     parts = ["<h2>Documents</h2>", "<h3>New documents</h3>"]
     if digest.new_documents:
-        parts.append(
-            f"<p>{len(digest.new_documents)} document(s) kept for the first time, with the "
-            f"time the crawler kept each ({zone_name(site_tz)}).</p><ul>"
+        lead = (
+            f"kept for the first time, with the time the crawler kept each ({zone_name(site_tz)})."
         )
-        parts += [_document_item(document, site_tz) for document in digest.new_documents]
-        parts.append("</ul>")
+        parts += _document_list(digest.new_documents, "new documents", lead, site_tz)
     else:
         parts.append(_empty("No document was kept for the first time in this period."))
     parts.append("<h3>Removed documents</h3>")
     if digest.removed_documents:
-        parts.append(
-            f"<p>{len(digest.removed_documents)} document(s) the site stopped serving "
-            "(404/410); the archive keeps their files.</p><ul>"
-        )
-        parts += [_document_item(document, site_tz) for document in digest.removed_documents]
-        parts.append("</ul>")
+        lead = "the site stopped serving (404/410); the archive keeps their files."
+        parts += _document_list(digest.removed_documents, "removed documents", lead, site_tz)
     else:
         parts.append(_empty("No document was found removed in this period."))
     return parts

@@ -421,6 +421,12 @@ def test_a_document_dir_the_crawl_did_not_use_shows_the_files_as_missing(
     sha256 = archive.files[PROTOCOL_URL].sha256
     assert f"file: missing from {elsewhere} ({sha256})" in result.stdout
     assert not elsewhere.exists()
+    from_environment = run_main(
+        "documents", "--db", archive.db_url, "--type", "docx", cwd=tmp_path,
+        env={"CITYNEWS_DOCUMENTS_DIR": str(archive.folder)},
+    )  # fmt: skip
+    kept = DocumentStore(archive.folder).path_of(sha256)
+    assert f"file: {kept}\n" in from_environment.stdout
 
 
 def test_bad_filters_are_one_line_errors(archive: Archive, tmp_path: Path) -> None:
