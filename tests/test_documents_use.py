@@ -640,6 +640,9 @@ def test_datasette_lists_documents_with_their_state_and_article_as_the_cli_does(
     assert "One row per document URL the articles link" in page
     assert "2025-04-02 10:00 MSK" in page  # stored times in the site's zone
     assert "ocr-waiting" in datasette_get(db_path, "/archive/document_files")[1]
+    links = datasette_get(db_path, "/archive/article_documents")[1]
+    assert '<a href="/archive/articles/1">Публичные слушания по проекту планировки</a>' in links
+    assert f'<a href="/archive/documents/1">{DECREE_URL}</a>' in links
 
 
 def test_a_hostile_link_text_cannot_reach_the_terminal_or_the_reports_html(
