@@ -265,8 +265,10 @@ def test_the_report_of_the_crawled_archive_in_a_browser(
     )
     assert svg_links
     assert set(svg_links) <= set(links)
-    archived = set(archive.export())
-    assert set(links) <= archived
+    records = archive.export()
+    documents = {document["url"] for record in records.values() for document in record["documents"]}
+    assert documents == {content.HOST + content.PDF_PATH}  # the report's new document
+    assert set(links) <= set(records) | documents
     for url in sorted(set(links)):
         assert resolves(archive.site.url + path_of(url)) == (404 if url.endswith(REMOVED) else 200)
 
