@@ -1,5 +1,6 @@
 """The search index: an article's index values, written to both backends' index tables and
-postings, and the whole index rebuilt when the analysis it was built with changes."""
+postings; the text of each page, sheet or member of a stored document, indexed the same way
+beside them; and the whole index rebuilt when the analysis it was built with changes."""
 
 import itertools
 from collections.abc import Iterable, Iterator
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, select, text
 from sqlalchemy.orm import Session
 
-from archive.models import Article
+from archive.models import Article, DocumentPart
 from archive.search.lemmas import analysis_version, lemma_token, lemmas, words
 from archive.search.postings import add_postings, lemma_weights, replace_postings
 
@@ -19,6 +20,14 @@ SQLITE_INSERT = (
 POSTGRES_INSERT = (
     "INSERT INTO search_documents (article_id, title_document, document) "
     "VALUES (:id, CAST(:title AS tsvector), CAST(:document AS tsvector))"
+)
+SQLITE_PART_INSERT = (
+    "INSERT INTO document_parts_fts (rowid, body, words) VALUES (:id, :body, :words)"
+)
+PART_INSERT = "INSERT INTO search_document_parts (part_id, sha256) VALUES (:id, :sha256)"
+POSTGRES_PART_INSERT = (
+    "INSERT INTO search_document_parts (part_id, sha256, document) "
+    "VALUES (:id, :sha256, CAST(:document AS tsvector))"
 )
 
 
@@ -147,13 +156,60 @@ def _tsvector(parts: list[tuple[list[str], int, str]]) -> str:
     return " ".join(f"'{lemma}':{','.join(where)}" for lemma, where in positions.items())
 
 
-def reindex(session: Session) -> int:
-    """Rebuild the whole search index from the articles; return how many were indexed."""
+def index_file_text(session: Session, sha256: str) -> None:
+    """Put the text a stored file's parts hold now into the search index, in place of what
+    the index held for the file (its parts as an earlier extraction read them)."""
     postgres = session.get_bind().dialect.name == "postgresql"
+    if not postgres:
+        session.execute(
+            text(
+                "DELETE FROM document_parts_fts WHERE rowid IN "
+                "(SELECT part_id FROM search_document_parts WHERE sha256 = :sha256)"
+            ),
+            {"sha256": sha256},
+        )
+    session.execute(
+        text("DELETE FROM search_document_parts WHERE sha256 = :sha256"), {"sha256": sha256}
+    )
+    parts = session.execute(
+        select(DocumentPart.id, DocumentPart.sha256, DocumentPart.text).where(
+            DocumentPart.sha256 == sha256
+        )
+    )
+    write_part_index(session, [(id_, sha, index_values(None, text_)) for id_, sha, text_ in parts])
+
+
+def write_part_index(session: Session, parts: list[tuple[int, str, IndexValues]]) -> None:
+    """Index document parts not indexed yet: (part id, its file's sha256, its index values)."""
+    if not parts:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text(POSTGRES_PART_INSERT),
+            [
+                {"id": id_, "sha256": sha256, "document": values.tsvector}
+                for id_, sha256, values in parts
+            ],
+        )
+        return
+    session.execute(text(PART_INSERT), [{"id": id_, "sha256": sha256} for id_, sha256, _ in parts])
+    session.execute(
+        text(SQLITE_PART_INSERT),
+        [{"id": id_, "body": values.body_terms, "words": values.words} for id_, _, values in parts],
+    )
+    _add_to_lexicon(session, set().union(*(values.multi_lemma_terms() for _, _, values in parts)))
+
+
+def reindex(session: Session) -> int:
+    """Rebuild the whole search index from the articles and the documents' text; return how
+    many articles were indexed."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    session.execute(text("DELETE FROM search_document_parts"))
     if postgres:
         session.execute(text("DELETE FROM search_documents"))
     else:
         session.execute(text("DELETE FROM articles_fts"))
+        session.execute(text("DELETE FROM document_parts_fts"))
         session.execute(text("DELETE FROM search_lemmas"))
     session.execute(text("DELETE FROM search_postings"))
     count = 0
@@ -164,10 +220,32 @@ def reindex(session: Session) -> int:
         documents = [(id_, index_values(title, body)) for id_, title, body in batch]
         write_index(session, documents, new=True)
         count += len(documents)
+    reindex_document_parts(session)
     session.execute(
         text("UPDATE search_index_state SET analysis = :analysis"), {"analysis": analysis_version()}
     )
     return count
+
+
+def reindex_document_parts(session: Session) -> int:
+    """Index the text of every stored document part (none indexed yet); return how many."""
+    count = 0
+    rows = session.execute(
+        select(DocumentPart.id, DocumentPart.sha256, DocumentPart.text)
+        .order_by(DocumentPart.id)
+        .execution_options(yield_per=BATCH)
+    )
+    for batch in _batches(rows):
+        write_part_index(
+            session, [(id_, sha256, index_values(None, text_)) for id_, sha256, text_ in batch]
+        )
+        count += len(batch)
+    return count
+
+
+def indexed_parts(session: Session) -> int:
+    """How many document parts (pages, sheets, members) the index holds."""
+    return int(session.execute(text("SELECT count(*) FROM search_document_parts")).scalar() or 0)
 
 
 def _batches(rows: Iterable) -> Iterator[list]:  # type: ignore[type-arg]
