@@ -22,6 +22,7 @@ from archive.documents import (
     record_fetch,
 )
 from archive.models import Article, ArticleDocument, Document, DocumentFile, DocumentPart
+from archive.search.index import CHUNK_OVERLAP, CHUNK_WORDS
 from citynews.cli import main
 from tests.support.records import MSK, NOVOSTI, article_record, article_row
 
@@ -309,3 +310,38 @@ def test_upgrading_an_archive_indexes_the_document_text_it_already_holds(
     engine.dispose()
     [hit] = search_json(capsys, "межевания", "--db", db_url)
     assert (hit["url"], hit["document_page"]) == (f"{NOVOSTI}novost-1", 2)
+
+
+def test_a_sheet_of_any_length_is_searchable_to_its_end(
+    archive: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 80,000 cadastral numbers: more distinct words than one PostgreSQL tsvector can hold
+    numbers = [f"{number:07d}" for number in range(80_000)]
+    across = CHUNK_WORDS - CHUNK_OVERLAP // 2  # a phrase where the first chunk ends
+    words = [*numbers[:across], "охранная", "зона", *numbers[across:], "красные", "линии"]
+    registry_url = FILES + "reestr.xlsx"
+    registry = StoredFile("7" * 64, 2_000_000, "xlsx")
+    sessions = open_archive(archive)
+    with session_scope(sessions) as session:
+        save_article(
+            session,
+            article_record(
+                NOVOSTI + "reestr",
+                title="Реестр участков",
+                body_text="Опубликован реестр.",
+                attachments=[{"url": registry_url, "title": "Реестр"}],
+            ),
+            None,
+        )
+        record_fetch(session, DocumentFetch(registry_url, T0, FetchOutcome.NEW, registry))
+        sheets = [ExtractedPart("Итого участков: 80000", "calamine", sheet="Итоги"),
+                  ExtractedPart(" ".join(words), "calamine", sheet="Участки")]  # fmt: skip
+        read_registry = Extraction(TextStatus.EXTRACTED, "calamine", None, sheets)
+        assert record_extraction(session, registry.sha256, read_registry, T0)
+    sessions.kw["bind"].dispose()
+    for query in ('"красные линии"', '"охранной зоны"', "0079999"):
+        found = search_json(capsys, query, "--in", "documents", "--db", archive)
+        assert [(hit["url"], hit["document_sheet"]) for hit in found] == [
+            (NOVOSTI + "reestr", "Участки")
+        ], query
+        assert found[0]["document_page"] is None

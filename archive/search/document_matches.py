@@ -9,10 +9,12 @@ from sqlalchemy import Float, Integer, TextualSelect, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from archive.models import ArticleDocument, Document, DocumentPart
+from archive.search.index import MAX_CHUNKS
 
-# The parts matching a query, with their relevance; bound parameters only.
+# The parts matching a query, with their relevance (a long part's chunks each, see
+# `archive.search.index.chunks`); bound parameters only.
 SQLITE_PART_MATCHES = (
-    "SELECT rowid AS part_id, -bm25(document_parts_fts, 1.0, 0.0) AS score "
+    f"SELECT rowid / {MAX_CHUNKS} AS part_id, -bm25(document_parts_fts, 1.0, 0.0) AS score "
     "FROM document_parts_fts WHERE document_parts_fts MATCH :document_match"
 )
 POSTGRES_PART_MATCHES = (

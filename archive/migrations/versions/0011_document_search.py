@@ -4,9 +4,10 @@ lemma index, beside the articles'
 Revision ID: 0011
 Revises: 0010
 
-`search_document_parts` lists each indexed part with its file (so that a file's entries are
-replaced when its text is read again); on PostgreSQL it holds the part's tsvector, on SQLite
-the FTS5 table `document_parts_fts` holds its terms under the part's id. The entries are
+`search_document_parts` lists the index entries of each part (a long part is indexed in
+chunks) with the part's file, so that a file's entries are replaced when its text is read
+again; on PostgreSQL it holds each entry's tsvector, on SQLite the FTS5 table
+`document_parts_fts` holds its terms under the entry's id. The entries are
 written by the archive's upgrade (archive/db.py): this revision marks the index stale, as 0004
 and 0007 do, and the rebuild indexes the articles and the documents' text.
 """
@@ -28,8 +29,8 @@ def upgrade() -> None:
     op.create_index("ix_documents_sha256", "documents", ["sha256"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
-            "CREATE TABLE search_document_parts (part_id INTEGER PRIMARY KEY, "
-            "sha256 VARCHAR(64) NOT NULL, document TSVECTOR NOT NULL)"
+            "CREATE TABLE search_document_parts (entry BIGINT PRIMARY KEY, "
+            "part_id INTEGER NOT NULL, sha256 VARCHAR(64) NOT NULL, document TSVECTOR NOT NULL)"
         )
         op.execute(
             "CREATE INDEX ix_search_document_parts_document ON search_document_parts "
@@ -37,8 +38,8 @@ def upgrade() -> None:
         )
     else:
         op.execute(
-            "CREATE TABLE search_document_parts (part_id INTEGER PRIMARY KEY, "
-            "sha256 VARCHAR(64) NOT NULL)"
+            "CREATE TABLE search_document_parts (entry INTEGER PRIMARY KEY, "
+            "part_id INTEGER NOT NULL, sha256 VARCHAR(64) NOT NULL)"
         )
         op.execute(
             "CREATE VIRTUAL TABLE document_parts_fts USING fts5(body, words, "
