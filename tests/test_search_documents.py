@@ -5,6 +5,7 @@ import csv
 import io
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from archive.models import Article, ArticleDocument, Document, DocumentFile, Doc
 from archive.search.index import CHUNK_OVERLAP, CHUNK_WORDS
 from citynews.cli import main
 from tests.support.records import MSK, NOVOSTI, article_record, article_row
+from tests.test_one_clock import datasette_rows
 
 T0 = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
 FILES = "https://www.smoladmin.ru/upload/"
@@ -63,6 +65,11 @@ def read(
 
 @pytest.fixture
 def archive(db_url: str) -> str:
+    return archive_of_hearings(db_url)
+
+
+def archive_of_hearings(db_url: str) -> str:
+    """Two articles linking a decree (its words on page 2), one saying a word of it itself."""
     sessions = open_archive(db_url)
     with session_scope(sessions) as session:
         save_article(
@@ -345,3 +352,18 @@ def test_a_sheet_of_any_length_is_searchable_to_its_end(
             (NOVOSTI + "reestr", "Участки")
         ], query
         assert found[0]["document_page"] is None
+
+
+def test_datasette_searches_the_documents_text(tmp_path: Path) -> None:
+    path = tmp_path / "archive.sqlite3"  # Datasette serves SQLite (PostgreSQL as its export)
+    archive_of_hearings(f"sqlite:///{path}")
+    rows = datasette_rows(path, "search_documents", q="постановления", since="", until="")
+    assert [(row["url"], row["document_title"], row["page"]) for row in rows] == [
+        (TOS, "Постановление", 2),
+        (HEARINGS, "Постановление о слушаниях", 2),
+    ]
+    assert rows[0]["document_url"] == DECREE_URL
+    assert rows[0]["snippet"].startswith("Постановление № 245 об утверждении проекта межевания")
+    early = datasette_rows(path, "search_documents", q='"проекта межевания"', since="",
+                           until="2025-12-01")  # fmt: skip
+    assert [row["url"] for row in early] == [HEARINGS]
