@@ -2,6 +2,7 @@
 --in scope, word forms, re-read documents, the rebuilt index; SQLite and PostgreSQL alike."""
 
 import csv
+import hashlib
 import io
 import json
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from archive.articles import save_article
 from archive.db import create_archive_engine, open_archive, session_scope, upgrade
+from archive.document_store import DocumentStore
 from archive.documents import (
     DocumentFetch,
     ExtractedPart,
@@ -25,6 +27,8 @@ from archive.documents import (
 from archive.models import Article, ArticleDocument, Document, DocumentFile, DocumentPart
 from archive.search.index import CHUNK_OVERLAP, CHUNK_WORDS
 from citynews.cli import main
+from scraper.document_text import extract_stored
+from tests.support import documents as make
 from tests.support.records import MSK, NOVOSTI, article_record, article_row
 from tests.test_one_clock import datasette_rows
 
@@ -367,3 +371,33 @@ def test_datasette_searches_the_documents_text(tmp_path: Path) -> None:
     early = datasette_rows(path, "search_documents", q='"проекта межевания"', since="",
                            until="2025-12-01")  # fmt: skip
     assert [row["url"] for row in early] == [HEARINGS]
+
+
+def test_a_pdf_read_from_the_store_is_found_by_its_second_page(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = make.text_pdf([[DECREE_PAGES[0]], [DECREE_PAGES[1]]])
+    stored = StoredFile(hashlib.sha256(data).hexdigest(), len(data), "pdf")
+    documents = tmp_path / "documents"
+    kept = DocumentStore(documents).path_of(stored.sha256)
+    kept.parent.mkdir(parents=True)
+    make.write(kept, data)
+    sessions = open_archive(db_url)
+    with session_scope(sessions) as session:
+        save_article(
+            session,
+            article_record(
+                HEARINGS,
+                title="Публичные слушания",
+                body_text="Приглашаем жителей на слушания.",
+                attachments=[{"url": DECREE_URL, "title": "Постановление о слушаниях"}],
+            ),
+            None,
+        )
+        record_fetch(session, DocumentFetch(DECREE_URL, T0, FetchOutcome.NEW, stored))
+    sessions.kw["bind"].dispose()
+    assert search_json(capsys, "межевания", "--db", db_url) == []
+    summary = extract_stored(db_url, documents, workers=1)
+    assert summary.failures == []
+    [hit] = search_json(capsys, "межевания", "--db", db_url)
+    assert (hit["url"], hit["matched_in"], hit["document_page"]) == (HEARINGS, "document", 2)
