@@ -21,6 +21,14 @@ POSTGRES_PART_MATCHES = (
     "SELECT part_id, ts_rank('{0.1, 0.2, 0.4, 1.0}', document, CAST(:tsquery AS tsquery)) "
     "AS score FROM search_document_parts WHERE document @@ CAST(:tsquery AS tsquery)"
 )
+# The same parts unranked, for counting (FTS5 allows bm25 in no aggregate).
+SQLITE_MATCHING_PARTS = (
+    f"SELECT rowid / {MAX_CHUNKS} AS part_id FROM document_parts_fts "
+    "WHERE document_parts_fts MATCH :document_match"
+)
+POSTGRES_MATCHING_PARTS = (
+    "SELECT part_id FROM search_document_parts WHERE document @@ CAST(:tsquery AS tsquery)"
+)
 
 
 @dataclass(frozen=True)
@@ -42,8 +50,14 @@ def linked_matches(postgres: bool, within: str) -> str:
     parts = POSTGRES_PART_MATCHES if postgres else SQLITE_PART_MATCHES
     return (
         "SELECT ad.article_id AS article_id, m.score AS score, m.part_id AS part_id, "
-        "ad.document_id AS document_id, p.position AS position "
-        f"FROM ({parts}) AS m "
+        "ad.document_id AS document_id, p.position AS position" + _linked(parts, within)
+    )
+
+
+def _linked(parts: str, within: str) -> str:
+    """' FROM' the matching parts joined to the articles linking their documents' URLs."""
+    return (
+        f" FROM ({parts}) AS m "
         "JOIN document_parts p ON p.id = m.part_id "
         "JOIN documents d ON d.sha256 = p.sha256 "
         "JOIN article_documents ad ON ad.document_id = d.id "
@@ -64,7 +78,8 @@ def best_part_per_article(postgres: bool, within: str) -> TextualSelect:
 
 def matched_article_ids(postgres: bool, within: str) -> str:
     """The ids of the articles found by their documents (for counting)."""
-    return f"SELECT DISTINCT article_id FROM ({linked_matches(postgres, within)}) AS linked"
+    parts = POSTGRES_MATCHING_PARTS if postgres else SQLITE_MATCHING_PARTS
+    return "SELECT ad.article_id" + _linked(parts, within)
 
 
 def document_matches(
