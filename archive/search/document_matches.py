@@ -61,7 +61,7 @@ def _linked(parts: str, within: str) -> str:
         "JOIN document_parts p ON p.id = m.part_id "
         "JOIN documents d ON d.sha256 = p.sha256 "
         "JOIN article_documents ad ON ad.document_id = d.id "
-        "WHERE 1 = 1" + within.replace(" ID ", " ad.article_id ")
+        "WHERE 1 = 1" + within.replace(" ID ", " +ad.article_id ")
     )
 
 
