@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from archive import digest_queries as queries
 from archive.digest_queries import ArticleLine, Edit, Event, ViewChange
+from archive.document_queries import PeriodDocument, new_documents, removed_documents
 from archive.models import Article
 from citynews.charts import Series, publications_chart, svg_file_text, views_chart, week_start
 from citynews.display import for_terminal, zone_name
+from citynews.document_views import file_size
 from exports.writers import temporary_beside
 
 TOP = 10
@@ -54,11 +56,20 @@ class Digest:
     series: dict[int, list[tuple[datetime, int]]]
     edits: list[Edit]
     events: list[Event]
+    new_documents: list[PeriodDocument]
+    removed_documents: list[PeriodDocument]
 
     @property
     def is_empty(self) -> bool:
-        """Whether nothing was published, read, edited or removed in the period."""
-        return not (self.new or self.most_viewed or self.edits or self.events)
+        """Whether nothing was published, read, edited, kept or removed in the period."""
+        return not (
+            self.new
+            or self.most_viewed
+            or self.edits
+            or self.events
+            or self.new_documents
+            or self.removed_documents
+        )
 
 
 def gather(session: Session, since: datetime, until: datetime) -> Digest:
@@ -75,6 +86,8 @@ def gather(session: Session, since: datetime, until: datetime) -> Digest:
         series=queries.view_series(session, charted, since, until) if charted else {},
         edits=queries.edits(session, since, until),
         events=queries.events(session, since, until),
+        new_documents=new_documents(session, since, until),
+        removed_documents=removed_documents(session, since, until),
     )
 
 
@@ -138,6 +151,7 @@ def render(digest: Digest, site_tz: ZoneInfo) -> str:
         *_views(digest, site_tz),
         *_edits(digest, site_tz),
         *_events(digest, site_tz),
+        *_documents(digest, site_tz),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="ru">\n<head>\n<meta charset="utf-8">\n'
@@ -158,7 +172,8 @@ def _notices(digest: Digest) -> list[str]:
         notices.append("The archive holds a single article, so there is little to compare.")
     if digest.is_empty:
         notices.append(
-            "Nothing happened in this period: no article was published, read, edited or removed."
+            "Nothing happened in this period: no article was published, read, edited or "
+            "removed, no document kept or removed."
         )
     return [f'<p class="note"><strong>{text}</strong></p>' for text in notices]
 
@@ -289,4 +304,60 @@ def _events(digest: Digest, site_tz: ZoneInfo) -> list[str]:
             f"published {_day(event.article.published_at, site_tz)}</li>"
         )
     parts.append("</ul>")
+    return parts
+
+
+def _web_link(url: str, text: str) -> str:
+    """Text linked to a web address; only the text for anything but http(s)."""
+    shown = escape(for_terminal(text))
+    if not url.startswith(("https://", "http://")):
+        return shown
+    return f'<a href="{escape(url)}">{shown}</a>'
+
+
+def _document_item(document: PeriodDocument, site_tz: ZoneInfo) -> str:
+    """A document, linked, with what it is and the articles that link it."""
+    names = dict.fromkeys(article.link_title for article in document.articles if article.link_title)
+    facts = ", ".join(
+        fact for fact in (document.kind or "-", file_size(document.size)) if fact != "-"
+    )
+    articles = "; ".join(
+        _web_link(article.url, article.title or article.url) for article in document.articles
+    )
+    linked_from = f" — in {articles}" if articles else ""
+    return (
+        f"<li>{_minute(document.at, site_tz)} "
+        f"{_web_link(document.url, ' / '.join(names) or document.url)}"
+        f"{f' ({escape(facts)})' if facts else ''}{linked_from}</li>"
+    )
+
+
+def _document_list(
+    documents: list[PeriodDocument], what: str, lead: str, site_tz: ZoneInfo
+) -> list[str]:
+    """A list of documents, folded away when it is long (as the new articles are)."""
+    opened = " open" if len(documents) <= OPEN_LIST_MAX else ""
+    return [
+        f"<p>{_number(len(documents))} document(s) {lead}</p>",
+        f"<details{opened}><summary>{what}: {len(documents)}</summary><ul>",
+        *(_document_item(document, site_tz) for document in documents),
+        "</ul></details>",
+    ]
+
+
+def _documents(digest: Digest, site_tz: ZoneInfo) -> list[str]:
+    parts = ["<h2>Documents</h2>", "<h3>New documents</h3>"]
+    if digest.new_documents:
+        lead = (
+            f"kept for the first time, with the time the crawler kept each ({zone_name(site_tz)})."
+        )
+        parts += _document_list(digest.new_documents, "new documents", lead, site_tz)
+    else:
+        parts.append(_empty("No document was kept for the first time in this period."))
+    parts.append("<h3>Removed documents</h3>")
+    if digest.removed_documents:
+        lead = "the site stopped serving (404/410); the archive keeps their files."
+        parts += _document_list(digest.removed_documents, "removed documents", lead, site_tz)
+    else:
+        parts.append(_empty("No document was found removed in this period."))
     return parts

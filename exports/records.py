@@ -12,8 +12,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from archive.document_queries import add_document_texts, export_documents
 from archive.models import Article
 from archive.queries import iter_article_rows, revision_histories, view_histories
 
@@ -32,9 +33,10 @@ FIELDS = (
     "published_precision",
     "published_source",
     "removed_at",
+    "documents",
 )
 HISTORY_FIELDS = ("views_history", "revisions")
-LIST_FIELDS = ("images", "attachments", *HISTORY_FIELDS)
+LIST_FIELDS = ("images", "attachments", "documents", *HISTORY_FIELDS)
 TIME_FIELDS = ("published_at", "updated_at", "first_seen_at", "last_fetched_at", "removed_at")
 
 
@@ -58,9 +60,9 @@ def as_list(value: list[Any] | str | None) -> list[Any]:
     return value or []
 
 
-def record_of(article: Any, site_tz: ZoneInfo) -> dict[str, Any]:
-    """The record's fields from an article or a row of its columns; publication times in
-    the site's zone, ours in UTC."""
+def record_of(article: Any, site_tz: ZoneInfo, documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """The record's fields from an article or a row of its columns, and its documents;
+    publication times in the site's zone, ours in UTC."""
     return {
         "url": article.url,
         "section": article.section,
@@ -78,6 +80,7 @@ def record_of(article: Any, site_tz: ZoneInfo) -> dict[str, Any]:
         "published_precision": article.published_precision,
         "published_source": article.published_source,
         "removed_at": iso(article.removed_at),
+        "documents": documents,
     }
 
 
@@ -94,7 +97,9 @@ def revisions_history(revisions: list[Any]) -> list[dict[str, Any]]:
 
 def export_record(article: Article, site_tz: ZoneInfo, history: bool = False) -> dict[str, Any]:
     """The export record of an article loaded with its history."""
-    record = record_of(article, site_tz)
+    session = object_session(article)
+    assert session is not None, "an article read from the archive"
+    record = record_of(article, site_tz, export_documents(session, [article.id])[article.id])
     if history:
         record["views_history"] = views_history(article.view_observations)
         record["revisions"] = revisions_history(article.revisions)
@@ -105,7 +110,7 @@ def export_columns() -> list[Any]:
     """The columns an export reads. Times and lists come as the driver gives them (SQLite:
     their stored text), so each is converted once, by iso() and as_list()."""
     raw = (*TIME_FIELDS, "images", "attachments")
-    plain = [getattr(Article, name) for name in FIELDS if name not in raw]
+    plain = [getattr(Article, name) for name in FIELDS if name not in (*raw, "documents")]
     as_stored = [type_coerce(getattr(Article, name), String).label(name) for name in raw]
     return [Article.id, *plain, *as_stored]
 
@@ -117,16 +122,20 @@ def export_records(
     since: datetime | None = None,
     until: datetime | None = None,
     history: bool = False,
+    document_text: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """Every selected article's export record, oldest first, streamed batch by batch."""
+    """Every selected article's export record, oldest first, streamed batch by batch; with
+    document_text, each document carries its text, read one article at a time."""
     for rows in iter_article_rows(session, export_columns(), section, since, until):
-        if not history:
-            yield from (record_of(row, site_tz) for row in rows)
-            continue
         ids = [row.id for row in rows]
-        views, revisions = view_histories(session, ids), revision_histories(session, ids)
+        documents = export_documents(session, ids)
+        if history:
+            views, revisions = view_histories(session, ids), revision_histories(session, ids)
         for row in rows:
-            record = record_of(row, site_tz)
-            record["views_history"] = views_history(views[row.id])
-            record["revisions"] = revisions_history(revisions[row.id])
+            record = record_of(row, site_tz, documents[row.id])
+            if document_text:
+                add_document_texts(session, record["documents"])
+            if history:
+                record["views_history"] = views_history(views[row.id])
+                record["revisions"] = revisions_history(revisions[row.id])
             yield record

@@ -22,6 +22,7 @@ from archive.batch_writes import ArticleBatch
 from archive.coverage import coverage
 from archive.crawl_records import ArticleRecord, FetchRecord
 from archive.db import open_archive, session_scope
+from archive.documents import DocumentFetch, record_fetch
 from archive.fetches import register_fetch
 from archive.models import CrawlRun
 from archive.rejections import reject_fetch
@@ -165,6 +166,8 @@ class ArchiveWriter:
             return self.register(session, run, item.fetch, gone=True), None
         if isinstance(item, FetchRecord):
             return self.register(session, run, item), None
+        if isinstance(item, DocumentFetch):
+            return [f"citynews/documents_{record_fetch(session, item)}"], None
         if isinstance(item, SectionWalked):
             record_walked_section(run, item.section)
         elif isinstance(item, ListingFailed):

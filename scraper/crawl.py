@@ -1,12 +1,14 @@
 """Run the spider in this process, as `citynews crawl` does, and report how it went."""
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from scraper import settings as project_settings
+from scraper.document_text import ExtractSummary, extract_stored
 from scraper.extensions import progress_line
 from scraper.sections import Section
 from scraper.settings import apply_fast_settings
@@ -21,6 +23,7 @@ class CrawlOptions:
 
     site: SiteUrls
     db_url: str
+    documents_dir: Path | None = None  # None: the default folder for the archive
     sections: list[Section] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)
     mode: str = project_settings.CITYNEWS_MODE
@@ -33,11 +36,15 @@ class CrawlOptions:
     lock_held: bool = False
 
 
+DOCUMENT_OUTCOMES = ("new", "changed", "unchanged", "removed", "failed")
+
+
 @dataclass
 class CrawlResult:
     outcome: str
     message: str | None
     stats: dict[str, Any]
+    texts: ExtractSummary | None = None  # the documents' text read after the crawl
 
     @property
     def warning(self) -> str | None:
@@ -45,8 +52,38 @@ class CrawlResult:
         return self.message if self.outcome == "completed" else None
 
     def summary(self) -> str:
-        line = f"crawl {self.outcome}: {progress_line(self.stats.get)}"
-        return f"{line}\nwarning: {self.warning}" if self.warning else line
+        lines = [f"crawl {self.outcome}: {progress_line(self.stats.get)}"]
+        if documents := self.documents_line():
+            lines.append(documents)
+        if self.ocr_note:
+            lines.append(f"note: {self.ocr_note}")
+        if self.warning:
+            lines.append(f"warning: {self.warning}")
+        return "\n".join(lines)
+
+    @property
+    def ocr_note(self) -> str | None:
+        """Why pages read in this run wait for OCR (Tesseract is not installed), if any do."""
+        texts = self.texts
+        if texts is None or not texts.ocr_waiting or not texts.ocr_note:
+            return None
+        return f"{texts.ocr_note}: scanned pages wait for `citynews documents extract`"
+
+    def documents_line(self) -> str | None:
+        """What came of the documents' requests and text, when there were any."""
+        counts = {
+            name: self.stats.get(f"citynews/documents_{name}", 0) for name in DOCUMENT_OUTCOMES
+        }
+        texts = self.texts
+        if not any(counts.values()) and (texts is None or not texts.files):
+            return None
+        line = "documents: " + "  ".join(f"{name} {count}" for name, count in counts.items())
+        if texts is not None and texts.files:
+            line += (
+                f"; text read {texts.read}, waiting for OCR {texts.ocr_waiting}, "
+                f"unreadable {texts.failed + texts.missing}"
+            )
+        return line
 
 
 def crawl_settings(options: CrawlOptions) -> Settings:
@@ -56,6 +93,8 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     apply_fast_settings(settings, options.site.fetch_origin)
     settings.set("CITYNEWS_SITE_URL", options.site.fetch_origin, priority="cmdline")
     settings.set("CITYNEWS_DB_URL", options.db_url, priority="cmdline")
+    if options.documents_dir is not None:
+        settings.set("CITYNEWS_DOCUMENTS_DIR", str(options.documents_dir), priority="cmdline")
     settings.set("CITYNEWS_PROGRESS", options.progress, priority="cmdline")
     settings.set("CITYNEWS_MODE", options.mode, priority="cmdline")
     settings.set("CITYNEWS_REFRESH_DAYS", options.refresh_days, priority="cmdline")
@@ -71,14 +110,22 @@ def crawl_settings(options: CrawlOptions) -> Settings:
 
 
 def run(options: CrawlOptions) -> CrawlResult:
-    """Crawl in this process (blocking) and return the run's outcome and stats."""
-    process = CrawlerProcess(crawl_settings(options))
+    """Crawl in this process (blocking), then read the text of the documents it kept; the
+    run's outcome and stats."""
+    settings = crawl_settings(options)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(SmoladminSpider)
     process.crawl(crawler, site_url=options.site, sections=options.sections)
     process.start()
     stats = crawler.stats.get_stats()
-    return CrawlResult(
+    result = CrawlResult(
         outcome=stats.get("citynews/outcome", "failed"),
         message=stats.get("citynews/message"),
         stats=stats,
     )
+    if settings.getbool("CITYNEWS_DOCUMENTS") and result.outcome in ("completed", "unhealthy"):
+        folder = project_settings.documents_dir(
+            settings.get("CITYNEWS_DOCUMENTS_DIR"), options.db_url
+        )
+        result.texts = extract_stored(options.db_url, folder)
+    return result

@@ -4,11 +4,13 @@ the events of a walk the pipeline records on the run."""
 from dataclasses import dataclass
 
 from archive.crawl_records import ArticleRecord, FetchRecord
+from archive.documents import DocumentFetch
 
 __all__ = [
     "ArticleGone",
     "ArticleRecord",
     "CrawlItem",
+    "DocumentFetch",
     "FetchRecord",
     "ListingFailed",
     "PageRejected",
@@ -48,4 +50,12 @@ class ArticleGone:
     fetch: FetchRecord
 
 
-CrawlItem = ArticleRecord | FetchRecord | SectionWalked | ListingFailed | PageRejected | ArticleGone
+CrawlItem = (
+    ArticleRecord
+    | FetchRecord
+    | SectionWalked
+    | ListingFailed
+    | PageRejected
+    | ArticleGone
+    | DocumentFetch
+)

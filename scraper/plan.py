@@ -11,10 +11,15 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from archive.documents import DocumentCheck, document_checks
 from archive.plan import CrawlPlan, crawl_plan
 from archive.revisit import elapsed_since_last_completed_run, revisit_choice
 
 MODES = ("incremental", "full")
+DOCUMENT_RETRY = timedelta(hours=20)  # a document that gave none is asked again a day later
+# A kept document is checked again when its article is re-read, once its last check is
+# --revisit-days old, less this slack: the revisit re-reads an article about every D days.
+RECHECK_SLACK = timedelta(hours=12)
 
 
 @dataclass
@@ -24,6 +29,29 @@ class WalkPlan:
     archived: CrawlPlan = field(default_factory=CrawlPlan)
     mode: str = "incremental"
     revisit: dict[str, date | None] = field(default_factory=dict)
+    documents: dict[str, DocumentCheck] = field(default_factory=dict)
+    clock: datetime | None = None  # the crawl's clock at its start
+    document_recheck: timedelta | None = None  # a kept document is checked again after this
+
+    def document_due(self, url: str) -> bool:
+        """Whether a document an article links is requested: new to the archive, failed a day
+        ago or more, or kept and due again on the revisit schedule."""
+        check = self.documents.get(url)
+        if check is None or self.clock is None:
+            return True
+        return check.due(self.clock, self.document_recheck, DOCUMENT_RETRY)
+
+    def document_validators(self, url: str) -> dict[str, str]:
+        """The conditional request headers for a document the archive keeps."""
+        check = self.documents.get(url)
+        if check is None or not check.kept:
+            return {}
+        headers = {}
+        if check.etag:
+            headers["If-None-Match"] = check.etag
+        if check.last_modified:
+            headers["If-Modified-Since"] = check.last_modified
+        return headers
 
     def is_due(self, url: str) -> bool:
         """Whether a listed article must be fetched: new, in the refresh window, or removed."""
@@ -72,4 +100,7 @@ def build_walk_plan(
         archived=crawl_plan(session, sections, now, refresh_days),
         mode=mode,
         revisit=revisit_choice(session, sections, window_start, revisit_days, elapsed, now),
+        documents=document_checks(session),
+        clock=now,
+        document_recheck=timedelta(days=revisit_days) - RECHECK_SLACK if revisit_days else None,
     )

@@ -72,6 +72,11 @@ SPIDER_MIDDLEWARES = {
     "scraper.dropped_requests.RequestsDropped": 30,
     "scraper.dropped_requests.RequestsMade": 990,
 }
+# pages through Scrapy's own handler, documents streamed to the document store
+DOWNLOAD_HANDLERS = {
+    "http": "scraper.document_download.DocumentDownloadHandler",
+    "https": "scraper.document_download.DocumentDownloadHandler",
+}
 ITEM_PIPELINES = {"scraper.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"scraper.extensions.ProgressReporter": 500}
 

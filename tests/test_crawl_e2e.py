@@ -130,7 +130,8 @@ def test_the_crawler_is_polite_and_visits_each_page_once(crawled: Crawled) -> No
     assert content.ROBOTS_DISALLOWED_PATH not in paths
     queries = [r.partition("?")[2].lower() for r in crawled.requests]
     assert not [q for q in queries if q.startswith(("ssv", "svsize", "svspace", "svcolor"))]
-    assert not [p for p in paths if p.endswith((".pdf", ".png", ".jpg"))]
+    assert not [p for p in paths if p.endswith((".png", ".jpg"))]
+    assert [p for p in paths if p.endswith(".pdf")] == [content.PDF_PATH]  # a document, once
     article_hits = Counter(p for p in paths if p.count("/") == 3 and "/page/" not in p)
     repeated = {path: hits for path, hits in article_hits.items() if hits > 1}
     assert repeated == {content.FLAKY_PATH: 2}

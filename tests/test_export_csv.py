@@ -29,7 +29,11 @@ def reference_csv(records: list[dict]) -> str:
     for record in records:
         writer.writerow(
             [
-                (csv_json(record[name]) if name in ("images", "attachments") else record[name])
+                (
+                    csv_json(record[name])
+                    if name in ("images", "attachments", "documents")
+                    else record[name]
+                )
                 for name in FIELDS
             ]
         )
@@ -51,6 +55,9 @@ def test_csv_cells_are_quoted_exactly_as_the_csv_module_quotes_them() -> None:
             views=number if number % 2 else None,
             images=[text] if number % 3 else [],
             attachments=[{"url": "https://x/y.pdf", "title": text}] if number % 4 else [],
+            documents=[{"url": "https://x/y.pdf", "title": text, "text_status": "waiting"}]
+            if number % 5
+            else [],
         )
         records.append(record)
     stream = io.StringIO()

@@ -11,6 +11,7 @@ from citynews.cli.common import (
     EXIT_UNHEALTHY,
     CommandFailed,
     UserError,
+    add_documents_dir_option,
     add_settings_option,
     days,
     exclusive_archive,
@@ -73,6 +74,7 @@ def add_commands(
         help=f"re-read every older article at least once every D days, spread evenly over "
         f"the runs whatever their frequency (default {CITYNEWS_REVISIT_DAYS}; 0: off)",
     )
+    add_documents_dir_option(crawl)
     add_settings_option(crawl)
     crawl.add_argument("--quiet", action="store_true", help="no progress line and no summary")
     crawl.add_argument(
@@ -133,6 +135,7 @@ def run_crawl(args: argparse.Namespace) -> int:
                 site=site,
                 sections=args.section or [],
                 db_url=args.db,
+                documents_dir=args.documents_dir,
                 settings=dict(args.settings),
                 mode="full" if args.full else CITYNEWS_MODE,
                 refresh_days=args.refresh_days,
@@ -146,10 +149,12 @@ def run_crawl(args: argparse.Namespace) -> int:
         )
     if not args.quiet and sys.stdout.isatty():
         say(result.summary())
-    elif not args.quiet and result.warning:
-        print(
-            for_terminal(f"citynews: warning: {hide_credentials(result.warning)}"), file=sys.stderr
-        )
+    elif not args.quiet:
+        if result.warning:
+            warning = hide_credentials(result.warning)
+            print(for_terminal(f"citynews: warning: {warning}"), file=sys.stderr)
+        if result.ocr_note:
+            print(for_terminal(f"citynews: note: {result.ocr_note}"), file=sys.stderr)
     if result.outcome != "completed":
         message = result.message or f"the crawl {result.outcome}"
         raise CommandFailed(message, CRAWL_EXIT.get(result.outcome, EXIT_FAILED))

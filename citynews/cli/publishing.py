@@ -60,6 +60,11 @@ def add_commands(
         help="add views_history and revisions to every record",
     )
     export.add_argument(
+        "--with-document-text",
+        action="store_true",
+        help="add each document's text to its entry in documents",
+    )
+    export.add_argument(
         "--force",
         action="store_true",
         help="write --out even when it is an existing SQLite database (never the archive itself)",
@@ -98,7 +103,9 @@ def run_export(args: argparse.Namespace) -> int:
         "until": args.until.isoformat() if args.until else None,
     }
     with reading(args) as session:
-        records = export_records(session, tz, args.section, since, until, args.history)
+        records = export_records(
+            session, tz, args.section, since, until, args.history, args.with_document_text
+        )
         if args.out == "-":
             write_records(records, args.format, sys.stdout, args.history)
             return EXIT_OK
@@ -133,7 +140,8 @@ def write_to_special_file(records: Any, fmt: str, out: Path, history: bool) -> N
 def export_sqlite_snapshot(args: argparse.Namespace) -> int:
     from exports.sqlite_snapshot import copy_archive
 
-    if args.out == "-" or args.section or args.since or args.until or args.history:
+    options = (args.section, args.since, args.until, args.history, args.with_document_text)
+    if args.out == "-" or any(options):
         raise UserError("--format sqlite copies the whole archive to a file: give only --out")
     if is_special_file(Path(args.out)):
         raise UserError(f"--format sqlite writes a regular file, not {args.out}")

@@ -13,6 +13,7 @@ from citynews.cli.common import (
     EXIT_OK,
     CommandFailed,
     UserError,
+    add_documents_dir_option,
     date_range,
     day,
     find_article,
@@ -60,6 +61,7 @@ def add_commands(
         "show", help="one article: metadata, text, files, history", parents=[db_option]
     )
     show.add_argument("url", help="the article's URL (any form of it)")
+    add_documents_dir_option(show)
     show.set_defaults(handler=run_show)
 
     stats = commands.add_parser(
@@ -150,9 +152,9 @@ def print_article(args: argparse.Namespace, report: Any) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from citynews.reports import article_report
+    from citynews.document_views import show_article
 
-    return print_article(args, article_report)
+    return print_article(args, show_article(args.documents_dir))
 
 
 def run_stats(args: argparse.Namespace) -> int:

@@ -58,6 +58,27 @@ from articles
 where published_at >= citynews_month_start(0) and published_at < citynews_month_start(1)
 order by views desc limit 50"""
 
+# A document's status: its file's text status once kept, else whether a request failed. (Named
+# apart from the documents table: a canned query would hide a table of the same name.)
+DOCUMENTS_SQL = """select article_documents.title as document, documents.url as document_url,
+  document_files.kind as type, document_files.size as bytes, document_files.pages,
+  case when documents.sha256 is null and documents.failure is null then 'not-fetched'
+    when documents.sha256 is null then 'fetch-failed'
+    else document_files.text_status end as status,
+  case when documents.sha256 is null then documents.failure
+    else document_files.failure end as why,
+  citynews_time(documents.removed_at, 'minute') as "removed ({zone})",
+  articles.title as article, articles.url as article_url,
+  citynews_time(articles.published_at, articles.published_precision) as "published ({zone})",
+  documents.sha256
+from article_documents
+  join documents on documents.id = article_documents.document_id
+  join articles on articles.id = article_documents.article_id
+  left join document_files on document_files.sha256 = documents.sha256
+where (:status = '' or status = :status)
+order by articles.published_at desc, articles.id desc, article_documents.id
+limit 500"""
+
 ARTICLE_COLUMNS = {
     "url": "Canonical address of the article on smoladmin.ru",
     "section": "Section of the site (novosti, novosti-tos, dvizhenie-transporta, …)",
@@ -72,6 +93,33 @@ ARTICLE_COLUMNS = {
     "last_fetched_at": "When the crawler last fetched the article ({zone})",
 }
 
+
+DOCUMENT_COLUMNS = {
+    "url": "Address of the document on smoladmin.ru",
+    "first_seen_at": "When an article was first seen linking it ({zone})",
+    "checked_at": "The last request the site answered ({zone})",
+    "sha256": "The content it serves now: a row of document_files, the file's name in the "
+    "documents folder (ab/cd/<sha256>)",
+    "etag": "ETag of that content, for conditional requests",
+    "last_modified": "Last-Modified of that content, for conditional requests",
+    "failure": "Why the last request gave no document",
+    "failed_at": "When that request was made ({zone})",
+    "removed_at": "When the site stopped serving it (404/410), {zone}; empty while served",
+}
+DOCUMENT_FILE_COLUMNS = {
+    "sha256": "SHA-256 of the content; the file is kept once as ab/cd/<sha256>",
+    "size": "Size in bytes",
+    "kind": "Type told by the content: pdf, doc, docx, xls, xlsx, odt, ods, rtf, zip",
+    "stored_at": "When the crawler first kept it ({zone})",
+    "text_status": "waiting: not read yet; extracted: every page read; ocr-waiting: pages wait "
+    "for Tesseract; failed: could not be read (failure says why)",
+    "method": "How its text was read (text layer, OCR, a reader per format)",
+    "pages": "Pages (sheets of a workbook, members of a ZIP)",
+    "characters": "Characters of text read",
+    "failure": "Why its text could not be read",
+    "notes": "What extraction noted on the way",
+    "extracted_at": "When its text was read ({zone})",
+}
 
 STORED_TIMES = (
     "Pages show times in {zone}; the data itself (a table's .json and .csv, SQL) holds them "
@@ -131,6 +179,32 @@ def _metadata(database: str) -> dict[str, Any]:
                         "description": "Every scheduled crawl: when, what it found, its health",
                     },
                     "fetches": {"title": "Requests", "description": "Every request's outcome"},
+                    "documents": {
+                        "title": "Documents",
+                        "description": "One row per document URL the articles link",
+                        "label_column": "url",
+                        "sort_desc": "first_seen_at",
+                        "columns": DOCUMENT_COLUMNS,
+                    },
+                    "document_files": {
+                        "title": "Document files",
+                        "description": "Each content kept, once however many URLs serve it, "
+                        "and the state of its text",
+                        "sort_desc": "stored_at",
+                        "columns": DOCUMENT_FILE_COLUMNS,
+                    },
+                    "document_versions": {
+                        "title": "Document versions",
+                        "description": "Each content a document URL served, first and last seen",
+                    },
+                    "document_parts": {
+                        "title": "Document text",
+                        "description": "The text of each page, sheet or ZIP member of a file",
+                    },
+                    "article_documents": {
+                        "title": "Links to documents",
+                        "description": "Which article links which document, with the link text",
+                    },
                     "raw_pages": {
                         "title": "Stored pages",
                         "description": "Pages as served, xz-compressed",
@@ -163,6 +237,16 @@ def _metadata(database: str) -> dict[str, Any]:
                         "description": "The ten newest articles of each section (none dated "
                         "after tomorrow)",
                         "sql": LATEST_SQL,
+                    },
+                    "documents_and_articles": {
+                        "title": "Documents and their articles",
+                        "description": (
+                            "Every document an article links: type, size, pages, the state of "
+                            "its text (waiting, extracted, ocr-waiting, failed; not-fetched or "
+                            "fetch-failed when no file is kept) and why, and the article. "
+                            "Status: one of these states, or empty for all."
+                        ),
+                        "sql": DOCUMENTS_SQL,
                     },
                     "most_viewed_this_month": {
                         "title": "Most viewed this month",

@@ -20,7 +20,9 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from archive.crawl_records import RawPageRecord
+from archive.crawl_records import ArticleRecord, RawPageRecord
+from archive.documents import DocumentFetch, FetchOutcome
+from scraper.document_download import DOCUMENT_KEPT, DOCUMENT_REFUSED
 from scraper.failures import error_name, failed_request, http_status, not_fetched_by_choice
 from scraper.feed import filter_feeds
 from scraper.items import ArticleGone, CrawlItem, FetchRecord, ListingFailed, SectionWalked
@@ -36,6 +38,8 @@ from scraper.settings import apply_fast_settings
 from scraper.urls import SiteUrls, listing_page_number, url_path
 
 KEPT_HEADERS = ("Content-Type", "Last-Modified", "ETag", "Date", "Content-Language")
+DOCUMENT_GONE = (404, 410)
+DOCUMENT_PRIORITY = -1  # after the pages: an article is archived before its documents
 
 
 def spider_sections(sections: str | list[str] | list[Section] | None) -> list[Section]:
@@ -56,6 +60,7 @@ class SmoladminSpider(scrapy.Spider):
     timezone: ZoneInfo
     mode: str
     max_listing_pages: int
+    fetch_documents: bool
     allowed_domains: list[str]
 
     def __init__(
@@ -74,6 +79,7 @@ class SmoladminSpider(scrapy.Spider):
         self.seen: set[str] = set()
         self.listed: set[str] = set()
         self.listing_pages: Counter[str] = Counter()
+        self.documents_requested: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -88,6 +94,7 @@ class SmoladminSpider(scrapy.Spider):
         spider.timezone = ZoneInfo(settings.get("CITYNEWS_TIMEZONE"))
         spider.mode = spider.mode_argument or settings.get("CITYNEWS_MODE")
         spider.max_listing_pages = settings.getint("CITYNEWS_MAX_LISTING_PAGES")
+        spider.fetch_documents = settings.getbool("CITYNEWS_DOCUMENTS")
         if spider.mode not in MODES:
             raise ValueError(f"unknown crawl mode {spider.mode!r} (known: {', '.join(MODES)})")
         return spider
@@ -217,7 +224,7 @@ class SmoladminSpider(scrapy.Spider):
         section: Section,
         listed_date: date | None,
         listing_title: str | None,
-    ) -> Iterator[CrawlItem]:
+    ) -> Iterator[CrawlItem | scrapy.Request]:
         if not isinstance(response, TextResponse):
             yield self.fetch_succeeded(response, error="not an HTML page")
             return
@@ -254,6 +261,68 @@ class SmoladminSpider(scrapy.Spider):
         if parsed is None:
             yield fetched  # recorded even if storing the page fails
         yield record
+        yield from self.document_requests(record)
+
+    def document_requests(self, record: ArticleRecord) -> Iterator[scrapy.Request]:
+        """Requests for the documents an article links on the site's own host that are due
+        (conditional ones for documents the archive keeps). Links to other hosts are recorded
+        with the article and not fetched."""
+        if not self.fetch_documents:
+            return
+        for attachment in record.attachments:
+            url = self.site.canonical(attachment["url"])
+            if url is None or url in self.documents_requested or not self.plan.document_due(url):
+                continue
+            self.documents_requested.add(url)
+            yield scrapy.Request(
+                self.site.to_fetch(url),
+                callback=self.parse_document,
+                errback=self.document_failed,
+                headers={"Accept-Encoding": "identity", **self.plan.document_validators(url)},
+                priority=DOCUMENT_PRIORITY,
+                meta={
+                    "kind": "document",
+                    "document_url": url,
+                    "handle_httpstatus_list": [304, *DOCUMENT_GONE],
+                },
+            )
+
+    def parse_document(self, response: Response) -> Iterator[DocumentFetch]:
+        url = response.meta["document_url"]
+        status = response.status
+        header = response.headers.get
+        etag, modified = header("ETag"), header("Last-Modified")
+        kept = response.meta.get(DOCUMENT_KEPT)
+        if status == 304:
+            outcome, error = FetchOutcome.UNCHANGED, None
+        elif status in DOCUMENT_GONE:
+            outcome, error = FetchOutcome.REMOVED, f"HTTP {status}"
+        elif kept is not None:
+            outcome, error = FetchOutcome.NEW, None
+        else:
+            outcome = FetchOutcome.FAILED
+            error = response.meta.get(DOCUMENT_REFUSED) or f"HTTP {status}: no document"
+            error = f"{error}, not a document" if error.startswith("an ") else error
+        yield DocumentFetch(
+            url=url,
+            fetched_at=self.now(),
+            outcome=outcome,
+            file=kept,
+            etag=etag.decode("latin-1") if etag else None,
+            last_modified=modified.decode("latin-1") if modified else None,
+            status=status,
+            error=error,
+        )
+
+    def document_failed(self, failure: Failure) -> Iterator[DocumentFetch]:
+        request = failed_request(failure)
+        yield DocumentFetch(
+            url=request.meta.get("document_url") or request.url,
+            fetched_at=self.now(),
+            outcome=FetchOutcome.FAILED,
+            status=http_status(failure),
+            error=self.failure_reason(failure, request),
+        )
 
     def not_an_article(self, response: Response) -> str | None:
         """Where an article request was sent by a redirect Scrapy followed (a meta refresh),
@@ -308,29 +377,44 @@ class SmoladminSpider(scrapy.Spider):
         ignored = not_fetched_by_choice(failure)
         if request.meta.get("kind") == "listing" and not ignored:
             yield ListingFailed(request.meta["section"])
-        status = http_status(failure)
-        if ignored:
-            error = f"not fetched: {failure.getErrorMessage()}"
-        elif status and (not_retried := request.meta.get(NOT_RETRIED)):
-            error = f"HTTP {status}: {not_retried}"
-        elif status:
-            error = f"HTTP {status}"
-        else:
-            error = error_name(failure)
         yield FetchRecord(
             url=self.site.canonical(request.url) or request.url,
             requested_url=request.url,
             kind=request.meta.get("kind", "other"),
             ok=False,
-            status=status,
-            error=error,
+            status=http_status(failure),
+            error=self.failure_reason(failure, request),
             fetched_at=self.now(),
             ignored=ignored,
         )
 
-    def request_dropped(self, request: scrapy.Request, reason: str) -> Iterator[FetchRecord]:
+    @staticmethod
+    def failure_reason(failure: Failure, request: scrapy.Request) -> str:
+        """Why a request gave no response: not fetched by choice, an HTTP status, an error."""
+        status = http_status(failure)
+        if isinstance(failure.value, RedirectedAway):
+            return str(failure.value)
+        if not_fetched_by_choice(failure):
+            return f"not fetched: {failure.getErrorMessage()}"
+        if status and (not_retried := request.meta.get(NOT_RETRIED)):
+            return f"HTTP {status}: {not_retried}"
+        if status:
+            return f"HTTP {status}"
+        return error_name(failure)
+
+    def request_dropped(
+        self, request: scrapy.Request, reason: str
+    ) -> Iterator[FetchRecord | DocumentFetch]:
         """A request dropped before its download (scraper/dropped_requests.py): a failed fetch."""
         self.logger.warning("%s %s", request.url, reason)
+        if request.meta.get("kind") == "document":
+            yield DocumentFetch(
+                url=request.meta["document_url"],
+                fetched_at=self.now(),
+                outcome=FetchOutcome.FAILED,
+                error=reason,
+            )
+            return
         yield FetchRecord(
             url=self.site.canonical(request.url) or request.url,
             requested_url=request.url,

@@ -35,6 +35,10 @@ TIME_COLUMNS = {
     "crawl_runs": {"started_at", "finished_at"},
     "fetches": {"fetched_at"},
     "raw_pages": {"fetched_at"},
+    "documents": {"first_seen_at", "checked_at", "failed_at", "removed_at"},
+    "document_files": {"stored_at", "extracted_at"},
+    "document_versions": {"first_seen_at", "last_seen_at"},
+    "article_documents": {"first_seen_at", "last_seen_at"},
 }
 
 
