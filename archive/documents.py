@@ -11,6 +11,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from archive.models import ArticleDocument, Document, DocumentFile, DocumentPart, DocumentVersion
+from archive.search.index import index_file_text
 
 
 class TextStatus(StrEnum):
@@ -266,4 +267,5 @@ def record_extraction(session: Session, sha256: str, extraction: Extraction, at:
     stored.failure = extraction.failure
     stored.notes = list(extraction.notes)
     stored.extracted_at = at
+    index_file_text(session, sha256)
     return True

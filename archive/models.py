@@ -220,7 +220,7 @@ class Document(Base):
     url: Mapped[str] = mapped_column(Text, unique=True)
     first_seen_at: Mapped[datetime]  # when an article was first seen linking it
     checked_at: Mapped[datetime | None]  # the last request the site answered
-    sha256: Mapped[str | None] = mapped_column(String(64))  # the version it serves now
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)  # the version served now
     etag: Mapped[str | None] = mapped_column(Text)  # of that version, for conditional requests
     last_modified: Mapped[str | None] = mapped_column(Text)
     failure: Mapped[str | None] = mapped_column(Text)  # why the last request gave no document

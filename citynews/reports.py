@@ -339,7 +339,23 @@ def article_history(article: Article, site_tz: ZoneInfo) -> list[str]:
     return lines
 
 
-SEARCH_FIELDS = ("rank", "url", "section", "title", "published_at", "views", "snippet", "score")
+SEARCH_FIELDS = (
+    "rank",
+    "url",
+    "section",
+    "title",
+    "published_at",
+    "views",
+    "snippet",
+    "score",
+    "matched_in",
+    "document_url",
+    "document_title",
+    "document_page",
+    "document_sheet",
+    "document_member",
+    "document_removed_at",
+)
 HIGHLIGHT = ("\033[1;33m", "\033[0m")
 
 
@@ -348,6 +364,7 @@ def search_row(rank: int, hit: Hit, query: Query, site_tz: ZoneInfo) -> dict[str
     from citynews.snippets import snippet
 
     article = hit.article
+    document = hit.document
     return {
         "rank": rank,
         "url": article.url,
@@ -357,20 +374,54 @@ def search_row(rank: int, hit: Hit, query: Query, site_tz: ZoneInfo) -> dict[str
         if article.published_at
         else None,
         "views": article.views,
-        "snippet": snippet(_snippet_source(article), query),
+        "snippet": snippet(_snippet_source(hit), query),
         "score": round(hit.score, 6),
+        "matched_in": hit.matched_in,
+        "document_url": document.url if document else None,
+        "document_title": document.title if document else None,
+        "document_page": document.page if document else None,
+        "document_sheet": document.sheet if document else None,
+        "document_member": document.member if document else None,
+        "document_removed_at": document.removed_at.astimezone(site_tz).isoformat()
+        if document and document.removed_at
+        else None,
     }
 
 
-def _snippet_source(article: Article) -> str:
+def _snippet_source(hit: Hit) -> str:
+    if hit.document is not None:
+        return hit.document.text
+    article = hit.article
     return article.body_text if article.body_text else (article.title or "")
+
+
+def _document_line(hit: Hit, site_tz: ZoneInfo) -> list[str]:
+    """Where in a document a hit matched (none when the article's own text matched)."""
+    document = hit.document
+    if document is None:
+        return []
+    where = [
+        f"page {document.page}" if document.page is not None else "",
+        f"sheet {document.sheet}" if document.sheet else "",
+        f"file {document.member}" if document.member else "",
+    ]
+    removed = (
+        f" (removed from the site {local_time(document.removed_at, site_tz, 'date')})"
+        if document.removed_at
+        else ""
+    )
+    place = ", ".join(part for part in where if part)
+    title = document.title or "(untitled link)"
+    line = f"in the document «{title}»{', ' + place if place else ''}: {document.url}{removed}"
+    return [f"     {for_terminal(line)}"]
 
 
 def search_table_entry(
     rank: int, hit: Hit, query: Query, site_tz: ZoneInfo, mark: tuple[str, str]
 ) -> str:
-    """One hit as three lines for people: title; time, section, views, URL; the snippet with
-    its matching words marked."""
+    """One hit as lines for people: title; time, section, views, URL; for a hit in a document,
+    the document and the page (sheet, file) that matched; the snippet with its matching words
+    marked (from that page, for a hit in a document)."""
     from citynews.snippets import snippet
 
     article = hit.article
@@ -381,7 +432,8 @@ def search_table_entry(
         [
             f"{rank:>3}. {for_terminal(article.title or '(no title)')}",
             f"     {for_terminal(meta)}",
-            f"     {snippet(for_terminal(_snippet_source(article)), query, mark=mark)}",
+            *_document_line(hit, site_tz),
+            f"     {snippet(for_terminal(_snippet_source(hit)), query, mark=mark)}",
         ]
     )
 

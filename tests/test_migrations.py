@@ -21,7 +21,7 @@ from archive.types import UTCDateTime
 MIGRATIONS = Path(__file__).parent.parent / "archive" / "migrations"
 APPLICATION = frozenset({"archive", "scraper", "exports", "citynews"})
 SEARCH_OBJECTS = re.compile(
-    r"^(articles_fts.*|search_documents|ix_search_documents_.*|search_lemmas.*|search_index_state|search_postings.*)$"
+    r"^(articles_fts.*|search_documents|ix_search_documents_.*|search_lemmas.*|search_index_state|search_postings.*|search_document_parts.*|ix_search_document_parts_.*|document_parts_fts.*)$"
 )
 T0 = datetime(2025, 4, 10, 9, 0, tzinfo=UTC)
 

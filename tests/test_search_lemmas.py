@@ -122,7 +122,11 @@ def test_cli_finds_the_names_of_the_issue_and_writes_csv_like_export(db_url: str
     result = run_main("search", "Новикова", "--format", "csv", "--db", db_url, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout_bytes.split(b"\r\n")
-    assert lines[0] == "\ufeffrank,url,section,title,published_at,views,snippet,score".encode()
+    header = (
+        "\ufeffrank,url,section,title,published_at,views,snippet,score,matched_in,document_url,"
+        "document_title,document_page,document_sheet,document_member,document_removed_at"
+    )
+    assert lines[0] == header.encode()
     assert lines[1].decode("utf-8").startswith(f"1,{HOST}head,novosti,Совещание,")
     assert lines[2:] == [b""]
     assert all(b"\n" not in line for line in lines)

@@ -1,4 +1,5 @@
-"""Russian full-text search over titles and bodies, the same on SQLite (FTS5) and PostgreSQL.
+"""Russian full-text search over titles, bodies and the text of the documents articles link,
+the same on SQLite (FTS5) and PostgreSQL.
 
 Every word is indexed as its Russian dictionary lemmas (all normal forms of an ambiguous word,
 the analyser's predictions for unknown words), and a query word matches any word sharing one of
@@ -22,8 +23,12 @@ The modules, one concern each:
 - `query`: a query's words and phrases parsed (`parse_query`, `Query`, `QueryError`), and their
   FTS5 and tsquery expressions;
 - `index`: an article's index values (`index_values`), writing them (`write_index`,
-  `index_article`), rebuilding the index (`reindex`, `rebuild_stale_index`);
+  `index_article`), a stored document's pages, sheets and ZIP members (`index_file_text`, in
+  chunks of CHUNK_WORDS words), rebuilding the index (`reindex`, `rebuild_stale_index`);
 - `postings`: the per-lemma postings with their weights, written by `index` and read by
   `running` for single-word queries;
-- `running`: running a query within filters (`search`, `iter_search`, `count_matches`).
+- `document_matches`: the articles whose linked documents hold a query on one page (sheet,
+  member) of the version the document's URL serves, and which part matched;
+- `running`: running a query within filters, in a scope (`Scope`: the articles' own text, the
+  documents they link, or both) (`search`, `iter_search`, `count_matches`).
 """

@@ -1,14 +1,16 @@
 """The search index: an article's index values, written to both backends' index tables and
-postings, and the whole index rebuilt when the analysis it was built with changes."""
+postings; the text of each page, sheet or member of a stored document, indexed the same way
+beside them; and the whole index rebuilt when the analysis it was built with changes."""
 
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, text
 from sqlalchemy.orm import Session
 
-from archive.models import Article
+from archive.models import Article, DocumentPart
 from archive.search.lemmas import analysis_version, lemma_token, lemmas, words
 from archive.search.postings import add_postings, lemma_weights, replace_postings
 
@@ -20,6 +22,23 @@ POSTGRES_INSERT = (
     "INSERT INTO search_documents (article_id, title_document, document) "
     "VALUES (:id, CAST(:title AS tsvector), CAST(:document AS tsvector))"
 )
+SQLITE_PART_INSERT = (
+    "INSERT INTO document_parts_fts (rowid, body, words) VALUES (:entry, :body, :words)"
+)
+PART_INSERT = (
+    "INSERT INTO search_document_parts (entry, part_id, sha256) VALUES (:entry, :part_id, :sha256)"
+)
+POSTGRES_PART_INSERT = (
+    "INSERT INTO search_document_parts (entry, part_id, sha256, document) "
+    "VALUES (:entry, :part_id, :sha256, CAST(:document AS tsvector))"
+)
+# A document part (a sheet can hold a million words) is indexed in chunks of this many words:
+# a tsvector holds at most 1 MB and positions up to 16,383. Each chunk repeats the last words
+# of the one before, so that a phrase across the boundary matches. An entry's id is its part's
+# id times MAX_CHUNKS plus its number; words beyond MAX_CHUNKS chunks are not indexed.
+CHUNK_WORDS = 2000
+CHUNK_OVERLAP = 16
+MAX_CHUNKS = 1024
 
 
 @dataclass(frozen=True)
@@ -147,13 +166,73 @@ def _tsvector(parts: list[tuple[list[str], int, str]]) -> str:
     return " ".join(f"'{lemma}':{','.join(where)}" for lemma, where in positions.items())
 
 
-def reindex(session: Session) -> int:
-    """Rebuild the whole search index from the articles; return how many were indexed."""
+def index_file_text(session: Session, sha256: str) -> None:
+    """Put the text a stored file's parts hold now into the search index, in place of what
+    the index held for the file (its parts as an earlier extraction read them)."""
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(
+            text(
+                "DELETE FROM document_parts_fts WHERE rowid IN "
+                "(SELECT entry FROM search_document_parts WHERE sha256 = :sha256)"
+            ),
+            {"sha256": sha256},
+        )
+    session.execute(
+        text("DELETE FROM search_document_parts WHERE sha256 = :sha256"), {"sha256": sha256}
+    )
+    parts = session.execute(
+        select(DocumentPart.id, DocumentPart.sha256, DocumentPart.text).where(
+            DocumentPart.sha256 == sha256
+        )
+    )
+    write_part_index(session, list(parts))
+
+
+def chunks(part_text: str) -> list[list[str]]:
+    """A part's words in the chunks it is indexed in (none when it has no words)."""
+    found = words(part_text)
+    if len(found) <= CHUNK_WORDS:
+        return [found] if found else []
+    starts = range(0, len(found) - CHUNK_OVERLAP, CHUNK_WORDS - CHUNK_OVERLAP)
+    return [found[start : start + CHUNK_WORDS] for start in starts][:MAX_CHUNKS]
+
+
+def write_part_index(session: Session, parts: Iterable[tuple[int, str, str]]) -> None:
+    """Index document parts not indexed yet: (part id, its file's sha256, its text)."""
     postgres = session.get_bind().dialect.name == "postgresql"
+    entries: list[dict[str, Any]] = [
+        {"entry": part_id * MAX_CHUNKS + number, "part_id": part_id, "sha256": sha256}
+        | _chunk_values(chunk, postgres)
+        for part_id, sha256, part_text in parts
+        for number, chunk in enumerate(chunks(part_text))
+    ]
+    if not entries:
+        return
+    if postgres:
+        session.execute(text(POSTGRES_PART_INSERT), entries)
+        return
+    session.execute(text(PART_INSERT), entries)
+    session.execute(text(SQLITE_PART_INSERT), entries)
+    _add_to_lexicon(session, {term for entry in entries for term in entry["body"].split()})
+
+
+def _chunk_values(chunk: list[str], postgres: bool) -> dict[str, str]:
+    """A chunk's index values on the backend: its tsvector, or its FTS5 terms and words."""
+    if postgres:
+        return {"document": _tsvector([(chunk, 1, "B")])}
+    return {"body": " ".join(lemma_token(word) for word in chunk), "words": " ".join(chunk)}
+
+
+def reindex(session: Session) -> int:
+    """Rebuild the whole search index from the articles and the documents' text; return how
+    many articles were indexed."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    session.execute(text("DELETE FROM search_document_parts"))
     if postgres:
         session.execute(text("DELETE FROM search_documents"))
     else:
         session.execute(text("DELETE FROM articles_fts"))
+        session.execute(text("DELETE FROM document_parts_fts"))
         session.execute(text("DELETE FROM search_lemmas"))
     session.execute(text("DELETE FROM search_postings"))
     count = 0
@@ -164,10 +243,31 @@ def reindex(session: Session) -> int:
         documents = [(id_, index_values(title, body)) for id_, title, body in batch]
         write_index(session, documents, new=True)
         count += len(documents)
+    reindex_document_parts(session)
     session.execute(
         text("UPDATE search_index_state SET analysis = :analysis"), {"analysis": analysis_version()}
     )
     return count
+
+
+def reindex_document_parts(session: Session) -> int:
+    """Index the text of every stored document part (none indexed yet); return how many."""
+    count = 0
+    rows = session.execute(
+        select(DocumentPart.id, DocumentPart.sha256, DocumentPart.text)
+        .order_by(DocumentPart.id)
+        .execution_options(yield_per=BATCH)
+    )
+    for batch in _batches(rows):
+        write_part_index(session, batch)
+        count += len(batch)
+    return count
+
+
+def indexed_parts(session: Session) -> int:
+    """How many document parts (pages, sheets, members) the index holds."""
+    found = session.execute(text("SELECT count(DISTINCT part_id) FROM search_document_parts"))
+    return int(found.scalar() or 0)
 
 
 def _batches(rows: Iterable) -> Iterator[list]:  # type: ignore[type-arg]

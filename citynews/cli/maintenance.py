@@ -44,14 +44,16 @@ def run_reparse(args: argparse.Namespace) -> int:
 
 
 def run_db_reindex(args: argparse.Namespace) -> int:
-    from archive.search.index import reindex
+    from archive.search.index import indexed_parts, reindex
 
     with (
         exclusive_archive(args.db, "db reindex") as engine,
         session_scope(sessionmaker(engine)) as session,
     ):
         count = reindex(session)
-    print(f"indexed {count} articles")
+        parts = indexed_parts(session)
+    documents = f" and {parts} pages of documents" if parts else ""
+    print(f"indexed {count} articles{documents}")
     return EXIT_OK
 
 

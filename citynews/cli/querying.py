@@ -39,6 +39,14 @@ def add_commands(
     search.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="published on or before")
     search.add_argument("--min-views", type=non_negative, metavar="N", help="at least N views")
     search.add_argument(
+        "--in",
+        dest="scope",
+        choices=("articles", "documents", "all"),
+        default="all",
+        help="look in the articles' title and text, in the text of the documents they link, "
+        "or both (default all)",
+    )
+    search.add_argument(
         "--limit", type=non_negative, default=20, metavar="N", help="default 20; 0: all"
     )
     search.add_argument(
@@ -109,7 +117,7 @@ def add_commands(
 
 def run_search(args: argparse.Namespace) -> int:
     from archive.search.query import QueryError, parse_query
-    from archive.search.running import Filters, count_matches, iter_search
+    from archive.search.running import Filters, Scope, count_matches, iter_search
     from citynews.reports import write_search_results
 
     if args.query is None:
@@ -120,12 +128,13 @@ def run_search(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from None
     since, until = date_range(args)
     filters = Filters(args.section, since, until, args.min_views)
+    scope = Scope(args.scope)
     tz = site_timezone()
     with reading(args) as session:
-        hits = iter_search(session, query, filters, args.limit or None)
+        hits = iter_search(session, query, filters, args.limit or None, scope)
         shown = write_search_results(sys.stdout, hits, query, args.format, tz, sys.stdout.isatty())
         if args.limit and shown == args.limit:
-            total = count_matches(session, query, filters)
+            total = count_matches(session, query, filters, scope)
             if total > shown:
                 left_out = f"{shown} of {total} matches (use --limit)"
                 if args.format == "table":

@@ -3,6 +3,7 @@
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from archive.search.index import MAX_CHUNKS
 from citynews.display import zone_name
 from scraper.settings import site_timezone
 
@@ -18,6 +19,30 @@ where articles_fts match citynews_match(:q)
 order by articles.id in (
     select rowid from articles_fts where articles_fts match citynews_title_match(:q)
   ) desc, bm25(articles_fts, 10.0, 1.0, 0.0)
+limit 100"""
+
+# One row per matching page (sheet, ZIP member) of the version a document URL serves now (or
+# served last, when the site removed it), for each article linking it; best match first.
+DOCUMENT_SEARCH_SQL = f"""select articles.title, articles.url, articles.section,
+  citynews_time(articles.published_at, articles.published_precision) as "published ({{zone}})",
+  article_documents.title as document_title, documents.url as document_url,
+  document_parts.page, document_parts.sheet, document_parts.member,
+  citynews_snippet(document_parts.text, :q) as snippet,
+  citynews_time(documents.removed_at, 'minute') as "removed from the site ({{zone}})"
+from (
+  select part_id, min(rank) as rank from (
+    select rowid / {MAX_CHUNKS} as part_id, bm25(document_parts_fts, 1.0, 0.0) as rank
+    from document_parts_fts where document_parts_fts match citynews_document_match(:q)
+    limit -1  -- keeps bm25 out of the aggregate (SQLite would flatten this subquery)
+  ) group by part_id
+) as matches
+join document_parts on document_parts.id = matches.part_id
+join documents on documents.sha256 = document_parts.sha256
+join article_documents on article_documents.document_id = documents.id
+join articles on articles.id = article_documents.article_id
+where (:since = '' or articles.published_at >= citynews_day_start(:since, 0))
+  and (:until = '' or articles.published_at < citynews_day_start(:until, 1))
+order by matches.rank, articles.published_at desc, document_parts.position
 limit 100"""
 
 LATEST_SQL = """select section, title, url,
@@ -195,6 +220,17 @@ def _metadata(database: str) -> dict[str, Any]:
                             "and until: days in {zone}, as YYYY-MM-DD, both inclusive, optional."
                         ),
                         "sql": SEARCH_SQL,
+                    },
+                    "search_documents": {
+                        "title": "Search documents",
+                        "description": (
+                            "The text of the documents the articles link (decrees, protocols, "
+                            "tables): every word and phrase on one page, sheet or file of a "
+                            "ZIP, in any grammatical form. One row per matching page and "
+                            "article linking it. Since and until: the article's days in "
+                            "{zone}, as YYYY-MM-DD, both inclusive, optional."
+                        ),
+                        "sql": DOCUMENT_SEARCH_SQL,
                     },
                     "latest_per_section": {
                         "title": "Latest announcements per section",

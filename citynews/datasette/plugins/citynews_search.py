@@ -1,6 +1,8 @@
 """A Datasette plugin: the command line's search (lemmas, phrases) and its error messages.
 
-`citynews_match(query)` turns a reader's words into the FTS5 expression `citynews search` uses.
+`citynews_match(query)` turns a reader's words into the FTS5 expression `citynews search` uses
+(`citynews_document_match` for the documents' text); `citynews_snippet(text, query)` gives the
+few words around the first match, as the command line shows them.
 SQLite reports any exception in such a function as "user-defined function raised exception", so
 a query page whose `q` cannot be searched, or whose `since` or `until` is not a day, shows the
 command line's one-line reason instead, and so does the JSON API (`….json?q=…`): its error
@@ -17,6 +19,7 @@ from urllib.parse import parse_qs
 from datasette import hookimpl
 
 from archive.search.query import LEXICON_SQL, QueryError, lexicon_of, parse_query
+from citynews.snippets import snippet
 
 # A term no indexed text can hold (the index holds only Cyrillic, Latin, digits and '_').
 MATCHES_NOTHING = '"ǂ"'
@@ -82,6 +85,24 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
     conn.create_function(
         "citynews_title_match", 1, lambda q: fts5_expression(conn, q, "title"), deterministic=True
     )
+    conn.create_function(
+        "citynews_document_match",
+        1,
+        lambda q: fts5_expression(conn, q, "body"),
+        deterministic=True,
+    )
+    conn.create_function("citynews_snippet", 2, snippet_of, deterministic=True)
+
+
+def snippet_of(text: str | None, query: str | None) -> str | None:
+    """The words of a text around the first match of a query (the text's start when the query
+    cannot be searched)."""
+    if text is None:
+        return None
+    try:
+        return snippet(text, parse_query(query or ""))
+    except QueryError:
+        return text[:240]
 
 
 @hookimpl
