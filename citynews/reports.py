@@ -24,6 +24,7 @@ from archive.report_queries import (
 from archive.runs import COVERAGE_FIELDS, coverage_shares, recent_runs
 from citynews.display import for_terminal, labelled_time, local_time, zone_name
 from citynews.safety import hide_credentials
+from citynews.tabular import write_csv, write_json_array
 
 if TYPE_CHECKING:  # the search's analyser loads only when a search runs
     from archive.search.query import Query
@@ -445,11 +446,12 @@ def write_search_results(
     a terminal), one JSON array, or CSV written like export's (UTF-8 with a BOM, CRLF lines)."""
     ranked = enumerate(hits, start=1)
     if fmt == "json":
-        return _write_json_array(
+        return write_json_array(
             stream, (search_row(rank, hit, query, site_tz) for rank, hit in ranked)
         )
     if fmt == "csv":
-        return _write_csv(stream, (search_row(rank, hit, query, site_tz) for rank, hit in ranked))
+        rows = (search_row(rank, hit, query, site_tz) for rank, hit in ranked)
+        return write_csv(stream, SEARCH_FIELDS, rows)
     mark = HIGHLIGHT if terminal else ("", "")
     count = 0
     for rank, hit in ranked:
@@ -457,32 +459,6 @@ def write_search_results(
         count = rank
     if not count:
         print(for_terminal(f"no articles match {query.text!r}"), file=stream)
-    return count
-
-
-def _write_json_array(stream: TextIO, rows: Iterable[dict[str, Any]]) -> int:
-    """Rows as one JSON array, indented as json.dumps(rows, indent=2) writes it, row by row."""
-    import json
-
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        element = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        stream.write(("[\n  " if count == 1 else ",\n  ") + element)
-    stream.write("\n]\n" if count else "[]\n")
-    return count
-
-
-def _write_csv(stream: TextIO, rows: Iterable[dict[str, Any]]) -> int:
-    """Rows as CSV, written like export's: UTF-8 with a byte-order mark, CRLF lines."""
-    from exports.writers import CSV_ENCODING, csv_line
-
-    stream.flush()
-    stream.buffer.write(csv_line(SEARCH_FIELDS).encode(CSV_ENCODING))
-    count = 0
-    for row in rows:
-        stream.buffer.write(csv_line(row[name] for name in SEARCH_FIELDS).encode("utf-8"))
-        count += 1
-    stream.buffer.flush()
     return count
 
 

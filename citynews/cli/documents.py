@@ -118,13 +118,8 @@ def filters_of(args: argparse.Namespace) -> DocumentFilters:
 
 
 def run_documents(args: argparse.Namespace) -> int:
-    from citynews.document_views import (
-        DOCUMENT_FIELDS,
-        document_row,
-        listing_entry,
-        write_csv,
-        write_json_array,
-    )
+    from citynews.document_views import DOCUMENT_FIELDS, document_row, listing_entry
+    from citynews.tabular import write_csv, write_json_array
 
     filters = filters_of(args)
     store = DocumentStore(args.documents_dir)
