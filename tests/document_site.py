@@ -41,6 +41,7 @@ class Served:
     kind: str = "application/pdf"
     gap: float = 0.0  # seconds between chunks of CHUNK bytes: a slow server
     stall: float = 0.0  # seconds of silence halfway through the body
+    validators: bool = True  # sends an ETag and answers If-None-Match
 
     @property
     def etag(self) -> str:
@@ -134,6 +135,8 @@ def document_site() -> Iterator[DocumentSite]:
             served = site.files.get(path)
             if served is None:
                 return self.send(404, t.document("Не найдено", "<p>Нет</p>").encode())
+            if not served.validators:
+                return self.send(200, served.body, served.kind)
             if self.headers.get("If-None-Match") == served.etag:
                 self.send_response(304)
                 self.send_header("ETag", served.etag)

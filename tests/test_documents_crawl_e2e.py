@@ -227,3 +227,19 @@ def test_without_tesseract_a_crawl_says_so_once_and_scans_wait_for_ocr(tmp_path:
         "tesseract-ocr): scanned pages wait for `citynews documents extract`"
     ]
     assert rows(tmp_path, "SELECT text_status, pages FROM document_files") == [("ocr-waiting", 1)]
+
+
+def test_a_file_replaced_on_a_server_without_etags_keeps_both_versions(tmp_path: Path) -> None:
+    with document_site() as site:
+        site.files = {"/upload/iblock/plain.pdf": Served(text_pdf(DECREE_PAGES), validators=False)}
+        site.links = {1: [("/upload/iblock/plain.pdf", "Постановление")]}
+        crawl(site, tmp_path)
+        site.files["/upload/iblock/plain.pdf"] = Served(
+            text_pdf(NEW_DECREE_PAGES), validators=False
+        )
+        crawl(site, tmp_path, 31)
+        requests = site.requested("/upload/iblock/plain.pdf")
+    assert ["if-none-match" in headers for headers in requests] == [False, False]
+    kept = rows(tmp_path, "SELECT count(*) FROM document_versions")
+    assert kept == [(2,)]
+    assert len([path for path in (tmp_path / "documents").rglob("*") if path.is_file()]) == 2
