@@ -7,7 +7,7 @@ import subprocess
 import sys
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,11 +17,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.db import open_archive
 from tests.postgres import find_binary, postgres_server
 from tests.support.cli import CLI_ENV, ROOT, export_json, run_citynews
+from tests.support.crawled import CrawledArchives
 
 __all__ = ["CLI_ENV", "ROOT", "SiteServer", "export_json", "run_citynews"]
 PG_URL_ENV = "CITYNEWS_TEST_PG_URL"
 # A test that asks for one of these fixtures carries its marker, so `-m` can leave it out.
-MARKER_OF_FIXTURE = {"site": "e2e", "postgres_url": "postgres", "browser": "browser"}
+MARKER_OF_FIXTURE = {
+    "site": "e2e",
+    "crawled_archives": "e2e",
+    "crawled_db": "e2e",
+    "postgres_url": "postgres",
+    "browser": "browser",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -117,6 +124,30 @@ def site() -> Iterator[SiteServer]:
     server = SiteServer()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def crawled_archives(tmp_path_factory: pytest.TempPathFactory) -> CrawledArchives:
+    """First crawls of the fixture site, each run once per test process; tests take copies."""
+    return CrawledArchives(tmp_path_factory.mktemp("crawled"), SiteServer)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def crawled_db(
+    request: pytest.FixtureRequest, crawled_archives: CrawledArchives, tmp_path: Path
+) -> Callable[..., str]:
+    """crawled_db(*args): the URL of an archive holding a first crawl of the fixture site
+    (`citynews crawl *args`), once on SQLite (a copy of the crawl the test process ran first)
+    and once on PostgreSQL (a crawl of its own)."""
+
+    def crawled(*args: str) -> str:
+        if request.param == "sqlite":
+            return crawled_archives.copy(tmp_path / "archive.sqlite3", *args)
+        db_url = fresh_postgres_database(request.getfixturevalue("postgres_url"))
+        crawled_archives.crawl_into(db_url, tmp_path, *args)
+        return db_url
+
+    return crawled
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -14,6 +14,7 @@ from scraper.retry_after import retry_after_seconds
 from tests.conftest import SiteServer
 from tests.conftest import run_citynews as citynews
 from tests.site import content
+from tests.support.crawled import CrawledArchives
 
 NOW = "2025-11-21T12:00:00+03:00"
 LONG_SLUG = "dlinnyj-adres-" + "o" * 2440  # an article URL of more than 2,500 characters
@@ -81,13 +82,9 @@ def test_an_article_url_too_long_for_scrapy_is_a_failed_fetch_retried_next_run(
 
 @pytest.mark.e2e
 def test_a_page_robots_txt_forbids_is_recorded_and_not_a_failure(
-    site: SiteServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    crawled_archives: CrawledArchives, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-    result = citynews(
-        "crawl", "--site-url", site.url, "--db", db_url, "-s", f"CITYNEWS_NOW={NOW}", cwd=tmp_path
-    )
-    assert result.returncode == 0, result.stderr
+    db_url = crawled_archives.copy(tmp_path / "archive.sqlite3", "-s", f"CITYNEWS_NOW={NOW}")
     forbidden = content.HOST + content.ROBOTS_DISALLOWED_PATH
     assert fetch_rows(db_url, forbidden) == [(False, True, "not fetched: Forbidden by robots.txt")]
     assert forbidden not in failed_list(db_url, capsys)
@@ -185,7 +182,7 @@ def test_a_retry_after_within_the_cap_is_waited_for(
     """The site answers 429 again to a request that comes sooner than it asked: the pages are
     archived only if the crawl waited."""
     db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-    site.change(hostile={"mode": "rate_limited", "seconds": 2, "http_date": http_date})
+    site.change(hostile={"mode": "rate_limited", "seconds": 1, "http_date": http_date})
     crawl(site, db_url, tmp_path)
     asked = article_paths(site.requests())
     assert asked
