@@ -1,5 +1,6 @@
 """Every request a crawl makes ends as a fetch row: dropped, refused, waited for or fetched."""
 
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -180,12 +181,14 @@ def test_a_retry_after_within_the_cap_is_waited_for(
     site: SiteServer, tmp_path: Path, http_date: bool
 ) -> None:
     """The site answers 429 again to a request that comes sooner than it asked: the pages are
-    archived only if the crawl waited."""
+    archived only if the crawl waited, and then each is asked twice (a crawl that did not wait
+    would retry at once, up to RETRY_TIMES)."""
     db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     site.change(hostile={"mode": "rate_limited", "seconds": 1, "http_date": http_date})
     crawl(site, db_url, tmp_path)
     asked = article_paths(site.requests())
     assert asked
+    assert set(Counter(asked).values()) == {2}
     assert [status for _, status, _ in failures(db_url)] == [404]  # the site's own 404
     not_archived = {
         url for url in {content.HOST + path.rstrip("/") for path in asked}
