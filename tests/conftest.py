@@ -7,7 +7,7 @@ import subprocess
 import sys
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,11 +17,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.db import open_archive
 from tests.postgres import find_binary, postgres_server
 from tests.support.cli import CLI_ENV, ROOT, export_json, run_citynews
+from tests.support.crawled import CrawledArchives, copy_archive
 
 __all__ = ["CLI_ENV", "ROOT", "SiteServer", "export_json", "run_citynews"]
 PG_URL_ENV = "CITYNEWS_TEST_PG_URL"
 # A test that asks for one of these fixtures carries its marker, so `-m` can leave it out.
-MARKER_OF_FIXTURE = {"site": "e2e", "postgres_url": "postgres", "browser": "browser"}
+MARKER_OF_FIXTURE = {
+    "site": "e2e",
+    "crawled_archives": "e2e",
+    "crawled_db": "e2e",
+    "postgres_url": "postgres",
+    "browser": "browser",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -45,12 +52,13 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-def fresh_postgres_database(server_url: str) -> str:
-    """Create an empty database on the server; return its URL."""
+def fresh_postgres_database(server_url: str, template: str = "template1") -> str:
+    """Create a database on the server, a copy of `template` (by default an empty one); return
+    its URL."""
     name = f"t_{uuid.uuid4().hex[:12]}"
     engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     engine.dispose()
     return server_url.rsplit("/", 1)[0] + "/" + name
 
@@ -63,10 +71,48 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return fresh_postgres_database(request.getfixturevalue("postgres_url"))
 
 
+class MigratedArchives:
+    """Empty archives at the newest schema, migrated once per test process and then copied: a
+    copy costs a fraction of running every migration."""
+
+    def __init__(self, folder: Path) -> None:
+        self.sqlite_file = folder / "archive.sqlite3"
+        self.postgres_names: dict[str, str] = {}  # server URL: its migrated database
+
+    def sqlite(self, to: Path) -> str:
+        """A migrated empty SQLite archive at `to`; its URL."""
+        if not self.sqlite_file.exists():
+            open_archive(f"sqlite:///{self.sqlite_file}").kw["bind"].dispose()
+        return copy_archive(self.sqlite_file, to)
+
+    def postgres(self, server_url: str) -> str:
+        """A new migrated empty database on the server; its URL."""
+        if server_url not in self.postgres_names:
+            migrated = fresh_postgres_database(server_url)
+            open_archive(migrated).kw["bind"].dispose()
+            self.postgres_names[server_url] = migrated.rsplit("/", 1)[1]
+        return fresh_postgres_database(server_url, template=self.postgres_names[server_url])
+
+
+@pytest.fixture(scope="session")
+def migrated_archives(tmp_path_factory: pytest.TempPathFactory) -> MigratedArchives:
+    return MigratedArchives(tmp_path_factory.mktemp("migrated"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def migrated_db_url(
+    request: pytest.FixtureRequest, migrated_archives: MigratedArchives, tmp_path: Path
+) -> str:
+    """An empty archive at the newest schema, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return migrated_archives.sqlite(tmp_path / "archive.sqlite3")
+    return migrated_archives.postgres(request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture
-def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
+def sessions(migrated_db_url: str) -> Iterator[sessionmaker[Session]]:
     """A session factory on an empty archive (SQLite and PostgreSQL), disposed afterwards."""
-    factory = open_archive(db_url)
+    factory = open_archive(migrated_db_url)
     yield factory
     factory.kw["bind"].dispose()
 
@@ -117,6 +163,30 @@ def site() -> Iterator[SiteServer]:
     server = SiteServer()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def crawled_archives(tmp_path_factory: pytest.TempPathFactory) -> CrawledArchives:
+    """First crawls of the fixture site, each run once per test process; tests take copies."""
+    return CrawledArchives(tmp_path_factory.mktemp("crawled"), SiteServer)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def crawled_db(
+    request: pytest.FixtureRequest, crawled_archives: CrawledArchives, tmp_path: Path
+) -> Callable[..., str]:
+    """crawled_db(*args): the URL of an archive holding a first crawl of the fixture site
+    (`citynews crawl *args`), once on SQLite (a copy of the crawl the test process ran first)
+    and once on PostgreSQL (a crawl of its own)."""
+
+    def crawled(*args: str) -> str:
+        if request.param == "sqlite":
+            return crawled_archives.copy(tmp_path / "archive.sqlite3", *args)
+        db_url = fresh_postgres_database(request.getfixturevalue("postgres_url"))
+        crawled_archives.crawl_into(db_url, tmp_path, *args)
+        return db_url
+
+    return crawled
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

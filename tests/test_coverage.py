@@ -84,12 +84,12 @@ def era_archive(session: Session) -> None:
 
 
 @pytest.fixture
-def eras(db_url: str) -> str:
-    sessions = open_archive(db_url)
+def eras(migrated_db_url: str) -> str:
+    sessions = open_archive(migrated_db_url)
     with session_scope(sessions) as session:
         era_archive(session)
     sessions.kw["bind"].dispose()
-    return db_url
+    return migrated_db_url
 
 
 def status_rows(output: str) -> dict[tuple[str, str], list[str]]:

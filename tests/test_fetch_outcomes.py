@@ -1,5 +1,6 @@
 """Every request a crawl makes ends as a fetch row: dropped, refused, waited for or fetched."""
 
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from scraper.retry_after import retry_after_seconds
 from tests.conftest import SiteServer
 from tests.conftest import run_citynews as citynews
 from tests.site import content
+from tests.support.crawled import CrawledArchives
 
 NOW = "2025-11-21T12:00:00+03:00"
 LONG_SLUG = "dlinnyj-adres-" + "o" * 2440  # an article URL of more than 2,500 characters
@@ -81,13 +83,9 @@ def test_an_article_url_too_long_for_scrapy_is_a_failed_fetch_retried_next_run(
 
 @pytest.mark.e2e
 def test_a_page_robots_txt_forbids_is_recorded_and_not_a_failure(
-    site: SiteServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    crawled_archives: CrawledArchives, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-    result = citynews(
-        "crawl", "--site-url", site.url, "--db", db_url, "-s", f"CITYNEWS_NOW={NOW}", cwd=tmp_path
-    )
-    assert result.returncode == 0, result.stderr
+    db_url = crawled_archives.copy(tmp_path / "archive.sqlite3", "-s", f"CITYNEWS_NOW={NOW}")
     forbidden = content.HOST + content.ROBOTS_DISALLOWED_PATH
     assert fetch_rows(db_url, forbidden) == [(False, True, "not fetched: Forbidden by robots.txt")]
     assert forbidden not in failed_list(db_url, capsys)
@@ -183,12 +181,14 @@ def test_a_retry_after_within_the_cap_is_waited_for(
     site: SiteServer, tmp_path: Path, http_date: bool
 ) -> None:
     """The site answers 429 again to a request that comes sooner than it asked: the pages are
-    archived only if the crawl waited."""
+    archived only if the crawl waited, and then each is asked twice (a crawl that did not wait
+    would retry at once, up to RETRY_TIMES)."""
     db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-    site.change(hostile={"mode": "rate_limited", "seconds": 2, "http_date": http_date})
+    site.change(hostile={"mode": "rate_limited", "seconds": 1, "http_date": http_date})
     crawl(site, db_url, tmp_path)
     asked = article_paths(site.requests())
     assert asked
+    assert set(Counter(asked).values()) == {2}
     assert [status for _, status, _ in failures(db_url)] == [404]  # the site's own 404
     not_archived = {
         url for url in {content.HOST + path.rstrip("/") for path in asked}

@@ -5,6 +5,7 @@ import json
 import math
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from exports.records import FIELDS
 from tests.conftest import CLI_ENV, ROOT, SiteServer
 from tests.site import content, hostile
 from tests.support.cli import citynews
+from tests.support.crawled import CrawledArchives
 
 pytestmark = pytest.mark.e2e
 
@@ -22,14 +24,13 @@ NOT_FOUND_URL = content.HOST + content.NOT_FOUND_PATH
 NOVOSTI_LISTED = len(content.section_items(content.ARTICLES, "novosti"))
 NOVOSTI_PAGES = math.ceil(NOVOSTI_LISTED / content.SECTIONS["novosti"]["per_page"])
 NOVOSTI_ARCHIVED = sum(a["section"] == "novosti" for a in content.EXPECTED_ARTICLES)
+FROZEN = ("-s", f"CITYNEWS_NOW={NOW}")  # time frozen after the site's newest article
+TOS_ONLY = ("--section", "novosti-tos")
 
 
 def crawl(site: SiteServer, db_url: str, workdir: Path, *args: str) -> subprocess.CompletedProcess:
     """One `citynews crawl` of the fixture site, time frozen after its newest article."""
-    return citynews(
-        "crawl", "--site-url", site.url, "--db", db_url, "-s", f"CITYNEWS_NOW={NOW}", *args,
-        cwd=workdir,
-    )  # fmt: skip
+    return citynews("crawl", "--site-url", site.url, "--db", db_url, *FROZEN, *args, cwd=workdir)
 
 
 def rows(db_url: str, query: str) -> list:
@@ -72,13 +73,19 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'archive.sqlite3'}"
 
 
+@pytest.fixture
+def crawled_url(crawled_archives: CrawledArchives, tmp_path: Path) -> str:
+    """A SQLite archive of a first crawl of the whole site (a copy of this test's own)."""
+    return crawled_archives.copy(tmp_path / "archive.sqlite3", *FROZEN)
+
+
 # A page is only an article when it looks like one
 
 
 def test_maintenance_pages_do_not_overwrite_the_archive(
-    site: SiteServer, db_url: str, tmp_path: Path
+    site: SiteServer, crawled_db: Callable[..., str], tmp_path: Path
 ) -> None:
-    assert crawl(site, db_url, tmp_path).returncode == 0
+    db_url = crawled_db(*FROZEN)
     before = articles(db_url)
     site.change(hostile="maintenance")
     run = crawl(site, db_url, tmp_path, "--refresh-days", "36500")
@@ -109,29 +116,27 @@ def test_maintenance_pages_are_not_archived_on_a_fresh_archive(
 
 
 def test_random_bytes_do_not_overwrite_the_archive(
-    site: SiteServer, sqlite_url: str, tmp_path: Path
+    site: SiteServer, crawled_url: str, tmp_path: Path
 ) -> None:
-    assert crawl(site, sqlite_url, tmp_path).returncode == 0
-    before = articles(sqlite_url)
+    before = articles(crawled_url)
     site.change(hostile="random_bytes")
-    run = crawl(site, sqlite_url, tmp_path, "--refresh-days", "36500")
-    assert articles(sqlite_url) == before
+    run = crawl(site, crawled_url, tmp_path, "--refresh-days", "36500")
+    assert articles(crawled_url) == before
     assert run.returncode == 3
-    assert set(before) <= rejected_urls(sqlite_url)
-    raw_pages = rows(sqlite_url, "SELECT count(*) FROM raw_pages")[0][0]
+    assert set(before) <= rejected_urls(crawled_url)
+    raw_pages = rows(crawled_url, "SELECT count(*) FROM raw_pages")[0][0]
     assert raw_pages == len(before)
 
 
 def test_a_retried_page_is_judged_with_the_whole_run(
-    site: SiteServer, sqlite_url: str, tmp_path: Path
+    site: SiteServer, crawled_url: str, tmp_path: Path
 ) -> None:
     """The 404 page is retried without a listing title: only its twins give it away."""
-    assert crawl(site, sqlite_url, tmp_path).returncode == 0
     site.change(hostile="maintenance")
-    crawl(site, sqlite_url, tmp_path, "--refresh-days", "36500")
-    assert NOT_FOUND_URL in rejected_urls(sqlite_url)
-    assert not rows(sqlite_url, f"SELECT 1 FROM articles WHERE url = '{NOT_FOUND_URL}'")
-    assert hostile.MAINTENANCE_TITLE not in str(articles(sqlite_url))
+    crawl(site, crawled_url, tmp_path, "--refresh-days", "36500")
+    assert NOT_FOUND_URL in rejected_urls(crawled_url)
+    assert not rows(crawled_url, f"SELECT 1 FROM articles WHERE url = '{NOT_FOUND_URL}'")
+    assert hostile.MAINTENANCE_TITLE not in str(articles(crawled_url))
 
 
 # Size limits
@@ -141,7 +146,7 @@ def test_a_gzip_bomb_is_dropped_as_a_failed_fetch(
     site: SiteServer, sqlite_url: str, tmp_path: Path
 ) -> None:
     site.change(hostile={"mode": "gzip_bomb", "size_mb": 12})
-    run = crawl(site, sqlite_url, tmp_path, "--section", "novosti-tos")
+    run = crawl(site, sqlite_url, tmp_path, *TOS_ONLY)
     assert run.returncode == 0, run.stderr
     assert articles(sqlite_url) == {}
     errors = rows(sqlite_url, "SELECT error FROM fetches WHERE kind = 'article' AND NOT ok")
@@ -153,7 +158,7 @@ def test_a_gzip_bomb_is_dropped_as_a_failed_fetch(
 
 def test_a_huge_page_is_not_archived(site: SiteServer, sqlite_url: str, tmp_path: Path) -> None:
     site.change(hostile={"mode": "huge_page", "size_mb": 8})
-    run = crawl(site, sqlite_url, tmp_path, "--section", "novosti-tos")
+    run = crawl(site, sqlite_url, tmp_path, *TOS_ONLY)
     assert run.returncode == 0, run.stderr
     assert articles(sqlite_url) == {}
     errors = rows(sqlite_url, "SELECT error FROM fetches WHERE kind = 'article' AND NOT ok")
@@ -199,7 +204,7 @@ def test_articles_caught_in_redirect_loops_are_failures(
     site: SiteServer, sqlite_url: str, tmp_path: Path
 ) -> None:
     site.change(hostile={"mode": "redirect_loop", "what": "article"})
-    crawl(site, sqlite_url, tmp_path, "--section", "novosti-tos")
+    crawl(site, sqlite_url, tmp_path, *TOS_ONLY)
     _, _, failures, new, *_ = last_run(sqlite_url)
     errors = rows(sqlite_url, "SELECT error FROM fetches WHERE kind = 'article' AND NOT ok")
     assert (failures, new) == (10, 0)
@@ -213,7 +218,7 @@ def test_deeply_nested_articles_are_archived(
     site: SiteServer, sqlite_url: str, tmp_path: Path
 ) -> None:
     site.change(hostile={"mode": "deep_nesting", "depth": 1500})
-    run = crawl(site, sqlite_url, tmp_path, "--section", "novosti-tos")
+    run = crawl(site, sqlite_url, tmp_path, *TOS_ONLY)
     assert run.returncode == 0, run.stderr
     archived = articles(sqlite_url)
     assert len(archived) == 10
@@ -279,9 +284,9 @@ def test_the_repository_ignores_archives() -> None:
 
 
 def test_a_full_disk_stops_the_crawl_with_its_reason(
-    site: SiteServer, sqlite_url: str, tmp_path: Path
+    site: SiteServer, crawled_archives: CrawledArchives, tmp_path: Path
 ) -> None:
-    assert crawl(site, sqlite_url, tmp_path, "--section", "novosti-tos").returncode == 0
+    sqlite_url = crawled_archives.copy(tmp_path / "archive.sqlite3", *FROZEN, *TOS_ONLY)
     site.change(
         publish=[
             {"section": "novosti", "slug": f"novaya-{i}", "title": f"Новость {i}",

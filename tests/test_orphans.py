@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CLI_ENV, SiteServer, run_citynews
+from tests.support.crawled import CrawledArchives
 from tests.test_archive_writer import command_line
 from tests.test_crawl_processes import archived, wait_for
 
@@ -76,17 +77,12 @@ def assert_nothing_left(tag: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def big_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def big_archive(
+    crawled_archives: CrawledArchives, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """A SQLite archive of the fixture site's articles, each stored 40 times under other URLs."""
-    folder = tmp_path_factory.mktemp("big")
-    path = folder / "archive.sqlite3"
-    site = SiteServer()
-    try:
-        crawl = run_citynews("crawl", "--site-url", site.url, "--db", f"sqlite:///{path}",
-                             cwd=folder)  # fmt: skip
-    finally:
-        site.stop()
-    assert crawl.returncode == 0, crawl.stderr
+    path = tmp_path_factory.mktemp("big") / "archive.sqlite3"
+    crawled_archives.copy(path)
     with sqlite3.connect(path) as connection:
         for table in ("articles", "raw_pages"):
             columns = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]

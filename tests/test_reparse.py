@@ -1,6 +1,7 @@
 """`reparse` in batches with worker processes gives the archive the crawl gave it."""
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -9,9 +10,8 @@ from sqlalchemy import create_engine, text
 
 from archive.db import open_archive
 from scraper.reparse import reparse_archive
-from tests.conftest import SiteServer
 from tests.site import content
-from tests.support.cli import run_citynews, run_main
+from tests.support.cli import run_main
 
 pytestmark = pytest.mark.e2e
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -29,10 +29,9 @@ def export(db_url: str, cwd: Path) -> list[dict]:
 
 
 def test_reparse_in_small_batches_with_workers_restores_every_article(
-    site: SiteServer, db_url: str, tmp_path: Path
+    crawled_db: Callable[..., str], tmp_path: Path
 ) -> None:
-    crawl = run_citynews("crawl", "--site-url", site.url, "--db", db_url, cwd=tmp_path)
-    assert crawl.returncode == 0, crawl.stderr
+    db_url = crawled_db()
     before = export(db_url, tmp_path)
     assert len(before) == len(content.EXPECTED_ARTICLES)
     engine = create_engine(db_url)

@@ -69,8 +69,8 @@ def record(slug: str) -> ArticleRecord:
 
 
 @pytest.fixture
-def sessions(db_url):
-    factory = open_archive(db_url)
+def sessions(migrated_db_url):
+    factory = open_archive(migrated_db_url)
     with session_scope(factory) as session:
         for slug in ARTICLES:
             save_article(session, record(slug), None)

@@ -34,8 +34,8 @@ def bridge_record(number: int) -> ArticleRecord:
 
 
 @pytest.fixture
-def archive(db_url: str) -> str:
-    sessions = open_archive(db_url)
+def archive(migrated_db_url: str) -> str:
+    sessions = open_archive(migrated_db_url)
     with session_scope(sessions) as session:
         for number in range(BRIDGES):
             save_article(session, bridge_record(number), None)
@@ -57,7 +57,7 @@ def archive(db_url: str) -> str:
             None,
         )
     sessions.kw["bind"].dispose()
-    return db_url
+    return migrated_db_url
 
 
 def run(capsys, *args: str) -> tuple[str, str]:

@@ -63,8 +63,8 @@ def shares_a_lemma(text_: str, query_word: str) -> bool:
 
 
 @pytest.fixture
-def sessions(db_url):
-    factory = open_archive(db_url)
+def sessions(migrated_db_url):
+    factory = open_archive(migrated_db_url)
     with session_scope(factory) as session:
         for day, (slug, (title, body)) in enumerate(generated().items()):
             save_article(session, record(slug, title, body, day), None)

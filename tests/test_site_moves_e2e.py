@@ -3,14 +3,16 @@ to another host, robots.txt that fails. Each crawl is the real command line over
 
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import SiteServer
-from tests.conftest import run_citynews as citynews
 from tests.site import content
+from tests.support.cli import citynews
+from tests.support.crawled import CrawledArchives, copy_archive
 
 pytestmark = pytest.mark.e2e
 
@@ -18,14 +20,13 @@ NOW = "2025-11-21T12:00:00+03:00"
 TOS = "novosti-tos"
 TOS_PATHS = [content.path_of(a) for a in content.ARTICLES if a["section"] == TOS]
 REFETCH_ALL = ("--refresh-days", "1000")
+# the novosti-tos section, time frozen after its newest article
+TOS_CRAWL = ("-s", f"CITYNEWS_NOW={NOW}", "--section", TOS)
 
 
 def crawl(site_url: str, db_url: str, workdir: Path, *args: str) -> subprocess.CompletedProcess:
     """One `citynews crawl` of the novosti-tos section, time frozen after its newest article."""
-    return citynews(
-        "crawl", "--site-url", site_url, "--db", db_url, "-s", f"CITYNEWS_NOW={NOW}",
-        "--section", TOS, *args, cwd=workdir,
-    )  # fmt: skip
+    return citynews("crawl", "--site-url", site_url, "--db", db_url, *TOS_CRAWL, *args, cwd=workdir)
 
 
 def rows(db_url: str, query: str) -> list:
@@ -77,6 +78,12 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def crawled_url(crawled_archives: CrawledArchives, tmp_path: Path) -> str:
+    """An archive of a first crawl of the novosti-tos section (a copy of this test's own)."""
+    return crawled_archives.copy(tmp_path / "archive.sqlite3", *TOS_CRAWL)
+
+
+@pytest.fixture
 def other_host() -> Iterator[SiteServer]:
     """A second server: another host, as far as the site is concerned."""
     server = SiteServer()
@@ -87,41 +94,64 @@ def other_host() -> Iterator[SiteServer]:
 # Soft 404s
 
 
-def test_a_soft_404_marks_the_article_removed_and_keeps_its_text(
-    site: SiteServer, sqlite_url: str, tmp_path: Path
-) -> None:
-    assert crawl(site.url, sqlite_url, tmp_path).returncode == 0
-    before = archived(sqlite_url)
-    assert len(before) == len(TOS_PATHS)
+@dataclass
+class SoftNotFound:
+    """A first crawl; a crawl while five pages answer «not found» with 200; a crawl after they
+    come back. Each archive is a copy taken after its crawl."""
+
+    workdir: Path
+    before: dict[str, tuple]
+    gone: list[str]
+    gone_run: subprocess.CompletedProcess
+    gone_url: str
+    back_run: subprocess.CompletedProcess
+    back_url: str
+
+
+@pytest.fixture(scope="module")
+def soft_not_found(
+    crawled_archives: CrawledArchives, tmp_path_factory: pytest.TempPathFactory
+) -> SoftNotFound:
+    workdir = tmp_path_factory.mktemp("soft-404")
+    path = workdir / "archive.sqlite3"
+    db_url = crawled_archives.copy(path, *TOS_CRAWL)
+    before = archived(db_url)
     gone = TOS_PATHS[:5]  # one page in each of the fixture site's five wordings
-    site.change(hostile={"mode": "soft_404", "paths": gone})
+    site = SiteServer()
+    try:
+        site.change(hostile={"mode": "soft_404", "paths": gone})
+        gone_run = crawl(site.url, db_url, workdir, *REFETCH_ALL)
+        gone_url = copy_archive(path, workdir / "gone.sqlite3")
+        site.change(hostile=None)
+        back_run = crawl(site.url, db_url, workdir)
+    finally:
+        site.stop()
+    return SoftNotFound(workdir, before, gone, gone_run, gone_url, back_run, db_url)
 
-    run = crawl(site.url, sqlite_url, tmp_path, *REFETCH_ALL)
 
-    assert run.returncode == 0, run.stderr
-    assert removed(sqlite_url) == {site_url(path) for path in gone}
-    assert {url: (title, body) for url, (title, body, _) in archived(sqlite_url).items()} == {
+def test_a_soft_404_marks_the_article_removed_and_keeps_its_text(
+    soft_not_found: SoftNotFound,
+) -> None:
+    before, gone, db_url = soft_not_found.before, soft_not_found.gone, soft_not_found.gone_url
+    assert len(before) == len(TOS_PATHS)
+
+    assert soft_not_found.gone_run.returncode == 0, soft_not_found.gone_run.stderr
+    assert removed(db_url) == {site_url(path) for path in gone}
+    assert {url: (title, body) for url, (title, body, _) in archived(db_url).items()} == {
         url: (title, body) for url, (title, body, _) in before.items()
     }
-    assert sorted(events(sqlite_url)) == sorted((site_url(p), "removed", 200) for p in gone)
-    assert last_run(sqlite_url)[3] == 5
-    report = citynews("status", "--failed", "--db", sqlite_url, cwd=tmp_path)
+    assert sorted(events(db_url)) == sorted((site_url(p), "removed", 200) for p in gone)
+    assert last_run(db_url)[3] == 5
+    report = citynews("status", "--failed", "--db", db_url, cwd=soft_not_found.workdir)
     assert report.stdout.count("the page says it does not exist") == 5, report.stdout
 
 
-def test_a_page_that_comes_back_clears_the_removal(
-    site: SiteServer, sqlite_url: str, tmp_path: Path
-) -> None:
-    crawl(site.url, sqlite_url, tmp_path)
-    site.change(hostile={"mode": "soft_404", "paths": TOS_PATHS[:2]})
-    crawl(site.url, sqlite_url, tmp_path, *REFETCH_ALL)
-    site.change(hostile=None)
-
-    run = crawl(site.url, sqlite_url, tmp_path)
+def test_a_page_that_comes_back_clears_the_removal(soft_not_found: SoftNotFound) -> None:
+    run, db_url = soft_not_found.back_run, soft_not_found.back_url
 
     assert run.returncode == 0, run.stderr
-    assert removed(sqlite_url) == set()
-    assert [kind for url, kind, _ in events(sqlite_url) if url == site_url(TOS_PATHS[0])] == [
+    assert removed(db_url) == set()
+    assert [kind for url, kind, _ in events(db_url) if url == site_url(TOS_PATHS[0])] == [
         "removed",
         "restored",
     ]
@@ -138,14 +168,13 @@ def test_a_soft_404_on_a_first_fetch_is_a_failed_fetch_not_an_article(
 
 
 def test_a_maintenance_notice_is_not_a_removal(
-    site: SiteServer, sqlite_url: str, tmp_path: Path
+    site: SiteServer, crawled_url: str, tmp_path: Path
 ) -> None:
-    crawl(site.url, sqlite_url, tmp_path)
-    before = archived(sqlite_url)
+    before = archived(crawled_url)
     site.change(hostile="maintenance")
-    crawl(site.url, sqlite_url, tmp_path, *REFETCH_ALL)
-    assert archived(sqlite_url) == before
-    assert removed(sqlite_url) == set()
+    crawl(site.url, crawled_url, tmp_path, *REFETCH_ALL)
+    assert archived(crawled_url) == before
+    assert removed(crawled_url) == set()
 
 
 # Articles redirected to a page that is no article
@@ -153,19 +182,18 @@ def test_a_maintenance_notice_is_not_a_removal(
 
 @pytest.mark.parametrize("to", ["home", "section", "page"])
 def test_an_article_redirected_to_a_page_that_is_no_article_is_removed(
-    site: SiteServer, sqlite_url: str, tmp_path: Path, to: str
+    site: SiteServer, crawled_url: str, tmp_path: Path, to: str
 ) -> None:
-    crawl(site.url, sqlite_url, tmp_path)
-    before = archived(sqlite_url)
+    before = archived(crawled_url)
     site.change(hostile={"mode": "redirect_gone", "to": to, "paths": TOS_PATHS[:2]})
 
-    run = crawl(site.url, sqlite_url, tmp_path, *REFETCH_ALL)
+    run = crawl(site.url, crawled_url, tmp_path, *REFETCH_ALL)
 
     assert run.returncode == 0, run.stderr
-    assert set(archived(sqlite_url)) == set(before)
-    assert removed(sqlite_url) == {site_url(path) for path in TOS_PATHS[:2]}
-    assert {kind for _, kind, _ in events(sqlite_url)} == {"removed"}
-    assert archived(sqlite_url)[site_url(TOS_PATHS[0])][:2] == before[site_url(TOS_PATHS[0])][:2]
+    assert set(archived(crawled_url)) == set(before)
+    assert removed(crawled_url) == {site_url(path) for path in TOS_PATHS[:2]}
+    assert {kind for _, kind, _ in events(crawled_url)} == {"removed"}
+    assert archived(crawled_url)[site_url(TOS_PATHS[0])][:2] == before[site_url(TOS_PATHS[0])][:2]
 
 
 def test_the_home_page_never_becomes_an_article(

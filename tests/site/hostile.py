@@ -264,7 +264,9 @@ def _rate_limited(path: str, seconds: int, http_date: bool) -> Response | None:
     not_before = _NOT_BEFORE.setdefault(path, now + seconds)
     if now >= not_before:
         return None
-    wait = math.ceil(not_before - now)
-    retry_after = formatdate(now + wait, usegmt=True) if http_date else str(wait)
+    if http_date:  # whole seconds, rounded up: a client that waits until then is never early
+        retry_after = formatdate(math.ceil(not_before), usegmt=True)
+    else:
+        retry_after = str(math.ceil(not_before - now))
     headers = {"Content-Type": "text/plain; charset=utf-8", "Retry-After": retry_after}
     return 429, headers, "Слишком много запросов".encode()
