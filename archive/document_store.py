@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DOCUMENTS_FOLDER = "documents"
 PARTIAL_FOLDER = ".partial"
@@ -22,7 +23,10 @@ PARTIAL_FOLDER = ".partial"
 
 def default_documents_dir(db_url: str) -> Path:
     """The folder beside a SQLite archive file; ./data/documents for a server database."""
-    url = make_url(db_url)
+    try:
+        url = make_url(db_url)
+    except ArgumentError:  # the command refuses the archive URL itself, in its own words
+        return Path("data") / DOCUMENTS_FOLDER
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return Path(url.database).parent / DOCUMENTS_FOLDER
     return Path("data") / DOCUMENTS_FOLDER

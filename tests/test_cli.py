@@ -44,6 +44,8 @@ def test_every_archive_command_lists_db_in_its_help(command: list[str], tmp_path
     [
         (["crawl", "--section", "sport"], 2, "unknown section 'sport'"),
         (["crawl", "--db", "not a url"], 2, "bad database URL"),
+        (["documents", "--db", "not a url"], 2, "bad database URL"),
+        (["documents", "extract", "--db", "not a url"], 2, "bad database URL"),
         (["crawl", "--db", "mysqlx://x/y"], 2, "bad database URL"),
         (["crawl", "--site-url", "smoladmin.ru"], 2, "http"),
         (["crawl", "-s", "DOWNLOAD_DELAY"], 2, "NAME=VALUE"),
