@@ -117,6 +117,19 @@ def positive(value: str) -> int:
     return whole_number(value, 1, MAX_COUNT, "a whole number")
 
 
+def add_listing_options(command: argparse.ArgumentParser) -> None:
+    """--limit N (default 20, 0: all) and --format table|json|csv, as every listing takes them."""
+    command.add_argument(
+        "--limit", type=non_negative, default=20, metavar="N", help="default 20; 0: all"
+    )
+    command.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="table for people (default), json or csv",
+    )
+
+
 def add_settings_option(command: argparse.ArgumentParser) -> None:
     """-s NAME=VALUE: any Scrapy setting, repeatable."""
     command.add_argument(

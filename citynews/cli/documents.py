@@ -19,10 +19,10 @@ from citynews.cli.common import (
     EXIT_OK,
     CommandFailed,
     add_documents_dir_option,
+    add_listing_options,
     date_range,
     day,
     exclusive_archive,
-    non_negative,
     reading,
     say,
     section_key,
@@ -78,15 +78,7 @@ def add_commands(
     documents.add_argument(
         "--removed", action="store_true", help="only documents the site no longer serves"
     )
-    documents.add_argument(
-        "--limit", type=non_negative, default=20, metavar="N", help="default 20; 0: all"
-    )
-    documents.add_argument(
-        "--format",
-        choices=("table", "json", "csv"),
-        default="table",
-        help="table for people (default), json or csv",
-    )
+    add_listing_options(documents)
     add_documents_dir_option(documents)
     documents.set_defaults(handler=run_documents)
     actions = documents.add_subparsers(dest="documents_command", metavar="ACTION")

@@ -14,6 +14,7 @@ from citynews.cli.common import (
     CommandFailed,
     UserError,
     add_documents_dir_option,
+    add_listing_options,
     date_range,
     day,
     find_article,
@@ -46,15 +47,7 @@ def add_commands(
         help="look in the articles' title and text, in the text of the documents they link, "
         "or both (default all)",
     )
-    search.add_argument(
-        "--limit", type=non_negative, default=20, metavar="N", help="default 20; 0: all"
-    )
-    search.add_argument(
-        "--format",
-        choices=("table", "json", "csv"),
-        default="table",
-        help="table for people (default), json or csv",
-    )
+    add_listing_options(search)
     search.set_defaults(handler=run_search)
 
     show = commands.add_parser(
