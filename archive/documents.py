@@ -160,8 +160,8 @@ def record_fetch(session: Session, fetch: DocumentFetch) -> FetchOutcome:
     assert fetch.file is not None, "a document fetched in full comes with its file"
     keep_file(session, fetch.file, fetch.fetched_at)
     outcome = (
-        FetchOutcome.NEW
-        if target.sha256 is None and not target.versions
+        FetchOutcome.NEW  # sha256 is set with the first version kept, and never cleared
+        if target.sha256 is None
         else FetchOutcome.UNCHANGED
         if target.sha256 == fetch.file.sha256
         else FetchOutcome.CHANGED
@@ -199,7 +199,6 @@ def seen_version(session: Session, target: Document, sha256: str, at: datetime) 
             DocumentVersion(document_id=target.id, sha256=sha256, first_seen_at=at, last_seen_at=at)
         )
         session.flush()
-        session.refresh(target, ["versions"])
     elif at > version.last_seen_at:
         version.last_seen_at = at
 

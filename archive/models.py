@@ -227,10 +227,6 @@ class Document(Base):
     failed_at: Mapped[datetime | None]
     removed_at: Mapped[datetime | None]  # when the site stopped serving it (404/410)
 
-    versions: Mapped[list["DocumentVersion"]] = relationship(
-        order_by="DocumentVersion.first_seen_at"
-    )
-
 
 class DocumentFile(Base):
     """A document's content, kept once however many URLs serve it, and its text once read."""
