@@ -158,8 +158,7 @@ class DocumentDownloadHandler(BaseDownloadHandler):
         async for chunk in answer.aiter_bytes():
             if incoming.size + len(chunk) > self.maxsize:
                 return (
-                    f"larger than {self.maxsize} bytes (CITYNEWS_DOCUMENT_MAXSIZE): "
-                    "not downloaded"
+                    f"larger than {self.maxsize} bytes (CITYNEWS_DOCUMENT_MAXSIZE): not downloaded"
                 )
             incoming.write(chunk)
             if not sniffed and len(incoming.head) >= HEAD_BYTES:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from w3lib.url import canonicalize_url
 
-from scraper.parsing.text import DOCUMENT_EXTENSIONS, IMAGE_EXTENSIONS
+from scraper.parsing.file_links import DOCUMENT_EXTENSIONS, IMAGE_EXTENSIONS
 from scraper.sections import Section
 
 CANONICAL_ORIGIN = "https://www.smoladmin.ru"

@@ -2,8 +2,9 @@
 
 Three articles link, between them: a PDF with a Russian text layer (answering conditional
 requests by ETag), a DOCX, the same PDF again at a second URL, an HTML page served at a .pdf
-URL, a missing file, a file larger than the crawl's cap, a file robots.txt closes, and a
-document on another host. `files` can be changed between crawls (a file replaced, removed).
+URL, a missing file, a file larger than the crawl's cap, a file robots.txt closes, a document
+on another host, and the same two files served by scripts at addresses with no extension.
+`files` can be changed between crawls (a file replaced, removed).
 """
 
 import hashlib
@@ -50,13 +51,16 @@ class Served:
 
 def initial_files() -> dict[str, Served]:
     decree = Served(text_pdf(DECREE_PAGES))
+    plan = docx(PLAN_TEXT)
     return {
         "/upload/iblock/decree.pdf": decree,
         "/upload/iblock/copy-of-decree.pdf": Served(decree.body),
-        "/upload/iblock/plan.docx": Served(docx(PLAN_TEXT), "application/octet-stream"),
+        "/upload/iblock/plan.docx": Served(plan, "application/octet-stream"),
         "/upload/iblock/fake.pdf": Served(b"<!DOCTYPE html><html><body>Not here</body></html>"),
         "/upload/iblock/big.pdf": Served(big_pdf()),
         "/closed/secret.pdf": Served(text_pdf([["Закрыто"]])),
+        "/download.php": Served(decree.body, "application/force-download"),
+        "/getfile/15": Served(plan, "application/octet-stream"),
     }
 
 
@@ -74,7 +78,11 @@ ARTICLE_LINKS = {
         ("/closed/secret.pdf", "Закрытый документ"),
         ("https://other.example.org/files/report.pdf", "Отчёт на другом сайте"),
     ],
-    3: [],
+    3: [  # served by scripts, with no extension: told by the address or the link's text
+        ("/download.php?id=7", "Протокол (PDF, 120 Кб)"),
+        ("/getfile/15", "Заключение о результатах слушаний"),
+        (f"{SECTION}obyavlenie-1", "Первое объявление"),  # a page, not a document
+    ],
 }
 
 

@@ -23,6 +23,8 @@ pytestmark = pytest.mark.e2e
 DECREE = "https://www.smoladmin.ru/upload/iblock/decree.pdf"
 COPY = "https://www.smoladmin.ru/upload/iblock/copy-of-decree.pdf"
 PLAN = "https://www.smoladmin.ru/upload/iblock/plan.docx"
+BY_SCRIPT = "https://www.smoladmin.ru/download.php?id=7"
+BY_PATH = "https://www.smoladmin.ru/getfile/15"
 
 
 def crawl(site: DocumentSite, folder: Path, days_later: int = 0, *extra: str) -> None:
@@ -83,6 +85,15 @@ def test_each_document_is_kept_once_by_content_beside_the_archive(first_crawl) -
     ]
 
 
+def test_documents_served_by_scripts_without_an_extension_are_kept(first_crawl) -> None:
+    _, folder = first_crawl
+    found = documents(folder)
+    assert found[BY_SCRIPT] == (found[DECREE][0], None, None)
+    assert found[BY_PATH] == (found[PLAN][0], None, None)
+    # the page the third article links is no document: never recorded as one
+    assert not [url for url in found if "obyavlenie" in url]
+
+
 def test_what_is_no_document_is_a_failed_fetch_with_its_reason(first_crawl) -> None:
     site, folder = first_crawl
     found = documents(folder)
@@ -92,7 +103,8 @@ def test_what_is_no_document_is_a_failed_fetch_with_its_reason(first_crawl) -> N
     assert found[f"{origin}/upload/iblock/big.pdf"][1].startswith("larger than 200000 bytes")
     assert found[f"{origin}/closed/secret.pdf"][1].startswith("not fetched")
     assert site.requested("/closed/secret.pdf") == []  # robots.txt closes it
-    assert all(found[url][0] is None for url in found if "decree" not in url and "plan" not in url)
+    kept = (DECREE, COPY, PLAN, BY_SCRIPT, BY_PATH)
+    assert all(found[url][0] is None for url in found if url not in kept)
     # a document on another host is linked with its article, never requested
     assert found["https://other.example.org/files/report.pdf"] == (None, None, None)
 
@@ -155,7 +167,7 @@ def test_the_next_day_costs_no_document_request_and_a_month_later_a_conditional_
         "SELECT d.url, count(*) FROM document_versions v JOIN documents d ON d.id = v.document_id "
         "GROUP BY d.url ORDER BY d.url",
     )
-    assert dict(versions) == {COPY: 1, DECREE: 2, PLAN: 1}
+    assert dict(versions) == {BY_SCRIPT: 1, BY_PATH: 1, COPY: 1, DECREE: 2, PLAN: 1}
     assert found[PLAN][2] is not None  # removed, and its file stays
     plan_sha = found[PLAN][0]
     assert (tmp_path / "documents" / plan_sha[:2] / plan_sha[2:4] / plan_sha).is_file()
@@ -172,7 +184,7 @@ def test_a_crawl_with_documents_off_requests_none(tmp_path: Path) -> None:
         crawl(site, tmp_path, 0, "-s", "CITYNEWS_DOCUMENTS=0")
         assert not [path for path, _ in site.log if path.startswith("/upload/")]
     assert rows(tmp_path, "SELECT count(*) FROM document_files") == [(0,)]
-    assert len(documents(tmp_path)) == 8  # the links are recorded all the same
+    assert len(documents(tmp_path)) == 10  # the links are recorded all the same
 
 
 def test_documents_go_to_the_folder_asked_for(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import pytest
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 from bs4.element import NavigableString, Tag
 
+from scraper.parsing.file_links import is_document_link
 from scraper.parsing.markup import node_html
 from scraper.parsing.soup_builder import build_soup
 from scraper.parsing.text import (
@@ -25,7 +26,6 @@ from scraper.parsing.text import (
     first_string,
     first_tag,
     flatten_deep_nesting,
-    is_document_link,
     is_dropped,
     links_under,
     make_soup,

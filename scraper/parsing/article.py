@@ -28,6 +28,7 @@ from bs4 import BeautifulSoup
 from bs4.element import NavigableString, PageElement, Tag
 
 from scraper.parsing.dates import META_LABELS_RE, find_dates, find_views, meta_residue
+from scraper.parsing.file_links import is_image_link, link_path, says_document
 from scraper.parsing.markup import node_html
 from scraper.parsing.meta import find_meta
 from scraper.parsing.page_lines import Line, page_lines
@@ -46,10 +47,7 @@ from scraper.parsing.text import (
     first_tag,
     holds_page_chrome,
     is_chrome,
-    is_document_link,
-    is_image_link,
     is_link_list,
-    link_path,
     links_under,
     make_soup,
     tags_named,
@@ -571,12 +569,16 @@ def find_attachments(
             continue
         for link in links_under(node) if node.name != "a" else [node]:
             href = attribute(link, "href")
-            if not is_document_link(href):
+            text = texts.text(link)
+            download = link.get("download") is not None
+            if not says_document(
+                href, text or attribute(link, "title"), download, attribute(link, "type")
+            ):
                 continue
             url = web_url(href, resolve, "attachment", warnings)
             if not url:
                 continue
-            title = texts.text(link) or link_path(href).rsplit("/", 1)[-1]
+            title = text or link_path(href).rsplit("/", 1)[-1]
             found.setdefault(url, Attachment(url=url, title=title))
     return list(found.values())
 

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from bs4.element import NavigableString, PageElement, Tag
 from w3lib.encoding import html_to_unicode
 
+from scraper.parsing.file_links import is_document_link
 from scraper.parsing.soup_builder import build_tree
 
 _LINE_BREAK = "\ue000"
@@ -55,22 +56,6 @@ BLOCK_TAGS = frozenset(
 CELL_BLOCK_TAGS = BLOCK_TAGS - {"tr", "tbody", "thead", "tfoot"}  # what a data cell never holds
 INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg", "link", "meta", "head")
 DROPPED_TAGS = frozenset(INVISIBLE_TAGS) - {"head"}
-DOCUMENT_EXTENSIONS = (
-    ".pdf",
-    ".doc",
-    ".docx",
-    ".xls",
-    ".xlsx",
-    ".rtf",
-    ".odt",
-    ".ods",
-    ".zip",
-    ".rar",
-    ".7z",
-    ".ppt",
-    ".pptx",
-)
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "button", "select", "input"})
 CHROME_MARKERS = (
     "Размер шрифта:",
@@ -300,21 +285,6 @@ def is_link_list(tag: Tag, text: str, texts: NodeTexts | None = None) -> bool:
     if page_links < 2 or not text:
         return False
     return link_chars / len(text) >= 0.6
-
-
-def link_path(href: str) -> str:
-    """A link's path in lower case, without query or fragment."""
-    return href.split("?", 1)[0].split("#", 1)[0].lower()
-
-
-def is_document_link(href: str) -> bool:
-    """Whether a link leads to a document (an attachment) rather than a page."""
-    return link_path(href).endswith(DOCUMENT_EXTENSIONS)
-
-
-def is_image_link(href: str) -> bool:
-    """Whether a link leads to an image file."""
-    return link_path(href).endswith(IMAGE_EXTENSIONS)
 
 
 def block_texts(nodes: list[PageElement]) -> list[str]:
