@@ -41,6 +41,15 @@ class WalkPlan:
             return True
         return check.due(self.clock, self.document_recheck, DOCUMENT_RETRY)
 
+    def unrequested_documents(self) -> list[str]:
+        """The document URLs articles link that no crawl has requested yet (a crawl stopped
+        before reaching them, or links found by a reparse), in URL order."""
+        return sorted(
+            url
+            for url, check in self.documents.items()
+            if check.checked_at is None and check.failed_at is None
+        )
+
     def document_validators(self, url: str) -> dict[str, str]:
         """The conditional request headers for a document the archive keeps."""
         check = self.documents.get(url)

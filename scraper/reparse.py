@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.articles import apply_parsed_fields
 from archive.crawl_records import ArticleRecord, RawPageRecord
 from archive.db import session_scope
+from archive.documents import link_documents
 from archive.models import Article
 from archive.queries import latest_raw_pages
 from archive.raw import decompress
@@ -125,6 +126,8 @@ def apply_record(session: Session, article: Article, record: ArticleRecord) -> b
     changed = apply_parsed_fields(article, record)
     if record.views is not None:
         article.views = record.views
+    if record.body_text:
+        link_documents(session, article.id, record.attachments, record.fetched_at)
     after = (article.views, article.meta_line_raw, article.images, article.attachments)
     if changed:
         index_article(session, article)

@@ -25,6 +25,7 @@ COPY = "https://www.smoladmin.ru/upload/iblock/copy-of-decree.pdf"
 PLAN = "https://www.smoladmin.ru/upload/iblock/plan.docx"
 BY_SCRIPT = "https://www.smoladmin.ru/download.php?id=7"
 BY_PATH = "https://www.smoladmin.ru/getfile/15"
+ORIGIN = "https://www.smoladmin.ru"
 
 
 def crawl(site: DocumentSite, folder: Path, days_later: int = 0, *extra: str) -> None:
@@ -179,12 +180,20 @@ def test_the_next_day_costs_no_document_request_and_a_month_later_a_conditional_
     assert words(new_text[0][0]) == words(" ".join(NEW_DECREE_PAGES[0]))
 
 
-def test_a_crawl_with_documents_off_requests_none(tmp_path: Path) -> None:
+def test_a_crawl_with_documents_off_requests_none_and_the_next_asks_them(tmp_path: Path) -> None:
     with document_site() as site:
         crawl(site, tmp_path, 0, "-s", "CITYNEWS_DOCUMENTS=0")
         assert not [path for path, _ in site.log if path.startswith("/upload/")]
     assert rows(tmp_path, "SELECT count(*) FROM document_files") == [(0,)]
     assert len(documents(tmp_path)) == 10  # the links are recorded all the same
+
+    with document_site() as site:  # the pages link nothing now; the archive knows the links
+        site.links = dict.fromkeys(site.links, [])
+        crawl(site, tmp_path)
+    found = documents(tmp_path)
+    assert found[DECREE][0] is not None
+    assert found[BY_SCRIPT][0] == found[DECREE][0]
+    assert found[f"{ORIGIN}/upload/iblock/missing.pdf"][1] == "HTTP 404"
 
 
 def test_documents_go_to_the_folder_asked_for(tmp_path: Path) -> None:

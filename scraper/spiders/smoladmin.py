@@ -113,6 +113,9 @@ class SmoladminSpider(scrapy.Spider):
                 request = self.article_request(url, article_section, listed_date, None)
                 if request is not None:
                     yield request
+        for link in self.plan.unrequested_documents():
+            for request in self.document_request(link):
+                yield request
 
     def planned_walk(self) -> WalkPlan:
         """The plan the archive pipeline built when the crawl opened."""
@@ -267,25 +270,29 @@ class SmoladminSpider(scrapy.Spider):
         """Requests for the documents an article links on the site's own host that are due
         (conditional ones for documents the archive keeps). Links to other hosts are recorded
         with the article and not fetched."""
+        for attachment in record.attachments:
+            yield from self.document_request(attachment["url"])
+
+    def document_request(self, link: str) -> Iterator[scrapy.Request]:
+        """A request for a document on the site's own host, if it is due and not yet asked."""
         if not self.fetch_documents:
             return
-        for attachment in record.attachments:
-            url = self.site.canonical(attachment["url"])
-            if url is None or url in self.documents_requested or not self.plan.document_due(url):
-                continue
-            self.documents_requested.add(url)
-            yield scrapy.Request(
-                self.site.to_fetch(url),
-                callback=self.parse_document,
-                errback=self.document_failed,
-                headers={"Accept-Encoding": "identity", **self.plan.document_validators(url)},
-                priority=DOCUMENT_PRIORITY,
-                meta={
-                    "kind": "document",
-                    "document_url": url,
-                    "handle_httpstatus_list": [304, *DOCUMENT_GONE],
-                },
-            )
+        url = self.site.canonical(link)
+        if url is None or url in self.documents_requested or not self.plan.document_due(url):
+            return
+        self.documents_requested.add(url)
+        yield scrapy.Request(
+            self.site.to_fetch(url),
+            callback=self.parse_document,
+            errback=self.document_failed,
+            headers={"Accept-Encoding": "identity", **self.plan.document_validators(url)},
+            priority=DOCUMENT_PRIORITY,
+            meta={
+                "kind": "document",
+                "document_url": url,
+                "handle_httpstatus_list": [304, *DOCUMENT_GONE],
+            },
+        )
 
     def parse_document(self, response: Response) -> Iterator[DocumentFetch]:
         url = response.meta["document_url"]
