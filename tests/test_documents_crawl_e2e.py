@@ -188,7 +188,7 @@ def test_a_crawl_with_documents_off_requests_none_and_the_next_asks_them(tmp_pat
     assert len(documents(tmp_path)) == 10  # the links are recorded all the same
 
     with document_site() as site:  # the pages link nothing now; the archive knows the links
-        site.links = dict.fromkeys(site.links, [])
+        site.links = {key: [] for key in site.links}
         crawl(site, tmp_path)
     found = documents(tmp_path)
     assert found[DECREE][0] is not None

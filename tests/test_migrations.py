@@ -3,16 +3,19 @@
 import ast
 import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Integer, MetaData, Table, insert
 from sqlalchemy.orm import Session
 
-from archive.db import alembic_config, create_archive_engine, upgrade
+from archive.db import alembic_config, create_archive_engine, head_revision, upgrade
 from archive.models import Article, Base
 from archive.search.query import parse_query
 from archive.search.running import Filters, search
@@ -47,6 +50,34 @@ def test_no_migration_file_imports_the_application() -> None:
     template_imports = re.findall(r"^\s*(?:from|import)\s+(\w+)", template, re.MULTILINE)
     assert template_imports
     assert not set(template_imports) & APPLICATION
+
+
+def test_each_migration_is_named_after_its_revision_and_revises_the_one_before() -> None:
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert head_revision() == scripts.get_current_head()
+    previous = None
+    for script in reversed(list(scripts.walk_revisions())):
+        assert script.path is not None
+        assert Path(script.path).name.split("_", 1)[0] == script.revision
+        assert script.down_revision == previous
+        previous = script.revision
+
+
+def test_an_archive_at_the_newest_revision_is_opened_without_importing_alembic(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    engine = create_archive_engine(url)
+    assert upgrade(engine) == (None, head_revision())
+    engine.dispose()
+    program = (
+        "import sys; from archive.db import open_archive; "
+        f"open_archive({url!r}); print('alembic' in sys.modules)"
+    )
+    opened = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    assert opened.stdout.strip() == "False"
 
 
 def test_the_migrated_schema_is_the_models_schema(db_url) -> None:
