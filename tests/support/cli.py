@@ -1,12 +1,19 @@
 """The command line as tests run it: in this process through `citynews.cli.main`, or as a real
 process where the process itself is the point (signals, exit of a real process, the reactor)."""
 
+import atexit
 import io
 import json
+import locale
 import logging
 import os
+import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -18,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 CLI_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 # A crawl and `inspect` run Twisted's reactor, which starts once per process; `serve` runs
 # until it is stopped: `citynews` runs these in a process of their own.
+# What a forked process cannot take from its environment: how an interpreter starts.
+STARTUP_VARIABLES = ("PYTHON", "LC_", "LANG")
 OWN_PROCESS_COMMANDS = frozenset({"crawl", "inspect", "serve"})
 SCRAPY_RUNNERS = ("CrawlerProcess", "AsyncCrawlerProcess", "CrawlerRunner", "AsyncCrawlerRunner")
 
@@ -40,15 +49,96 @@ class CliResult:
 def run_citynews(
     *args: str, cwd: Path, timeout: float = 300, env: Mapping[str, str | None] | None = None
 ) -> subprocess.CompletedProcess:
-    """Run the real command line in a subprocess (`python -m citynews`), as a user would."""
-    return subprocess.run(
-        [sys.executable, "-m", "citynews", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=process_environment(env),
-    )
+    """Run the real command line in a process of its own, as a user would: forked from a
+    launcher that imported it once (tests/support/launcher.py), or `python -m citynews` when
+    the environment asked for changes how an interpreter starts (its encoding, its locale)."""
+    environment = process_environment(env)
+    if any(name.startswith(STARTUP_VARIABLES) for name in env or {}):
+        return subprocess.run(
+            [sys.executable, "-m", "citynews", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=environment,
+        )
+    return Launcher.shared().run(list(args), cwd, environment, timeout)
+
+
+class Launcher:
+    """This test process's launcher of commands, started on first use."""
+
+    _shared: "Launcher | None" = None
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="citynews-launcher-"))
+        self.socket_path = str(self.folder / "socket")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.launcher", self.socket_path],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=CLI_ENV,
+        )
+        assert self.process.stdout is not None
+        assert self.process.stdout.readline() == b"ready\n"
+        atexit.register(self.close)
+
+    @classmethod
+    def shared(cls) -> "Launcher":
+        if cls._shared is None or cls._shared.process.poll() is not None:
+            cls._shared = cls()
+        return cls._shared
+
+    def run(
+        self, argv: list[str], cwd: Path, env: dict[str, str], timeout: float
+    ) -> subprocess.CompletedProcess:
+        request = json.dumps({"argv": argv, "cwd": str(cwd), "env": env}).encode()
+        (out, out_end), (err, err_end) = os.pipe(), os.pipe()
+        readers = [PipeReader(out), PipeReader(err)]
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.connect(self.socket_path)
+            socket.send_fds(connection, [len(request).to_bytes(8, "big")], [out_end, err_end])
+            os.close(out_end)
+            os.close(err_end)
+            connection.sendall(request)
+            answers = connection.makefile("rb")
+            pid = json.loads(answers.readline())["pid"]
+            connection.settimeout(timeout)
+            try:
+                status = json.loads(answers.readline())["status"]
+            except TimeoutError:
+                os.kill(pid, signal.SIGKILL)
+                raise subprocess.TimeoutExpired(["citynews", *argv], timeout) from None
+        stdout, stderr = (reader.text() for reader in readers)
+        return subprocess.CompletedProcess(["citynews", *argv], status, stdout, stderr)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            self.process.wait(timeout=30)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class PipeReader:
+    """Everything written to a pipe until its last writer closes it, read in a thread (as
+    `subprocess.run` reads a command's output, so a full pipe never blocks the command)."""
+
+    def __init__(self, fd: int) -> None:
+        self.stream = os.fdopen(fd, "rb")
+        self.data = b""
+        self.thread = threading.Thread(target=self.read, daemon=True)
+        self.thread.start()
+
+    def read(self) -> None:
+        with self.stream:
+            self.data = self.stream.read()
+
+    def text(self) -> str:
+        """What was written, decoded as `subprocess.run(text=True)` decodes it."""
+        self.thread.join()
+        encoding = locale.getpreferredencoding(False)
+        return io.TextIOWrapper(io.BytesIO(self.data), encoding=encoding).read()
 
 
 def run_main(*args: str, cwd: Path, env: Mapping[str, str | None] | None = None) -> CliResult:
