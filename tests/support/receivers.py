@@ -75,8 +75,9 @@ class Mailbox:
 
 
 @contextmanager
-def smtp_server() -> Iterator[Mailbox]:
-    box = Mailbox(0)
+def smtp_server(port: int | None = None) -> Iterator[Mailbox]:
+    """An SMTP server on `port` (default: a free one) keeping the mails it accepts."""
+    box = Mailbox(port or free_port())
 
     class Handler:
         async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
@@ -86,7 +87,6 @@ def smtp_server() -> Iterator[Mailbox]:
                 box.messages.append(parsed)
             return box.answer
 
-    box.port = free_port()
     controller = Controller(Handler(), hostname="127.0.0.1", port=box.port)
     controller.start()
     try:
