@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.models import (
@@ -58,23 +58,31 @@ class ArticleChange:
 
 @dataclass(frozen=True)
 class TextWords:
-    """A text as the matcher reads it: its words' lemmas, and for each word the
-    whitespace-separated token of the text it came from (to quote it)."""
+    """A text as the matcher reads it: its words' lemmas, where each lemma occurs, and for each
+    word the whitespace-separated token of the text it came from (to quote it)."""
 
     tokens: tuple[str, ...]
     word_lemmas: tuple[frozenset[str], ...]
     token_of_word: tuple[int, ...]
+    positions: dict[str, list[int]]
 
     @classmethod
     def of(cls, text: str) -> "TextWords":
         tokens = tuple(re.findall(r"\S+", text))
         word_lemmas: list[frozenset[str]] = []
         token_of_word: list[int] = []
+        positions: dict[str, list[int]] = {}
         for index, token in enumerate(tokens):
             for word in words(token):
+                for lemma in lemmas(word):
+                    positions.setdefault(lemma, []).append(len(word_lemmas))
                 word_lemmas.append(frozenset(lemmas(word)))
                 token_of_word.append(index)
-        return cls(tokens, tuple(word_lemmas), tuple(token_of_word))
+        return cls(tokens, tuple(word_lemmas), tuple(token_of_word), positions)
+
+    def starts(self, word: tuple[str, ...]) -> set[int]:
+        """The positions of the words sharing a lemma with a query word."""
+        return {position for lemma in word for position in self.positions.get(lemma, ())}
 
     def excerpt(self, word: int, size: int = EXCERPT_WORDS) -> str:
         """About `size` tokens of the text around the one holding a word."""
@@ -99,35 +107,41 @@ class Matcher:
     query: Query
 
     def occurrences(self, text: TextWords) -> list[int] | None:
-        """The word positions where a phrase of the query starts; None when one is missing."""
-        found: list[int] = []
+        """The word positions of every occurrence of the query's phrases; None when a phrase
+        does not occur."""
+        found: set[int] = set()
         for phrase in self.query.phrases:
-            starts = [
-                start
-                for start in range(len(text.word_lemmas) - len(phrase) + 1)
-                if all(
-                    not text.word_lemmas[start + offset].isdisjoint(word)
-                    for offset, word in enumerate(phrase)
-                )
-            ]
+            starts = text.starts(phrase[0])
+            for offset, word in enumerate(phrase[1:], 1):
+                starts &= {position - offset for position in text.starts(word)}
             if not starts:
                 return None
-            found.extend(start + offset for start in starts for offset in range(len(phrase)))
-        return sorted(set(found))
+            found.update(start + offset for start in starts for offset in range(len(phrase)))
+        return sorted(found)
 
     def matches(self, text: str) -> bool:
         return self.occurrences(TextWords.of(text)) is not None
 
 
-def changed_words(before: TextWords, after: TextWords) -> set[int]:
-    """The positions of the words of `after` that an edit of `before` added or changed."""
-    old = [min(word) if word else "" for word in before.word_lemmas]
-    new = [min(word) if word else "" for word in after.word_lemmas]
+def changed_words(before: str, after: str) -> set[int]:
+    """The positions of the words of `after` that an edit of `before` added or changed: the
+    lines an edit touched, compared word by word."""
+    old_lines, new_lines = before.split("\n"), after.split("\n")
+    offsets = [0]
+    for line in new_lines:
+        offsets.append(offsets[-1] + len(words(line)))
     changed: set[int] = set()
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for operation, _, _, start, end in matcher.get_opcodes():
-        if operation in ("replace", "insert"):
-            changed.update(range(start, end))
+    by_line = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for operation, old_start, old_end, start, end in by_line.get_opcodes():
+        if operation == "insert":
+            changed.update(range(offsets[start], offsets[end]))
+        elif operation == "replace":
+            old = [word for line in old_lines[old_start:old_end] for word in words(line)]
+            new = [word for line in new_lines[start:end] for word in words(line)]
+            by_word = difflib.SequenceMatcher(None, old, new, autojunk=False)
+            for word_operation, _, _, first, last in by_word.get_opcodes():
+                if word_operation in ("replace", "insert"):
+                    changed.update(range(offsets[start] + first, offsets[start] + last))
     return changed
 
 
@@ -244,12 +258,9 @@ def queue_notifications(session: Session, changes: Iterable[ArticleChange]) -> i
 
 def _owed_for(watching: _Watching, change: ArticleChange) -> Iterable[Owed]:
     article = change.article
-    after = TextWords.of(article_text(article.title, article.body_text))
-    before = (
-        TextWords.of(article_text(change.before_title, change.before_body))
-        if change.kind == "edited"
-        else None
-    )
+    text = article_text(article.title, article.body_text)
+    after = TextWords.of(text)
+    changed: set[int] | None = None
     for watch, matcher in watching.watches:
         if watch.sections and article.section not in watch.sections:
             continue
@@ -262,8 +273,10 @@ def _owed_for(watching: _Watching, change: ArticleChange) -> Iterable[Owed]:
         else:
             if occurrences is None:
                 continue
-            if before is not None:
-                changed = changed_words(before, after)
+            if change.kind == "edited":
+                if changed is None:
+                    before = article_text(change.before_title, change.before_body)
+                    changed = changed_words(before, text)
                 occurrences = [word for word in occurrences if word in changed]
                 if not occurrences:
                     continue
@@ -315,32 +328,35 @@ def _write_owed(
             )
         )
     )
-    queued = 0
+    matches: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
     for watch, article_id, subject, kind, payload, at in owed:
         matched = kind in ("new", "edited")
         if matched and (watch.id, article_id) not in recorded:
-            session.add(WatchMatch(watch_id=watch.id, article_id=article_id, matched_at=at))
+            matches.append({"watch_id": watch.id, "article_id": article_id, "matched_at": at})
             recorded.add((watch.id, article_id))
         for target in watch.targets:
             if (target.id, subject) in existing:
                 continue
             existing.add((target.id, subject))
-            session.add(
-                Notification(
-                    watch_id=watch.id,
-                    target_id=target.id,
-                    article_id=article_id,
-                    subject=subject,
-                    kind=kind,
-                    payload=payload,
-                    created_at=at,
-                    status="pending",
-                    attempts=0,
-                )
+            notifications.append(
+                {
+                    "watch_id": watch.id,
+                    "target_id": target.id,
+                    "article_id": article_id,
+                    "subject": subject,
+                    "kind": kind,
+                    "payload": payload,
+                    "created_at": at,
+                    "status": "pending",
+                    "attempts": 0,
+                }
             )
-            queued += 1
-    session.flush()
-    return queued
+    if matches:
+        session.execute(insert(WatchMatch), matches)
+    if notifications:
+        session.execute(insert(Notification), notifications)
+    return len(notifications)
 
 
 def queue_document_notifications(session: Session, sha256: str, at: datetime) -> int:

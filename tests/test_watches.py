@@ -16,7 +16,7 @@ from archive.db import open_archive, session_scope
 from archive.fetches import mark_removed
 from archive.models import Article, Notification
 from archive.search.query import parse_query
-from archive.watches import Matcher, add_watch
+from archive.watches import Matcher, TextWords, add_watch, changed_words
 from citynews.alerts import mask_target, send_pending
 from tests.support.cli import one_line_error, run_main
 from tests.support.receivers import smtp_server, webhook_server
@@ -291,3 +291,11 @@ def test_watch_test_and_run_send_through_the_command_line(tmp_path: Path) -> Non
     removed = run_main("watch", "remove", "w", "--db", db, cwd=tmp_path)
     assert removed.returncode == 0
     assert "no watches" in run_main("watch", "list", "--db", db, cwd=tmp_path).stdout
+
+
+def test_only_the_words_an_edit_touched_count_as_changed() -> None:
+    before = "Ремонт\nРаботы на улице Ленина начнутся в мае.\n\nПодрядчик определён."
+    after = "Ремонт\nРаботы на улице Ленина начнутся в июне.\n\nПодрядчик определён."
+    text = TextWords.of(after)
+    changed = changed_words(before, after)
+    assert [text.tokens[text.token_of_word[word]] for word in sorted(changed)] == ["июне."]
