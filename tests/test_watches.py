@@ -7,17 +7,28 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import apprise
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.articles import save_article
 from archive.db import open_archive, session_scope
+from archive.documents import (
+    DocumentFetch,
+    ExtractedPart,
+    Extraction,
+    FetchOutcome,
+    StoredFile,
+    TextStatus,
+    record_extraction,
+    record_fetch,
+)
 from archive.fetches import mark_removed
 from archive.models import Article, Notification
 from archive.search.query import parse_query
 from archive.watches import Matcher, TextWords, add_watch, changed_words
-from citynews.alerts import mask_target, send_pending
+from citynews.alerts import Item, body_of, mask_target, message, send_pending
 from tests.support.cli import one_line_error, run_main
 from tests.support.receivers import smtp_server, webhook_server
 from tests.support.records import FETCHED_AT, NOVOSTI, article_record
@@ -299,3 +310,45 @@ def test_only_the_words_an_edit_touched_count_as_changed() -> None:
     text = TextWords.of(after)
     changed = changed_words(before, after)
     assert [text.tokens[text.token_of_word[word]] for word in sorted(changed)] == ["июне."]
+
+
+def test_a_document_version_whose_text_matches_is_owed_once_its_text_is_read(
+    sessions: sessionmaker[Session],
+) -> None:
+    url, document_url = NOVOSTI + "postanovlenie", "https://www.smoladmin.ru/upload/p.pdf"
+    attachments = [{"url": document_url, "title": "Постановление № 12"}]
+    stored = StoredFile("ab" * 32, 1000, "pdf")
+    text = Extraction(
+        TextStatus.EXTRACTED, "pdf", 1, [ExtractedPart("О ремонте улицы Ленина в мае", "pdf", 1)]
+    )
+    with session_scope(sessions) as session:
+        watch(session, "улица Ленина")
+        save_article(
+            session, article_record(url, title="Постановление", attachments=attachments), None
+        )
+        record_fetch(session, DocumentFetch(document_url, FETCHED_AT, FetchOutcome.NEW, stored))
+        record_extraction(session, stored.sha256, text, LATER)
+        record_extraction(session, stored.sha256, text, LATER + timedelta(days=1))  # read again
+        assert owed(session) == [("document", url)]
+        row = session.scalars(select(Notification)).one()
+        assert row.payload["document"] == {"url": document_url, "title": "Постановление № 12"}
+
+
+def test_a_message_too_long_for_telegram_is_cut_and_keeps_its_link() -> None:
+    url = NOVOSTI + "remont"
+    diff = [f"+Абзац {n}: работы на улице Ленина продолжаются." for n in range(400)]
+    payload = {
+        "title": STREET,
+        "url": url,
+        "section": "novosti",
+        "published_at": None,
+        "excerpt": "Ремонт улицы Ленина",
+        "diff": diff,
+    }
+    msg = message("beat", parse_query("Ленина"), [Item("edited", payload)], MSK)
+    telegram = apprise.Apprise.instantiate(TELEGRAM)
+    body, body_format = body_of(telegram.notify_format, telegram.body_maxlen, msg)
+    assert len(msg.html) > telegram.body_maxlen == 4096
+    assert len(body) <= 4096
+    assert url in body
+    assert body_format == apprise.NotifyFormat.TEXT
