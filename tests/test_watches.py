@@ -2,6 +2,7 @@
 restored once matched, documents), written with the change, sent once through real services
 (a local webhook and an SMTP server), retried with backoff, and never showing a secret."""
 
+import json
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -292,6 +293,10 @@ def test_watch_test_and_run_send_through_the_command_line(tmp_path: Path) -> Non
         one_line_error(failed, 1, "1 failed")
         status = run_main("status", "--db", db, cwd=tmp_path, env=env)
         assert "w → env:CITYNEWS_HOOK: 0 pending, 1 failed, next retry" in status.stdout
+        as_json = run_main("status", "--format", "json", "--db", db, cwd=tmp_path, env=env)
+        [waiting] = json.loads(as_json.stdout)["notifications"]
+        assert (waiting["target"], waiting["failed"]) == ("env:CITYNEWS_HOOK", 1)
+        assert "503" in waiting["last_error"]
         hook.status = 200
         retried = run_main("watch", "run", "--retry-failed", "--db", db, cwd=tmp_path, env=env)
         assert retried.returncode == 0, retried.stderr
