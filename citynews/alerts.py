@@ -369,11 +369,16 @@ def send_pending(
             )
             for watch, target, rows in groups
         ]
+    refused: dict[str, str] = {}  # a target that failed is not tried again in this pass
     for watch_id, name, query_text, reference, ids, items in plans:
         with session_scope(sessions) as session:
             if not claim(session, ids):
                 continue
-        error = deliver(reference, message(name, parse_query(query_text), items, tz))
+        error = refused.get(reference) or deliver(
+            reference, message(name, parse_query(query_text), items, tz)
+        )
+        if error is not None:
+            refused[reference] = error
         with session_scope(sessions) as session:
             retry_at = settle(session, ids, error, now)
             if error is None:
@@ -382,7 +387,8 @@ def send_pending(
             summary.sent += len(ids)
         else:
             summary.failed += len(ids)
-            summary.errors.append(error)
+            if error not in summary.errors:
+                summary.errors.append(error)
             if retry_at and (summary.next_retry is None or retry_at < summary.next_retry):
                 summary.next_retry = retry_at
     return summary

@@ -149,7 +149,8 @@ def run_crawl(args: argparse.Namespace) -> int:
                 lock_held=True,
             )
         )
-        notified = notify_after_crawl(engine)
+        # Ctrl-C means stop now: what the crawl queued waits for the next run
+        notified = notify_after_crawl(engine) if result.outcome != "interrupted" else None
     if not args.quiet and sys.stdout.isatty():
         say(result.summary())
     elif not args.quiet:
