@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.db import session_scope
 from archive.models import Notification, Watch, WatchTarget
 from archive.search.query import Query, parse_query
+from citynews.display import labelled_time
 from citynews.safety import hide_credentials
 from citynews.snippets import snippet
 
@@ -461,7 +462,7 @@ def outbox_lines(states: Iterable[TargetState], tz: ZoneInfo) -> list[str]:
     for state in states:
         line = f"  {state.watch} → {state.target}: {state.pending} pending, {state.failed} failed"
         if state.next_retry:
-            line += f", next retry {state.next_retry.astimezone(tz):%Y-%m-%d %H:%M}"
+            line += f", next retry {labelled_time(state.next_retry, tz)}"
         lines.append(line)
         if state.last_error:
             lines.append(f"    last error: {state.last_error}")

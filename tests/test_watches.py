@@ -358,3 +358,19 @@ def test_a_message_too_long_for_telegram_is_cut_and_keeps_its_link() -> None:
     assert len(body) <= 4096
     assert url in body
     assert body_format == apprise.NotifyFormat.TEXT
+
+
+def test_a_refused_sample_is_a_one_line_error_without_the_password(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    with webhook_server() as hook:
+        hook.status = 401
+        target = hook.json_url.replace("json://", "json://alice:s3cret@")
+        added = run_main(
+            "watch", "add", "w", "Ленина", "--notify", target, "--db", db, cwd=tmp_path
+        )
+        assert added.returncode == 0, added.stderr
+        tested = run_main("watch", "test", "w", "--db", db, cwd=tmp_path)
+    line = one_line_error(tested, 1, "1 of 1 targets failed")
+    assert "s3cret" not in line
+    assert "alice" not in line
+    assert len(hook.refused) == 1

@@ -20,6 +20,7 @@ from citynews.cli.common import (
     say,
     section_key,
 )
+from citynews.display import labelled_time
 from scraper.sections import SECTIONS_BY_KEY
 from scraper.settings import site_timezone
 
@@ -206,8 +207,8 @@ def send_notifications(engine: Engine, retry_failed: bool = False) -> tuple[str,
     if summary.waiting:
         line += f", {summary.waiting} waiting for their digest"
     if summary.failed:
-        retry = summary.next_retry.astimezone(tz) if summary.next_retry else None
         line += f", {summary.failed} failed ({summary.errors[0]})"
-        if retry:
-            line += f"; retried from {retry:%Y-%m-%d %H:%M} by the next crawl or watch run"
+        if summary.next_retry:
+            retry = labelled_time(summary.next_retry, tz)
+            line += f"; retried from {retry} by the next crawl or watch run"
     return line, bool(summary.failed)
