@@ -9,6 +9,7 @@ from archive.fetches import article_event
 from archive.models import Article, CrawlRun, Revision
 from archive.raw import COMPRESSION, compress, sha256_hex
 from archive.runs import SaveOutcome, count_coverage, count_outcome
+from archive.watches import ArticleChange
 
 CONTENT_FIELDS = ("title", "body_text", "published_at", "updated_at")
 
@@ -35,12 +36,18 @@ def save_article(
         article = new_article(record)
         session.add(article)
         batch.added(article)
+        batch.changed(ArticleChange(article, "new", record.fetched_at))
         outcome = SaveOutcome.NEW
     else:
+        edit = ArticleChange(article, "edited", record.fetched_at, article.title, article.body_text)
+        edited = is_new_version(article, record)
         outcome = merge_into(session, article, record)
+        if edited:
+            batch.changed(edit)
         if article.removed_at is not None:
             article.removed_at = None
             session.add(article_event(article, record.fetched_at, "restored", None, run))
+            batch.changed(ArticleChange(article, "restored", record.fetched_at))
     if record.views is not None:
         batch.observe(
             article,

@@ -18,6 +18,7 @@ from archive.models import Article, RawPage, ViewObservation
 from archive.queries import latest_raw_page_times
 from archive.rejections import ArchivedCues
 from archive.search.index import IndexValues, index_values, write_index
+from archive.watches import ArticleChange, queue_notifications
 
 
 @dataclass
@@ -30,6 +31,7 @@ class ArticleBatch:
     raw_pages: list[dict[str, Any]] = field(default_factory=list)
     to_index: dict[int, tuple[Article, IndexValues | None, bool]] = field(default_factory=dict)
     links: list[tuple[Article, list[dict[str, Any]], datetime]] = field(default_factory=list)
+    changes: list[ArticleChange] = field(default_factory=list)
 
     @classmethod
     def load(cls, session: Session, urls: list[str]) -> "ArticleBatch":
@@ -99,6 +101,10 @@ class ArticleBatch:
         if attachments:
             self.links.append((article, attachments, seen_at))
 
+    def changed(self, change: ArticleChange) -> None:
+        """Note a change the watches may report (queued when the batch is written)."""
+        self.changes.append(change)
+
     def index(self, article: Article, values: IndexValues | None, new: bool) -> None:
         """Index the article's title and text as they are when the batch is written (values:
         computed already for them, else None)."""
@@ -122,7 +128,9 @@ class ArticleBatch:
             write_index(session, documents, new=new)
         for article, attachments, seen_at in self.links:
             link_documents(session, article.id, attachments, seen_at)
+        queue_notifications(session, self.changes)
         self.observations.clear()
+        self.changes.clear()
         self.links.clear()
         self.raw_pages.clear()
         self.to_index.clear()

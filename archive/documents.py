@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from archive.models import ArticleDocument, Document, DocumentFile, DocumentPart, DocumentVersion
 from archive.search.index import index_file_text
+from archive.watches import queue_document_notifications
 
 
 class TextStatus(StrEnum):
@@ -267,4 +268,6 @@ def record_extraction(session: Session, sha256: str, extraction: Extraction, at:
     stored.notes = list(extraction.notes)
     stored.extracted_at = at
     index_file_text(session, sha256)
+    if extraction.parts:
+        queue_document_notifications(session, sha256, at)
     return True

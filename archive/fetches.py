@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from archive.crawl_records import FetchRecord
 from archive.models import Article, ArticleEvent, CrawlRun, Fetch
+from archive.watches import ArticleChange, queue_notifications
 
 GONE_STATUSES = (404, 410)
 
@@ -43,6 +44,7 @@ def mark_removed(
         return False
     article.removed_at = at
     session.add(article_event(article, at, "removed", status, run))
+    queue_notifications(session, [ArticleChange(article, "removed", at)])
     return True
 
 

@@ -290,3 +290,69 @@ class ArticleDocument(Base):
     title: Mapped[str] = mapped_column(Text)
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]  # the last fetch of the article that showed the link
+
+
+class Watch(Base):
+    """A saved search that notifies: the query, the sections it covers, how it groups messages."""
+
+    __tablename__ = "watches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    query: Mapped[str] = mapped_column(Text)
+    sections: Mapped[list[Any]] = mapped_column(default=list)  # section keys; empty: all
+    digest: Mapped[str] = mapped_column(String(8), default="none")  # none, hourly, daily
+    created_at: Mapped[datetime]
+    last_run_at: Mapped[datetime | None]  # the last time its notifications were sent
+
+    targets: Mapped[list["WatchTarget"]] = relationship(order_by="WatchTarget.id")
+
+
+class WatchTarget(Base):
+    """Where a watch's notifications go: an apprise URL, or `env:NAME` / `file:/path` naming
+    where the URL is kept out of the archive."""
+
+    __tablename__ = "watch_targets"
+    __table_args__ = (UniqueConstraint("watch_id", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"))
+    url: Mapped[str] = mapped_column(Text)
+
+
+class WatchMatch(Base):
+    """An article a watch matched, so that its removal and restoration are reported too."""
+
+    __tablename__ = "watch_matches"
+    __table_args__ = (UniqueConstraint("watch_id", "article_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    matched_at: Mapped[datetime]
+
+
+class Notification(Base):
+    """The outbox: one message owed to one target about one version of one thing, written with
+    the change it reports, marked sent when the service accepted it."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("watch_id", "target_id", "subject"),
+        Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("watch_targets.id"))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+    # what it reports, one version of one thing: article:ID:new, article:ID:edited:TIME, …
+    subject: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))  # new, edited, removed, restored, document
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # sending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]

@@ -3,7 +3,6 @@
 Every article named in it links to the article on the site; so do the lines of the views chart.
 """
 
-import difflib
 import os
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from archive import digest_queries as queries
 from archive.digest_queries import ArticleLine, Edit, Event, ViewChange
 from archive.document_queries import PeriodDocument, new_documents, removed_documents
 from archive.models import Article
+from archive.watches import diff_lines
 from citynews.charts import Series, publications_chart, svg_file_text, views_chart, week_start
 from citynews.display import for_terminal, zone_name
 from citynews.document_views import file_size
@@ -262,12 +262,8 @@ def _views(digest: Digest, site_tz: ZoneInfo) -> list[str]:
 
 
 def _diff(edit: Edit) -> str:
-    before = [f"# {edit.before_title or ''}", *edit.before_body.split("\n")]
-    after = [f"# {edit.after_title or ''}", *edit.after_body.split("\n")]
     lines = []
-    for line in difflib.unified_diff(before, after, "before", "after", n=1, lineterm=""):
-        if line.startswith(("---", "+++")):
-            continue
+    for line in diff_lines(edit.before_title, edit.before_body, edit.after_title, edit.after_body):
         kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1])
         text = escape(for_terminal(line))
         lines.append(f'<span class="{kind}">{text}</span>' if kind else text + "\n")

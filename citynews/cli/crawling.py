@@ -4,6 +4,8 @@ import argparse
 import sys
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
+
 from citynews.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -129,7 +131,7 @@ def run_crawl(args: argparse.Namespace) -> int:
     from scraper.crawl import CrawlOptions, run
 
     site = checked_site(args)
-    with exclusive_archive(args.db, "crawl", create=True):
+    with exclusive_archive(args.db, "crawl", create=True) as engine:
         result = run(
             CrawlOptions(
                 site=site,
@@ -147,6 +149,8 @@ def run_crawl(args: argparse.Namespace) -> int:
                 lock_held=True,
             )
         )
+        # Ctrl-C means stop now: what the crawl queued waits for the next run
+        notified = notify_after_crawl(engine) if result.outcome != "interrupted" else None
     if not args.quiet and sys.stdout.isatty():
         say(result.summary())
     elif not args.quiet:
@@ -155,10 +159,24 @@ def run_crawl(args: argparse.Namespace) -> int:
             print(for_terminal(f"citynews: warning: {warning}"), file=sys.stderr)
         if result.ocr_note:
             print(for_terminal(f"citynews: note: {result.ocr_note}"), file=sys.stderr)
+    if notified and not args.quiet:
+        print(for_terminal(f"citynews: {hide_credentials(notified)}"), file=sys.stderr)
     if result.outcome != "completed":
         message = result.message or f"the crawl {result.outcome}"
         raise CommandFailed(message, CRAWL_EXIT.get(result.outcome, EXIT_FAILED))
     return EXIT_OK
+
+
+def notify_after_crawl(engine: Engine) -> str | None:
+    """Send the notifications the crawl queued, once it has ended; what to tell when one
+    failed. A failed send never changes the crawl's exit status: the next run retries it."""
+    from citynews.cli.watching import send_notifications
+
+    try:
+        line, failed = send_notifications(engine)
+    except Exception as error:  # the crawl's outcome stands whatever happens here
+        return f"warning: notifications not sent ({type(error).__name__}: {error})"
+    return f"warning: {line}" if failed else None
 
 
 def run_inspect(args: argparse.Namespace) -> int:

@@ -162,6 +162,7 @@ def run_stats(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    from citynews.alerts import outbox_lines, outbox_state
     from citynews.reports import (
         failed_urls_data,
         failed_urls_report,
@@ -181,14 +182,28 @@ def run_status(args: argparse.Namespace) -> int:
             return EXIT_OK
         holder = crawl_lock_holder(session.get_bind().engine)
         now = datetime.now(UTC)
+        outbox = outbox_state(session)
         if args.format == "json":
             data = status_data(session, archive, holder, tz, args.runs, now, args.revisit_days)
+            data["notifications"] = [outbox_json(state) for state in outbox]
             print(json.dumps(data, ensure_ascii=False, indent=2))
             return EXIT_OK
         lock_state = holder or "free (no crawl running)"
         say(status_report(session, archive, lock_state, tz, args.runs))
         say(f"\n{revisit_status(session, now, args.revisit_days, tz)}")
+        say("\n" + "\n".join(outbox_lines(outbox, tz)))
     return EXIT_OK
+
+
+def outbox_json(state: Any) -> dict[str, Any]:
+    return {
+        "watch": state.watch,
+        "target": state.target,
+        "pending": state.pending,
+        "failed": state.failed,
+        "next_retry": state.next_retry.isoformat() if state.next_retry else None,
+        "last_error": state.last_error,
+    }
 
 
 def run_history(args: argparse.Namespace) -> int:
