@@ -145,13 +145,12 @@ def change_counts(session: Session, since: datetime, until: datetime) -> dict[st
             Revision.replaced_at >= since, Revision.replaced_at < until
         )
     )
-    counted = dict(
-        session.execute(
-            select(ArticleEvent.kind, func.count(ArticleEvent.id))
-            .where(ArticleEvent.at >= since, ArticleEvent.at < until)
-            .group_by(ArticleEvent.kind)
-        ).tuples()
+    events_of_kind = session.execute(
+        select(ArticleEvent.kind, func.count(ArticleEvent.id))
+        .where(ArticleEvent.at >= since, ArticleEvent.at < until)
+        .group_by(ArticleEvent.kind)
     )
+    counted = {kind: count for kind, count in events_of_kind}
     return {
         "new": new or 0,
         "edited": edited or 0,
