@@ -109,13 +109,29 @@ def feed_entries(
 ) -> list[FeedEntry]:
     """The newest articles still on the site (by publication, else by first sight), at most
     limit; only in the given sections when any are given, only those matching query (in their
-    own text or their documents', as `citynews search` finds them) when there is one."""
-    newest = func.coalesce(Article.published_at, Article.first_seen_at)
+    own text or their documents', as `citynews search` finds them) when there is one.
+
+    Dated and undated articles are read apart, each newest first, so that the index on the
+    publication date finds the newest without sorting the archive."""
     conditions: list[ColumnElement[bool]] = [Article.removed_at.is_(None)]
     if sections:
         conditions.append(Article.section.in_(list(sections)))
     if query is not None:
         conditions.append(Article.id.in_(matching_article_ids(session, query, Scope.ALL)))
+    dated = _feed_rows(session, [*conditions, Article.published_at.is_not(None)], limit, dated=True)
+    undated = _feed_rows(session, [*conditions, Article.published_at.is_(None)], limit, dated=False)
+    newest = sorted(
+        [*dated, *undated],
+        key=lambda entry: (entry.published_at or entry.first_seen_at, entry.first_seen_at),
+        reverse=True,
+    )
+    return newest[:limit]
+
+
+def _feed_rows(
+    session: Session, conditions: list[ColumnElement[bool]], limit: int, dated: bool
+) -> list[FeedEntry]:
+    newest = Article.published_at if dated else Article.first_seen_at
     rows = session.execute(
         select(
             Article.url,
@@ -127,7 +143,7 @@ def feed_entries(
             Article.last_changed_at,
         )
         .where(*conditions)
-        .order_by(newest.desc(), Article.id.desc())
+        .order_by(newest.desc(), Article.first_seen_at.desc(), Article.id.desc())
         .limit(limit)
     ).all()
     return [FeedEntry(*row) for row in rows]

@@ -4,6 +4,7 @@ search queries; on SQLite and PostgreSQL, and over HTTP from a real server."""
 
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
@@ -66,6 +67,25 @@ def test_entries_link_to_the_site_and_name_their_section(
     assert feed.feed.updated == "2026-01-06T09:03:00Z"
     assert feed.feed.link == "https://www.smoladmin.ru/"
     assert feed.feed.id == "tag:www.smoladmin.ru,2026-01-01:feeds/all"
+
+
+def test_the_newest_come_first_an_undated_article_by_the_time_it_was_first_seen(
+    migrated_db_url: str, tmp_path: Path
+) -> None:
+    archive = changed_archive(migrated_db_url)
+    sessions = open_archive(archive)
+    with session_scope(sessions) as session:
+        # the square: no date, first seen 2026-01-05; the others: published 2025-06-01
+        session.query(Article).filter_by(url=SQUARE).one().published_at = None
+        session.query(Article).filter_by(url=PARK).one().published_at = datetime(
+            2025, 7, 1, tzinfo=UTC
+        )
+    sessions.kw["bind"].dispose()
+    links = list(by_link(write_feed(archive, tmp_path)))
+    # equal dates: the one first seen last first
+    assert links == [SQUARE, PARK, YARD, BRIDGE]
+    assert list(by_link(write_feed(archive, tmp_path, "--limit", "1"))) == [SQUARE]
+    assert list(by_link(write_feed(archive, tmp_path, "--limit", "3"))) == [SQUARE, PARK, YARD]
 
 
 def test_removed_articles_leave_the_feed(migrated_db_url: str, tmp_path: Path) -> None:
