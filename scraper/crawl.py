@@ -1,5 +1,6 @@
 """Run the spider in this process, as `citynews crawl` does, and report how it went."""
 
+import shlex
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -7,6 +8,7 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from sqlalchemy import make_url
 from sqlalchemy.exc import DatabaseError
 
 from archive.change_queries import change_counts, run_period
@@ -50,6 +52,7 @@ class CrawlResult:
     stats: dict[str, Any]
     texts: ExtractSummary | None = None  # the documents' text read after the crawl
     changes: dict[str, int] | None = None  # the articles the run made new, edited, removed, …
+    archive_option: str = ""  # ' --db URL' when the crawl's archive is not the default one
 
     @property
     def warning(self) -> str | None:
@@ -83,7 +86,8 @@ class CrawlResult:
         if self.changes is None or run_id is None:
             return None
         counts = "  ".join(f"{kind} {count}" for kind, count in self.changes.items())
-        return f"changes: {counts} (list them: citynews changes --run {run_id})"
+        command = f"citynews changes --run {run_id}{self.archive_option}"
+        return f"changes: {counts} (list them: {command})"
 
     def documents_line(self) -> str | None:
         """What came of the documents' requests and text, when there were any."""
@@ -140,12 +144,20 @@ def run(options: CrawlOptions) -> CrawlResult:
         stats=stats,
     )
     result.changes = run_changes(options.db_url, stats.get("citynews/run_id"))
+    result.archive_option = archive_option(options.db_url)
     if settings.getbool("CITYNEWS_DOCUMENTS") and result.outcome in ("completed", "unhealthy"):
         folder = project_settings.documents_dir(
             settings.get("CITYNEWS_DOCUMENTS_DIR"), options.db_url
         )
         result.texts = extract_stored(options.db_url, folder)
     return result
+
+
+def archive_option(db_url: str) -> str:
+    """' --db URL' (its password hidden) for a command on this archive, '' for the default one."""
+    if db_url == project_settings.database_url(None):
+        return ""
+    return " --db " + shlex.quote(make_url(db_url).render_as_string(hide_password=True))
 
 
 def run_changes(db_url: str, run_id: int | None) -> dict[str, int] | None:

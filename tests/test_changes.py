@@ -156,3 +156,18 @@ def test_the_runs_counts_are_those_changes_lists(archive: str, tmp_path: Path) -
         assert run_changes(archive, run) == listed
     assert run_changes(archive, 2) == {"new": 1, "edited": 1, "removed": 1, "restored": 0}
     assert run_changes(archive, 4) is None
+
+
+def test_the_crawl_summary_names_the_archive_when_it_is_not_the_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scraper.crawl import archive_option
+
+    monkeypatch.delenv("CITYNEWS_DB", raising=False)
+    assert archive_option("sqlite:///data/citynews.sqlite3") == ""
+    assert archive_option("sqlite:///my archive.sqlite3") == " --db 'sqlite:///my archive.sqlite3'"
+    assert archive_option("postgresql://news:secret@db.local/citynews") == (
+        " --db 'postgresql://news:***@db.local/citynews'"
+    )
+    monkeypatch.setenv("CITYNEWS_DB", "postgresql://news:secret@db.local/citynews")
+    assert archive_option("postgresql://news:secret@db.local/citynews") == ""
