@@ -142,6 +142,33 @@ def test_text_an_xml_file_cannot_hold_still_makes_a_valid_feed(
     assert entry.summary == "Текст с ]]> и &amp; внутри."
 
 
+def test_the_feed_never_replaces_the_archive_and_goes_to_stdout_with_dash(tmp_path: Path) -> None:
+    path = tmp_path / "archive.sqlite3"
+    archive = changed_archive(f"sqlite:///{path}", runs=1)
+    before = path.read_bytes()
+    result = run_main("feed", "--out", str(path), "--db", archive, cwd=tmp_path)
+    one_line_error(result, 2, "is the archive itself")
+    assert path.read_bytes() == before
+    other = tmp_path / "other.sqlite3"
+    other.write_bytes(before)
+    result = run_main("feed", "--out", str(other), "--db", archive, cwd=tmp_path)
+    one_line_error(result, 2, "is an existing SQLite database")
+    result = run_main("feed", "--out", "-", "--db", archive, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    parsed = feedparser.parse(result.stdout_bytes)
+    assert parsed.bozo == 0
+    assert len(parsed.entries) == 3
+
+
+def test_an_unwritable_out_is_a_one_line_error(migrated_db_url: str, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("a file, not a folder")
+    out = not_a_folder / "feed.xml"
+    result = run_main("feed", "--out", str(out), "--db", migrated_db_url, cwd=tmp_path)
+    one_line_error(result, 1, "notes.txt")
+    assert not_a_folder.read_text() == "a file, not a folder"
+
+
 def fetch(url: str) -> tuple[int, str, bytes]:
     try:
         with urllib.request.urlopen(url) as response:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from archive.db import sqlite_file
 from citynews.cli.common import (
     EXIT_OK,
     CommandFailed,
@@ -21,6 +22,7 @@ from citynews.cli.common import (
     section_key,
 )
 from citynews.display import labelled_time
+from exports.writers import ExportError, check_export_target
 from scraper.settings import site_timezone
 
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)  # --since 0001-01-01: from the first change
@@ -57,7 +59,9 @@ def add_commands(
     feed = commands.add_parser(
         "feed", help="write an Atom feed of the newest articles", parents=[db_option]
     )
-    feed.add_argument("--out", required=True, metavar="FILE", help="the feed file to write")
+    feed.add_argument(
+        "--out", required=True, metavar="FILE", help="the feed file to write, or - for stdout"
+    )
     feed.add_argument(
         "--section",
         action="append",
@@ -143,11 +147,22 @@ def run_feed(args: argparse.Namespace) -> int:
             query = parse_query(args.query)
         except QueryError as error:
             raise UserError(str(error)) from None
+    if args.out != "-":
+        try:
+            check_export_target(Path(args.out), sqlite_file(args.db))
+        except ExportError as error:
+            raise UserError(str(error)) from None
     sections = list(dict.fromkeys(args.section or ()))
     spec = FeedSpec(sections, args.query, args.feed_url)
     with reading(args) as session:
         entries = feed_entries(session, sections, query, args.limit)
-    write_feed(Path(args.out), atom_feed(spec, entries, datetime.now(UTC)))
+    document = atom_feed(spec, entries, datetime.now(UTC))
+    if args.out == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(document)
+        sys.stdout.buffer.flush()
+        return EXIT_OK
+    write_feed(Path(args.out), document)
     if sys.stderr.isatty():
         print(f"wrote {len(entries)} articles to {args.out}", file=sys.stderr)
     return EXIT_OK
