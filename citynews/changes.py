@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from archive.change_queries import CHANGE_KINDS, Change
 from archive.digest_queries import Edit
-from citynews.display import for_terminal, local_time
+from citynews.display import for_terminal, local_time, zone_name
 from citynews.tabular import write_csv, write_json_array
 
 CHANGE_FIELDS = (
@@ -110,6 +110,8 @@ def counts_line(changes: Iterable[Change]) -> str:
     return ", ".join(f"{kind} {count}" for kind, count in counted.items())
 
 
-def totals_line(period: str, changes: list[Change]) -> str:
-    """What the list covered and how many changes of each kind it holds."""
-    return f"{len(changes)} change(s) {period}: {counts_line(changes)}"
+def totals_line(period: str, changes: list[Change], site_tz: ZoneInfo) -> str:
+    """What the list covered, the zone of its times, and how many changes of each kind."""
+    return (
+        f"{len(changes)} change(s) {period}, times in {zone_name(site_tz)}: {counts_line(changes)}"
+    )

@@ -88,7 +88,7 @@ def test_the_table_names_each_change_its_link_and_the_diff(archive: str, tmp_pat
     assert "words added 9, removed 3" in out
     assert "removed  novosti (HTTP 404)" in out
     assert out.rstrip().splitlines()[-1] == (
-        "3 change(s) in crawl run 2: new 1, edited 1, removed 1, restored 0"
+        "3 change(s) in crawl run 2, times in Europe/Moscow: new 1, edited 1, removed 1, restored 0"
     )
 
 

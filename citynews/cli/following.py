@@ -126,7 +126,7 @@ def run_changes(args: argparse.Namespace) -> int:
     shown = found[: args.limit] if args.limit else found
     write_changes(sys.stdout, shown, args.format, tz)
     if args.format == "table":
-        say(totals_line(named, found))
+        say(("\n" if shown else "") + totals_line(named, found, tz))
     if len(shown) < len(found):
         left_out = f"{len(shown)} of {len(found)} changes shown (use --limit)"
         if args.format == "table":
