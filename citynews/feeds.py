@@ -26,7 +26,7 @@ SUMMARY_WORDS = 60
 FEED_TAG_DAY = "2026-01-01"  # the day citynews began to name its feeds
 # Characters XML 1.0 cannot hold, even escaped: archived text may have any.
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-TAG_SPECIFIC_SAFE = "/-._~!$&'()*+,;=:@%"
+TAG_SPECIFIC_SAFE = "/?-._~!$&'()*+,;=:@%"  # RFC 4151: pchar, / and ?
 
 ET.register_namespace("", ATOM)
 
