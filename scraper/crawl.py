@@ -1,12 +1,18 @@
 """Run the spider in this process, as `citynews crawl` does, and report how it went."""
 
+import shlex
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from sqlalchemy import make_url
+from sqlalchemy.exc import DatabaseError
 
+from archive.change_queries import change_counts, run_period
+from archive.db import ArchiveError, open_archive, session_scope
 from scraper import settings as project_settings
 from scraper.document_text import ExtractSummary, extract_stored
 from scraper.extensions import progress_line
@@ -45,6 +51,8 @@ class CrawlResult:
     message: str | None
     stats: dict[str, Any]
     texts: ExtractSummary | None = None  # the documents' text read after the crawl
+    changes: dict[str, int] | None = None  # the articles the run made new, edited, removed, …
+    archive_option: str = ""  # ' --db URL' when the crawl's archive is not the default one
 
     @property
     def warning(self) -> str | None:
@@ -53,6 +61,8 @@ class CrawlResult:
 
     def summary(self) -> str:
         lines = [f"crawl {self.outcome}: {progress_line(self.stats.get)}"]
+        if changes := self.changes_line():
+            lines.append(changes)
         if documents := self.documents_line():
             lines.append(documents)
         if self.ocr_note:
@@ -68,6 +78,16 @@ class CrawlResult:
         if texts is None or not texts.ocr_waiting or not texts.ocr_note:
             return None
         return f"{texts.ocr_note}: scanned pages wait for `citynews documents extract`"
+
+    def changes_line(self) -> str | None:
+        """How many articles the run made new, edited, removed and restored, and the command
+        that lists them."""
+        run_id = self.stats.get("citynews/run_id")
+        if self.changes is None or run_id is None:
+            return None
+        counts = "  ".join(f"{kind} {count}" for kind, count in self.changes.items())
+        command = f"citynews changes --run {run_id}{self.archive_option}"
+        return f"changes: {counts} (list them: {command})"
 
     def documents_line(self) -> str | None:
         """What came of the documents' requests and text, when there were any."""
@@ -123,9 +143,37 @@ def run(options: CrawlOptions) -> CrawlResult:
         message=stats.get("citynews/message"),
         stats=stats,
     )
+    result.changes = run_changes(options.db_url, stats.get("citynews/run_id"))
+    result.archive_option = archive_option(options.db_url)
     if settings.getbool("CITYNEWS_DOCUMENTS") and result.outcome in ("completed", "unhealthy"):
         folder = project_settings.documents_dir(
             settings.get("CITYNEWS_DOCUMENTS_DIR"), options.db_url
         )
         result.texts = extract_stored(options.db_url, folder)
     return result
+
+
+def archive_option(db_url: str) -> str:
+    """' --db URL' (its password hidden) for a command on this archive, '' for the default one."""
+    if db_url == project_settings.database_url(None):
+        return ""
+    return " --db " + shlex.quote(make_url(db_url).render_as_string(hide_password=True))
+
+
+def run_changes(db_url: str, run_id: int | None) -> dict[str, int] | None:
+    """How many articles a run made new, edited, removed and restored; None when it recorded
+    no run or the archive cannot be read."""
+    if run_id is None:
+        return None
+    try:
+        sessions = open_archive(db_url, migrate=False)
+    except (ArchiveError, DatabaseError):
+        return None
+    try:
+        with session_scope(sessions) as session:
+            period = run_period(session, run_id, datetime.now(UTC))
+            return None if period is None else change_counts(session, period.since, period.until)
+    except DatabaseError:
+        return None
+    finally:
+        sessions.kw["bind"].dispose()

@@ -16,6 +16,7 @@ from sqlalchemy import (
     TextClause,
     TextualSelect,
     bindparam,
+    func,
     select,
     text,
 )
@@ -237,7 +238,16 @@ def count_matches(
     session: Session, query: Query, filters: Filters, scope: Scope = Scope.ALL
 ) -> int:
     """How many articles match every word and phrase, within the filters, in the scope."""
-    within, filter_params = _within(filters)
+    matching = matching_article_ids(session, query, scope, filters).subquery("matching")
+    return int(session.execute(select(func.count()).select_from(matching)).scalar() or 0)
+
+
+def matching_article_ids(
+    session: Session, query: Query, scope: Scope = Scope.ALL, filters: Filters | None = None
+) -> TextualSelect:
+    """The ids of the articles that match every word and phrase, within the filters, in the
+    scope, as a select (its parameters bound) to count them or to filter other queries by."""
+    within, filter_params = _within(filters or Filters())
     postgres = session.get_bind().dialect.name == "postgresql"
     selects: list[str] = []
     params: dict[str, Any] = {}
@@ -246,11 +256,10 @@ def count_matches(
     if scope is not Scope.ARTICLES:
         selects.append(matched_article_ids(postgres, within))
         params.update(_document_params(session, query, postgres))
-    counting = text(f"SELECT count(*) FROM ({' UNION '.join(selects)}) AS matching")
+    matching = _typed(text(" UNION ".join(selects)), filter_params)
     if params.get("lemmas"):
-        counting = counting.bindparams(bindparam("lemmas", expanding=True))
-    found = session.execute(_typed(counting, filter_params), {**params, **filter_params})
-    return int(found.scalar() or 0)
+        matching = matching.bindparams(bindparam("lemmas", expanding=True))
+    return matching.bindparams(**params, **filter_params).columns(article_id=Article.id.type)
 
 
 def _matching_article_ids(

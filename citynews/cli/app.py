@@ -11,7 +11,15 @@ from sqlalchemy.exc import DatabaseError
 
 from archive.db import ArchiveError, error_reason
 from citynews import __version__
-from citynews.cli import crawling, documents, maintenance, publishing, querying, watching
+from citynews.cli import (
+    crawling,
+    documents,
+    following,
+    maintenance,
+    publishing,
+    querying,
+    watching,
+)
 from citynews.cli.common import (
     DB_HELP,
     EXIT_BROKEN_PIPE,
@@ -27,7 +35,7 @@ from exports.writers import ExportError
 from scraper.sections import UnknownSectionError
 from scraper.settings import BadTimezone, database_url, documents_dir
 
-COMMAND_GROUPS = (crawling, querying, documents, publishing, maintenance, watching)
+COMMAND_GROUPS = (crawling, querying, following, watching, documents, publishing, maintenance)
 
 
 def build_parser() -> argparse.ArgumentParser:
