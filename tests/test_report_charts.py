@@ -1,0 +1,246 @@
+"""`citynews report` and `history --chart` as a reader sees them: the charts' lines, date ticks,
+axis ranges and titles (read from the SVG), and sections that say what they measure."""
+
+import itertools
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from archive.articles import save_article
+from archive.db import open_archive, session_scope
+from tests.support.cli import run_main
+from tests.support.records import MSK, NOVOSTI, article_record
+
+SVG = "{http://www.w3.org/2000/svg}"
+TOS = "https://www.smoladmin.ru/gostyam-i-zhitelyam/obschestvennoe-samoupravlenie/novosti-tos/"
+LONG_TITLE = (
+    "Администрация города Смоленска напоминает жителям о порядке вывоза крупногабаритного "
+    "мусора из дворов многоквартирных домов в зимний период"
+)
+RISING = NOVOSTI + "vyvoz-musora"
+STEADY = NOVOSTI + "most-otkryt"
+ONCE = NOVOSTI + "odin-raz"
+FLAT = NOVOSTI + "bez-rosta"
+LATE = NOVOSTI + "pozdnyaya"
+
+
+def local(day: int, hour: int = 10, month: int = 1, year: int = 2026) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=MSK)
+
+
+# (url, published, title, [(read at, views)]): several readings per article, in January 2026.
+ARTICLES = [
+    (RISING, local(5), LONG_TITLE,
+     [(local(6), 100), (local(12), 400), (local(20), 900), (local(28), 1200)]),
+    (STEADY, local(20, month=12, year=2025), "Мост открыт после ремонта",
+     [(local(20, month=12, year=2025), 5000), (local(15), 5100), (local(25), 5150)]),
+    (ONCE, local(17), "Прочитанная один раз новость", [(local(18), 323)]),
+    (FLAT, local(2), "Новость без новых просмотров", [(local(3), 700), (local(22), 700)]),
+    (LATE, local(30), "Новость конца месяца", [(local(5, month=2), 323)]),
+    *(
+        (TOS + f"tos-{day}", local(day), f"Собрание ТОС номер {day}", [(local(day, 18), 10)])
+        for day in (2, 9, 16, 23, 31)
+    ),
+]
+
+
+def build_archive(db_url: str) -> None:
+    """The fixture archive: every reading saved as the crawl saves a fetched article."""
+    readings = sorted(
+        (at, url, published, title, views)
+        for url, published, title, series in ARTICLES
+        for at, views in series
+    )
+    factory = open_archive(db_url)
+    with session_scope(factory) as session:
+        for at, url, published, title, views in readings:
+            section = "novosti-tos" if url.startswith(TOS) else "novosti"
+            record = article_record(
+                url, section=section, fetched_at=at.astimezone(UTC), published_at=published,
+                title=title, views=views,
+            )
+            save_article(session, record, None)
+    factory.kw["bind"].dispose()
+
+
+@pytest.fixture
+def archive(db_url: str) -> str:
+    build_archive(db_url)
+    return db_url
+
+
+def report(db_url: str, tmp_path: Path, since: str, until: str) -> str:
+    out = tmp_path / "report.html"
+    result = run_main(
+        "report", "--since", since, "--until", until, "--out", str(out), "--db", db_url,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    return out.read_text(encoding="utf-8")
+
+
+def figure(html: str, name: str) -> ElementTree.Element:
+    """The SVG of a figure of the report, parsed."""
+    match = re.search(rf'<figure class="chart" id="{name}">(.*?)</figure>', html, re.S)
+    assert match, f"no {name} in the report"
+    return ElementTree.fromstring(match.group(1))
+
+
+def texts(element: ElementTree.Element) -> list[str]:
+    return ["".join(node.itertext()).strip() for node in element.iter(f"{SVG}text")]
+
+
+def tick_labels(svg: ElementTree.Element, axis: str) -> list[str]:
+    """The tick labels of the x or y axis, left to right or bottom to top."""
+    group = svg.find(f".//{SVG}g[@id='matplotlib.axis_{1 if axis == 'x' else 2}']")
+    assert group is not None
+    ticks = [g for g in group.iter(f"{SVG}g") if g.get("id", "").startswith(f"{axis}tick_")]
+    return [" ".join(texts(tick)) for tick in ticks]
+
+
+def drawn_series(svg: ElementTree.Element) -> dict[str, int]:
+    """Each article's series as drawn: its link, and how many points its line joins (0: a dot)."""
+    found = {}
+    for group in svg.iter(f"{SVG}g"):
+        if not group.get("id", "").startswith("series-"):
+            continue
+        links = [a.get("{http://www.w3.org/1999/xlink}href") for a in group.iter(f"{SVG}a")]
+        paths = [p.get("d", "") for p in group.iter(f"{SVG}path") if p.get("clip-path")]
+        points = len(re.findall(r"[ML] ", " ".join(paths)))
+        found[links[0] if links else ""] = points
+    return found
+
+
+def title_of(svg: ElementTree.Element) -> str:
+    group = svg.find(f".//{SVG}g[@id='chart-title']")
+    assert group is not None
+    return " ".join(texts(group))
+
+
+# The views chart
+
+
+def test_the_views_chart_draws_lines_through_each_article_s_readings(
+    archive: str, tmp_path: Path
+) -> None:
+    chart = figure(report(archive, tmp_path, "2026-01-01", "2026-01-31"), "views-chart")
+    drawn = drawn_series(chart)
+    # Lines for the articles that gained views, through every reading (the one before the
+    # period included): four, and two plus the December one.
+    assert drawn == {RISING: 4, STEADY: 3}
+
+
+def test_the_views_chart_ticks_are_whole_days_over_the_month_in_the_site_s_zone(
+    archive: str, tmp_path: Path
+) -> None:
+    chart = figure(report(archive, tmp_path, "2026-01-01", "2026-01-31"), "views-chart")
+    assert tick_labels(chart, "x") == ["5 Jan 2026", "12 Jan", "19 Jan", "26 Jan"]
+    views = [int(label.replace("\u2009", "").replace(",", "")) for label in tick_labels(chart, "y")]
+    steps = {b - a for a, b in itertools.pairwise(views)}
+    assert len(steps) == 1
+    assert steps.pop() in {10**k * m for k in range(6) for m in (1, 2, 5)}
+    assert views[0] <= 100 < views[1]
+    assert views[-2] < 5150 <= views[-1]
+
+
+def test_an_article_read_once_is_a_marked_dot_and_the_chart_says_so(
+    db_url: str, tmp_path: Path
+) -> None:
+    build_archive(db_url)
+    chart = figure(report(db_url, tmp_path, "2026-01-17", "2026-01-19"), "views-chart")
+    assert drawn_series(chart) == {ONCE: 1}
+    assert "Прочитанная один раз новость (one reading)" in " ".join(texts(chart))
+    assert tick_labels(chart, "x") == ["17 Jan 2026", "18 Jan", "19 Jan", "20 Jan"]
+
+
+# The views sections
+
+
+def section(html: str, heading: str) -> str:
+    start = html.index(heading)
+    end = re.compile("<h[23]|<figure").search(html, start + 1)
+    return html[start : end.start() if end else None]
+
+
+def test_most_viewed_in_the_period_are_the_views_gained_in_it(archive: str, tmp_path) -> None:
+    html = report(archive, tmp_path, "2026-01-01", "2026-01-31")
+    gained = section(html, "<h3>Most viewed in the period: views gained")
+    rows = re.findall(r"<tr><td><a href=\"([^\"]+)\">.*?\+([\d\u202f]+)</td></tr>", gained)
+    assert rows == [(RISING, "1\u202f100"), (STEADY, "150")]
+    assert FLAT not in gained
+    assert "+0" not in html
+    totals = section(html, "<h3>Highest view counts")
+    assert "all-time totals" in totals
+    listed = re.findall(r'href="([^"]+)"', totals)
+    assert listed[:4] == [STEADY, RISING, FLAT, ONCE]
+    assert LATE not in listed  # read after the period only
+
+
+def test_views_shown_beside_articles_are_read_in_the_period(db_url: str, tmp_path) -> None:
+    build_archive(db_url)
+    html = report(db_url, tmp_path, "2026-01-29", "2026-01-30")
+    assert "Новость конца месяца" in html
+    assert "The crawler read no view counts in this period" in html
+    assert "323" not in html
+    read = report(db_url, tmp_path, "2026-01-01", "2026-01-31")
+    assert re.search(r"Прочитанная один раз новость</a> \(323 views, read 2026-01-18\)", read)
+
+
+# The publications chart
+
+
+def test_the_publications_chart_of_a_month_covers_the_month(archive: str, tmp_path) -> None:
+    html = report(archive, tmp_path, "2026-01-01", "2026-01-31")
+    chart = figure(html, "publications-chart")
+    assert tick_labels(chart, "x") == ["5 Jan 2026", "12 Jan", "19 Jan", "26 Jan"]
+    assert "Articles published per day, 2026-01-01 – 2026-01-31" in title_of(chart)
+    bars = [
+        group for group in chart.iter(f"{SVG}g") if group.get("id", "").startswith("patch_")
+    ]
+    assert len(bars) >= 31  # a bar (perhaps of no height) per day and section, the 31st included
+
+
+# history --chart
+
+
+def test_the_history_chart_spans_the_readings_under_the_article_s_title(archive, tmp_path):
+    chart = tmp_path / "views.svg"
+    result = run_main("history", RISING, "--chart", str(chart), "--db", archive, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    svg = ElementTree.fromstring(chart.read_text(encoding="utf-8").split("\n", 1)[1])
+    title = title_of(svg)
+    assert title.startswith("Администрация города Смоленска напоминает жителям")
+    assert "http" not in title
+    words = LONG_TITLE.split()
+    assert all(word in words for word in title.split("Views as read")[0].split()) or "…" in title
+    assert drawn_series(svg) == {RISING: 4}
+    assert tick_labels(svg, "x") == ["5 Jan 2026", "12 Jan", "19 Jan", "26 Jan"]
+
+
+def test_the_history_chart_of_one_reading_is_a_dot_on_days_around_it(archive, tmp_path) -> None:
+    chart = tmp_path / "once.svg"
+    result = run_main("history", ONCE, "--chart", str(chart), "--db", archive, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    svg = ElementTree.fromstring(chart.read_text(encoding="utf-8").split("\n", 1)[1])
+    assert drawn_series(svg) == {ONCE: 1}
+    assert "one reading" in title_of(svg)
+    assert tick_labels(svg, "x") == ["17 Jan 2026", "18 Jan", "19 Jan", "20 Jan"]
+    assert [label.replace("\u2009", "") for label in tick_labels(svg, "y")] == ["320", "330"]
+
+
+def test_ticks_stay_whole_and_few_over_any_span() -> None:
+    from citynews.charts import date_ticks
+
+    start = datetime(2025, 12, 29)
+    for days in (1, 2, 3, 6, 9, 13, 20, 40, 75, 100, 200, 400, 800, 2000, 9000):
+        end = start + timedelta(days=days)
+        ticks = date_ticks(start, end)
+        assert 2 <= len(ticks) <= 8, days
+        assert all(start <= moment <= end for moment, _ in ticks)
+        assert all(moment.time() == datetime.min.time() for moment, _ in ticks)
+        labels = [label for _, label in ticks]
+        assert len(set(labels)) == len(labels)
+        assert all(re.fullmatch(r"(\d{1,2} )?([A-Z][a-z]{2})?( ?\d{4})?", tick) for tick in labels)
