@@ -30,7 +30,9 @@ SVG_SETTINGS = {
 }
 METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)  # RDF boilerplate, nothing to see
 LABEL_WIDTH = 90  # characters of a legend line
-TITLE_WIDTH = 95  # characters of a title line
+TITLE_WIDTH = 70  # characters of a title line (Cyrillic letters are wide)
+SUBTITLE_WIDTH = 100
+COUNT_MARGIN = 0.04  # of the count axis, above its top tick and below its bottom one: whole dots
 MOST_DATE_TICKS = 8
 MOST_COUNT_TICKS = 7
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -159,7 +161,8 @@ def _set_time_axis(axes, start: datetime, end: datetime) -> None:  # type: ignor
 
 def _set_count_axis(axes, counts: Sequence[int], name: str) -> None:  # type: ignore[no-untyped-def]
     ticks = count_ticks(min(counts), max(counts))
-    axes.set_ylim(ticks[0], ticks[-1])
+    margin = (ticks[-1] - ticks[0]) * COUNT_MARGIN
+    axes.set_ylim(ticks[0] - margin, ticks[-1] + margin)
     axes.yaxis.set_major_locator(FixedLocator(ticks))
     axes.set_yticklabels([_count_label(tick) for tick in ticks])
     axes.set_ylabel(name)
@@ -168,7 +171,9 @@ def _set_count_axis(axes, counts: Sequence[int], name: str) -> None:  # type: ig
 
 def _set_title(axes, title: str, subtitle: str, url: str | None = None) -> None:  # type: ignore[no-untyped-def]
     text = axes.set_title(
-        f"{wrapped(title, TITLE_WIDTH, 2)}\n{for_terminal(subtitle)}", loc="left", fontsize=10
+        f"{wrapped(title, TITLE_WIDTH, 2)}\n{wrapped(subtitle, SUBTITLE_WIDTH, 2)}",
+        loc="left",
+        fontsize=10,
     )
     text.set_gid("chart-title")
     if url:

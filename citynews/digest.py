@@ -34,6 +34,7 @@ h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { margin-top: 2em; border-botto
 .lead, .note, .empty { color: #555; } .empty { font-style: italic; }
 table { border-collapse: collapse; } td, th { padding: .2em .6em; text-align: left; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.d, td.n { white-space: nowrap; }
 tr:nth-child(even) td { background: #f6f6f8; }
 a { color: #0645ad; } figure.chart { margin: 1em 0; } .chart svg { width: 100%; height: auto; }
 pre.diff { background: #fafafa; border: 1px solid #e5e5e5; padding: .6em; white-space: pre-wrap; }
@@ -248,15 +249,19 @@ def _new_articles(digest: Digest, site_tz: ZoneInfo) -> list[str]:
     return parts
 
 
+def _day_cell(moment: datetime | None, site_tz: ZoneInfo) -> str:
+    return f'<td class="d">{_day(moment, site_tz)}</td>'
+
+
 def _gained_table(changes: list[ViewChange], site_tz: ZoneInfo) -> list[str]:
     rows = [
         '<table><tr><th>article</th><th>published</th><th>first reading</th><th class="n">views'
         '</th><th>last reading</th><th class="n">views</th><th class="n">gained</th></tr>'
     ]
     rows += [
-        f"<tr><td>{link(c.article)}</td><td>{_day(c.article.published_at, site_tz)}</td>"
-        f'<td>{_day(c.start_at, site_tz)}</td><td class="n">{_number(c.start_views)}</td>'
-        f'<td>{_day(c.end_at, site_tz)}</td><td class="n">{_number(c.end_views)}</td>'
+        f"<tr><td>{link(c.article)}</td>{_day_cell(c.article.published_at, site_tz)}"
+        f'{_day_cell(c.start_at, site_tz)}<td class="n">{_number(c.start_views)}</td>'
+        f'{_day_cell(c.end_at, site_tz)}<td class="n">{_number(c.end_views)}</td>'
         f'<td class="n">+{_number(c.growth)}</td></tr>'
         for c in changes
     ]
@@ -270,8 +275,8 @@ def _totals_table(changes: list[ViewChange], site_tz: ZoneInfo) -> list[str]:
         "<th>read</th></tr>"
     ]
     rows += [
-        f"<tr><td>{link(c.article)}</td><td>{_day(c.article.published_at, site_tz)}</td>"
-        f'<td class="n">{_number(c.end_views)}</td><td>{_day(c.end_at, site_tz)}</td></tr>'
+        f"<tr><td>{link(c.article)}</td>{_day_cell(c.article.published_at, site_tz)}"
+        f'<td class="n">{_number(c.end_views)}</td>{_day_cell(c.end_at, site_tz)}</tr>'
         for c in changes
     ]
     rows.append("</table>")
@@ -308,11 +313,12 @@ def _views(digest: Digest, site_tz: ZoneInfo) -> list[str]:
         for change in charted
     ]
     which = "that gained most" if digest.gained else "with the highest totals"
+    earlier = any(at < digest.since for item in series for at, _ in item.points)
     chart = views_chart(
         series,
         f"Views of the {len(series)} article(s) {which}, {period}",
-        f"each dot a reading by the crawler, days in {zone_name(site_tz)}; a line from the left "
-        "edge comes from a reading before the period",
+        f"each dot a reading by the crawler, days in {zone_name(site_tz)}"
+        + ("; a line from the left edge comes from a reading before the period" if earlier else ""),
         digest.since.astimezone(site_tz),
         digest.until.astimezone(site_tz),
     )
@@ -334,7 +340,7 @@ def _diff(edit: Edit) -> str:
 
 
 def _edits(digest: Digest, site_tz: ZoneInfo) -> list[str]:
-    parts = ["<h2>Edited articles</h2>"]
+    parts = [f"<h2>Edited articles, seen {_period(digest, site_tz)}</h2>"]
     if not digest.edits:
         return [*parts, _empty("No article was seen edited in this period.")]
     parts.append(
@@ -351,7 +357,7 @@ def _edits(digest: Digest, site_tz: ZoneInfo) -> list[str]:
 
 
 def _events(digest: Digest, site_tz: ZoneInfo) -> list[str]:
-    parts = ["<h2>Removed and restored articles</h2>"]
+    parts = [f"<h2>Removed and restored articles, found {_period(digest, site_tz)}</h2>"]
     if not digest.events:
         return [*parts, _empty("No article was found removed or restored in this period.")]
     parts.append("<ul>")
@@ -405,7 +411,7 @@ def _document_list(
 
 
 def _documents(digest: Digest, site_tz: ZoneInfo) -> list[str]:
-    parts = ["<h2>Documents</h2>", "<h3>New documents</h3>"]
+    parts = [f"<h2>Documents, {_period(digest, site_tz)}</h2>", "<h3>New documents</h3>"]
     if digest.new_documents:
         lead = (
             f"kept for the first time, with the time the crawler kept each ({zone_name(site_tz)})."
