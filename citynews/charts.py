@@ -13,9 +13,12 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import unquote
 
 import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import FixedLocator
 
 from citynews.display import for_terminal
@@ -29,15 +32,18 @@ SVG_SETTINGS = {
     "axes.spines.right": False,
 }
 METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)  # RDF boilerplate, nothing to see
-LABEL_WIDTH = 90  # characters of a legend line
-TITLE_WIDTH = 70  # characters of a title line (Cyrillic letters are wide)
-SUBTITLE_WIDTH = 100
+FIGURE_WIDTH = 8  # inches
+TITLE_SIZE, LEGEND_SIZE = 10, 9  # points
+TITLE_ROOM = FIGURE_WIDTH - 1.1  # inches beside the count axis's labels
+LEGEND_ROOM = FIGURE_WIDTH - 0.9  # inches beside a legend entry's line
+FITTED_WIDTH, FITTED_WIDTH_STEP = 160, 5  # characters a line, tried from the widest down
 COUNT_MARGIN = 0.04  # of the count axis, above its top tick and below its bottom one: whole dots
 MOST_DATE_TICKS = 8
 MOST_COUNT_TICKS = 7
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 THIN_SPACE = "\u2009"
 ONE_READING = " (one reading)"
+ONE_READING_ROOM = 1.0  # inches kept for it at the end of a legend entry
 
 
 @dataclass(frozen=True)
@@ -49,19 +55,46 @@ class Series:
     points: Sequence[tuple[datetime, int]]
 
 
-def wrapped(text: str, width: int, lines: int) -> str:
-    """Text on at most `lines` lines of `width`, broken and, when too long, cut at a word with
-    an ellipsis; control characters escaped."""
+def wrapped(text: str, width: int, lines: int | None) -> str:
+    """Text on at most `lines` lines of `width` characters, broken at words (inside a word only
+    when a word alone is longer) and, when too long, cut at a word with an ellipsis; control
+    characters escaped."""
     return textwrap.fill(
         for_terminal(" ".join(text.split())), width, max_lines=lines, placeholder=" …"
     )
 
 
-def series_label(item: Series) -> str:
+def fitted(figure: Figure, text: str, size: float, room: float, lines: int | None) -> str:
+    """Text wrapped (as `wrapped`) to the most characters a line that keep every line within
+    `room` inches at the font size, as matplotlib measures it."""
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    font = FontProperties(size=size)
+    limit = room * figure.dpi
+    for width in range(FITTED_WIDTH, FITTED_WIDTH_STEP, -FITTED_WIDTH_STEP):
+        candidate = wrapped(text, width, lines)
+        widths = (
+            renderer.get_text_width_height_descent(line, font, ismath=False)[0]
+            for line in candidate.split("\n")
+        )
+        if max(widths) <= limit:
+            return candidate
+    return wrapped(text, FITTED_WIDTH_STEP, lines)
+
+
+def article_name(title: str | None, url: str) -> str:
+    """What names an article to a reader: its title, else its whole URL with the percent-encoded
+    letters of its path decoded."""
+    return title or unquote(url, errors="replace")
+
+
+def series_label(figure: Figure, item: Series) -> str:
     """A series' legend entry: the article's title (else its whole URL), and whether it was
     read only once."""
-    name = wrapped(item.title, LABEL_WIDTH, 2) if item.title else for_terminal(item.url)
-    return name + (ONE_READING if len(item.points) == 1 else "")
+    once = len(item.points) == 1
+    room = LEGEND_ROOM - (ONE_READING_ROOM if once else 0)
+    lines = 2 if item.title else None
+    name = fitted(figure, article_name(item.title, item.url), LEGEND_SIZE, room, lines)
+    return name + (ONE_READING if once else "")
 
 
 # Ticks
@@ -101,14 +134,16 @@ def _months(first: date, last: date, step: int) -> list[date]:
 def date_ticks(
     start: datetime, end: datetime, most: int = MOST_DATE_TICKS
 ) -> list[tuple[datetime, str]]:
-    """Ticks at the midnights between start and end: every day, every other day, Mondays,
+    """Ticks at the midnights between start and end: every day, second or third day, Mondays,
     every other Monday, months or years, whichever is the finest giving at most `most` ticks.
-    Labels name the day and month ("5 Jan"), the year at the first tick and where it changes."""
+    Labels name the day and month ("5 Jan"), or the month ("Mar"), or the year; the year at the
+    first tick and where it changes (on every month tick when they span years)."""
     first = (start + timedelta(microseconds=-1)).date() + timedelta(days=1)
     last = end.date()
     candidates: list[tuple[list[date], bool]] = [
         (_days(first, last, 1, mondays=False), True),
         (_days(first, last, 2, mondays=False), True),
+        (_days(first, last, 3, mondays=False), True),
         (_days(first, last, 7, mondays=True), True),
         (_days(first, last, 14, mondays=True), True),
         *((_months(first, last, step), False) for step in (1, 2, 3, 6)),
@@ -170,10 +205,15 @@ def _set_count_axis(axes, counts: Sequence[int], name: str) -> None:  # type: ig
 
 
 def _set_title(axes, title: str, subtitle: str, url: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """A title of up to two lines (an untitled article's URL: whole, on as many as it takes)
+    over a subtitle, wrapped at words to fit beside the count axis."""
+    figure = axes.get_figure()
+    lines = None if title.startswith(("http://", "https://")) else 2
     text = axes.set_title(
-        f"{wrapped(title, TITLE_WIDTH, 2)}\n{wrapped(subtitle, SUBTITLE_WIDTH, 2)}",
+        f"{fitted(figure, title, TITLE_SIZE, TITLE_ROOM, lines)}\n"
+        f"{fitted(figure, subtitle, TITLE_SIZE, TITLE_ROOM, 2)}",
         loc="left",
-        fontsize=10,
+        fontsize=TITLE_SIZE,
     )
     text.set_gid("chart-title")
     if url:
@@ -203,10 +243,12 @@ def views_chart(
     an article read once), each line and legend entry linking to the article. Readings outside
     the span still steer the lines, which enter from the edge."""
     with matplotlib.rc_context(SVG_SETTINGS):
-        lines = sum(series_label(item).count("\n") + 1 for item in series)
-        figure = Figure(figsize=(8, 3.2 + 0.17 * lines), layout="constrained")
+        figure = Figure(layout="constrained")
+        labels = [series_label(figure, item) for item in series]
+        lines = sum(label.count("\n") + 1 for label in labels)
+        figure.set_size_inches(FIGURE_WIDTH, 3.2 + 0.17 * lines)
         axes = figure.add_subplot()
-        for index, item in enumerate(series):
+        for index, (item, label) in enumerate(zip(series, labels, strict=True)):
             once = len(item.points) == 1
             (line,) = axes.plot(
                 [_naive(moment) for moment, _ in item.points],
@@ -214,7 +256,7 @@ def views_chart(
                 marker="o",
                 markersize=6 if once else 3.5,
                 linewidth=1.8,
-                label=series_label(item),
+                label=label,
             )
             line.set_url(item.url)
             line.set_gid(f"series-{index}")
@@ -234,7 +276,7 @@ def history_chart(item: Series, subtitle: str) -> str:
     start = datetime.combine((min(times) - margin).date(), datetime.min.time())
     end = datetime.combine((max(times) + margin).date(), datetime.min.time()) + timedelta(days=1)
     with matplotlib.rc_context(SVG_SETTINGS):
-        figure = Figure(figsize=(8, 3.6), layout="constrained")
+        figure = Figure(figsize=(FIGURE_WIDTH, 3.6), layout="constrained")
         axes = figure.add_subplot()
         (line,) = axes.plot(
             times,
@@ -248,7 +290,7 @@ def history_chart(item: Series, subtitle: str) -> str:
         _set_time_axis(axes, start, end)
         _set_count_axis(axes, [views for _, views in item.points], "views")
         once = "; one reading so far" if len(times) == 1 else ""
-        _set_title(axes, item.title or item.url, subtitle + once, item.url)
+        _set_title(axes, article_name(item.title, item.url), subtitle + once, item.url)
         return _svg(figure)
 
 
@@ -290,7 +332,7 @@ def publications_chart(
     start = datetime.combine(first, datetime.min.time())
     end = datetime.combine(last + timedelta(days=1), datetime.min.time())
     with matplotlib.rc_context(SVG_SETTINGS):
-        figure = Figure(figsize=(8, 3.6), layout="constrained")
+        figure = Figure(figsize=(FIGURE_WIDTH, 3.6), layout="constrained")
         axes = figure.add_subplot()
         bottom = [0] * len(bins)
         lefts = [datetime.combine(b, datetime.min.time()) for b in bins]

@@ -18,7 +18,14 @@ from archive import digest_queries as queries
 from archive.digest_queries import ArticleLine, Edit, Event, Published, ViewChange
 from archive.document_queries import PeriodDocument, new_documents, removed_documents
 from archive.models import Article
-from citynews.charts import Series, history_chart, publications_chart, svg_file_text, views_chart
+from citynews.charts import (
+    Series,
+    article_name,
+    history_chart,
+    publications_chart,
+    svg_file_text,
+    views_chart,
+)
 from citynews.display import for_terminal, zone_name
 from citynews.document_views import file_size
 from exports.writers import temporary_beside
@@ -36,7 +43,8 @@ table { border-collapse: collapse; } td, th { padding: .2em .6em; text-align: le
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 td.d, td.n { white-space: nowrap; }
 tr:nth-child(even) td { background: #f6f6f8; }
-a { color: #0645ad; } figure.chart { margin: 1em 0; } .chart svg { width: 100%; height: auto; }
+a { color: #0645ad; overflow-wrap: anywhere; }
+figure.chart { margin: 1em 0; } .chart svg { width: 100%; height: auto; }
 pre.diff { background: #fafafa; border: 1px solid #e5e5e5; padding: .6em; white-space: pre-wrap; }
 .add { background: #e6ffec; display: block; } .del { background: #ffebe9; display: block; }
 .hunk { color: #888; display: block; }
@@ -138,7 +146,7 @@ def _minute(moment: datetime, tz: ZoneInfo) -> str:
 
 def link(article: ArticleLine) -> str:
     """An article's title, linked to the article on the site."""
-    title = for_terminal(article.title or article.url)
+    title = for_terminal(article_name(article.title, article.url))
     return f'<a href="{escape(article.url)}">{escape(title)}</a>'
 
 

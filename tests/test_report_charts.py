@@ -5,6 +5,7 @@ import itertools
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import unquote
 from xml.etree import ElementTree
 
 import pytest
@@ -25,6 +26,13 @@ STEADY = NOVOSTI + "most-otkryt"
 ONCE = NOVOSTI + "odin-raz"
 FLAT = NOVOSTI + "bez-rosta"
 LATE = NOVOSTI + "pozdnyaya"
+SHOUTED = NOVOSTI + "vnimanie"
+SHOUTED_TITLE = (
+    "ВНИМАНИЕ! ОБ ОГРАНИЧЕНИИ ДВИЖЕНИЯ ТРАНСПОРТНЫХ СРЕДСТВ ПО УЛИЦЕ БОЛЬШАЯ СОВЕТСКАЯ В СВЯЗИ "
+    "С ПРОВЕДЕНИЕМ РЕМОНТНЫХ РАБОТ НА ТЕПЛОВЫХ СЕТЯХ"
+)
+SLUG = "%D0%BE%D0%B1-%D0%BE%D0%B3%D1%80%D0%B0%D0%BD%D0%B8%D1%87%D0%B5%D0%BD%D0%B8%D0%B8"
+UNTITLED = NOVOSTI + "-".join([SLUG] * 3)  # a long URL, the only name of an untitled article
 
 
 def local(day: int, hour: int = 10, month: int = 1, year: int = 2026) -> datetime:
@@ -40,6 +48,10 @@ ARTICLES = [
     (ONCE, local(17), "Прочитанная один раз новость", [(local(18), 323)]),
     (FLAT, local(2), "Новость без новых просмотров", [(local(3), 700), (local(22), 700)]),
     (LATE, local(30), "Новость конца месяца", [(local(5, month=2), 323)]),
+    # March: the titles that are hardest to fit
+    (SHOUTED, local(2, month=3), SHOUTED_TITLE,
+     [(local(2, 12, month=3), 40), (local(9, month=3), 1900), (local(16, month=3), 2400)]),
+    (UNTITLED, local(3, month=3), None, [(local(4, month=3), 20), (local(20, month=3), 90)]),
     *(
         (TOS + f"tos-{day}", local(day), f"Собрание ТОС номер {day}", [(local(day, 18), 10)])
         for day in (2, 9, 16, 23, 31)
@@ -244,3 +256,90 @@ def test_ticks_stay_whole_and_few_over_any_span() -> None:
         labels = [label for _, label in ticks]
         assert len(set(labels)) == len(labels)
         assert all(re.fullmatch(r"(\d{1,2} )?([A-Z][a-z]{2})?( ?\d{4})?", tick) for tick in labels)
+
+
+# In a browser
+
+CHART_LAYOUT = """
+const svg = arguments[0];
+const box = node => {
+  const r = node.getBoundingClientRect();
+  return [r.left, r.top, r.right, r.bottom];
+};
+const labels = axis => [...svg.querySelectorAll(`g[id="${axis}"] g[id*="tick_"] text`)]
+  .filter(node => node.textContent.trim()).map(box);
+return {
+  frame: box(svg),
+  x: labels("matplotlib.axis_1"),
+  y: labels("matplotlib.axis_2"),
+  texts: [...svg.querySelectorAll("text")].map(node => [node.textContent, ...box(node)]),
+  lines: [...svg.querySelectorAll('g[id^="series-"] path[clip-path]')].map(path => {
+    const r = path.getBoundingClientRect();
+    return [path.closest("a").getAttribute("xlink:href"), r.width, r.height];
+  }),
+};
+"""
+
+
+def overlaps(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def check_layout(layout: dict) -> None:
+    """Tick labels apart from each other, and every text inside the chart: nothing clipped."""
+    for axis in ("x", "y"):
+        boxes = layout[axis]
+        assert len(boxes) >= 2, axis
+        assert not any(overlaps(a, b) for a, b in itertools.combinations(boxes, 2)), axis
+    left, top, right, bottom = layout["frame"]
+    for text, *box in layout["texts"]:
+        assert left - 1 <= box[0], f"{text!r} crosses the chart's left side"
+        assert box[2] <= right + 1, f"{text!r} crosses the chart's right side"
+        assert top - 1 <= box[1], f"{text!r} crosses the chart's top"
+        assert box[3] <= bottom + 1, f"{text!r} crosses the chart's bottom"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("since", "until", "lines"),
+    [
+        ("2026-01-01", "2026-01-31", {RISING, STEADY}),
+        ("2026-03-01", "2026-03-31", {SHOUTED, UNTITLED}),
+        ("2025-06-01", "2026-05-31", {SHOUTED, RISING, STEADY, UNTITLED}),
+    ],
+)
+def test_the_report_s_charts_read_cleanly_in_chromium(browser, tmp_path, since, until, lines):
+    db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    build_archive(db_url)
+    report(db_url, tmp_path, since, until)
+    browser.set_window_size(1200, 900)
+    browser.get((tmp_path / "report.html").as_uri())
+    width = "return [document.documentElement.scrollWidth, window.innerWidth]"
+    page, window = browser.execute_script(width)
+    assert page <= window, "the report scrolls sideways"
+    for name in ("publications-chart", "views-chart"):
+        svg = browser.find_element("css selector", f"#{name} svg")
+        check_layout(browser.execute_script(CHART_LAYOUT, svg))
+    svg = browser.find_element("css selector", "#views-chart svg")
+    drawn = browser.execute_script(CHART_LAYOUT, svg)["lines"]
+    assert {url for url, _, _ in drawn} == lines
+    for url, width, height in drawn:  # lines through readings days apart, views apart: not dots
+        assert width > 5, url
+        assert height > 0.5, url
+
+
+@pytest.mark.browser
+def test_the_history_chart_reads_cleanly_in_chromium(browser, db_url, tmp_path) -> None:
+    build_archive(db_url)
+    for url in (RISING, ONCE, SHOUTED, UNTITLED):
+        chart = tmp_path / "views.svg"
+        written = run_main("history", url, "--chart", str(chart), "--db", db_url, cwd=tmp_path)
+        assert written.returncode == 0, written.stderr
+        browser.get(chart.as_uri())
+        layout = browser.execute_script(CHART_LAYOUT, browser.find_element("css selector", "svg"))
+        check_layout(layout)
+        assert [line[0] for line in layout["lines"]] == [url]
+        title = " ".join(texts(ElementTree.fromstring(chart.read_text().split("\n", 1)[1])))
+        assert "Views as read by the crawler" in title
+        if url == UNTITLED:  # the whole URL, over lines, its letters decoded
+            assert unquote(url) in title.replace(" ", "")
