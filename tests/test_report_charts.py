@@ -343,3 +343,39 @@ def test_the_history_chart_reads_cleanly_in_chromium(browser, db_url, tmp_path) 
         assert "Views as read by the crawler" in title
         if url == UNTITLED:  # the whole URL, over lines, its letters decoded
             assert unquote(url) in title.replace(" ", "")
+
+
+def tick_positions(svg: ElementTree.Element) -> dict[str, float]:
+    """Each x tick's label and its position."""
+    group = svg.find(f".//{SVG}g[@id='matplotlib.axis_1']")
+    assert group is not None
+    found = {}
+    for tick in group.iter(f"{SVG}g"):
+        if tick.get("id", "").startswith("xtick_"):
+            mark = next(tick.iter(f"{SVG}use"))
+            found[" ".join(texts(tick))] = float(mark.get("x", "nan"))
+    return found
+
+
+def test_readings_are_drawn_on_the_site_s_clock(tmp_path: Path) -> None:
+    """Half past midnight in Smolensk is still the evening before in UTC: the dots of readings
+    taken then sit just after the midnight ticks of their Moscow days."""
+    db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    factory = open_archive(db_url)
+    with session_scope(factory) as session:
+        for day, views in ((12, 100), (19, 300)):
+            at = datetime(2026, 1, day, 0, 30, tzinfo=MSK).astimezone(UTC)
+            save_article(session, article_record(RISING, fetched_at=at, views=views), None)
+    factory.kw["bind"].dispose()
+    chart = tmp_path / "views.svg"
+    result = run_main("history", RISING, "--chart", str(chart), "--db", db_url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    svg = ElementTree.fromstring(chart.read_text(encoding="utf-8").split("\n", 1)[1])
+    ticks = {int(label.split()[0]): x for label, x in tick_positions(svg).items()}  # January
+    (first, first_x), (second, second_x) = sorted(ticks.items())[:2]
+    day = (second_x - first_x) / (second - first)
+    line = next(g for g in svg.iter(f"{SVG}g") if g.get("id") == "series-0")
+    path = next(p for p in line.iter(f"{SVG}path") if p.get("clip-path"))
+    xs = [float(x) for x in re.findall(r"[ML] ([\d.]+) ", path.get("d", ""))]
+    for x, midnight in zip(xs, (12, 19), strict=True):
+        assert 0 < x - (first_x + (midnight - first) * day) < day / 12
