@@ -289,15 +289,16 @@ def history_chart(item: Series, subtitle: str) -> str:
         line.set_gid("series-0")
         _set_time_axis(axes, start, end)
         _set_count_axis(axes, [views for _, views in item.points], "views")
-        once = "; one reading so far" if len(times) == 1 else ""
-        _set_title(axes, article_name(item.title, item.url), subtitle + once, item.url)
+        _set_title(axes, article_name(item.title, item.url), subtitle, item.url)
         return _svg(figure)
 
 
 def publication_unit(first: date, last: date) -> str:
-    """The bars of a publications chart of the days first to last: day, week or month."""
+    """The bars of a publications chart of the days first to last: day, week, month or year."""
     days = (last - first).days + 1
-    return "day" if days <= 62 else "week" if days <= 190 else "month"
+    if days <= 62:
+        return "day"
+    return "week" if days <= 190 else "month" if days <= 3 * 366 else "year"
 
 
 def _bin_start(day: date, unit: str) -> date:
@@ -305,7 +306,7 @@ def _bin_start(day: date, unit: str) -> date:
         return day
     if unit == "week":
         return day - timedelta(days=day.weekday())
-    return day.replace(day=1)
+    return day.replace(day=1) if unit == "month" else day.replace(month=1, day=1)
 
 
 def _bin_end(start: date, unit: str) -> date:
@@ -313,14 +314,16 @@ def _bin_end(start: date, unit: str) -> date:
         return start + timedelta(days=1)
     if unit == "week":
         return start + timedelta(days=7)
-    return (start + timedelta(days=32)).replace(day=1)
+    if unit == "month":
+        return (start + timedelta(days=32)).replace(day=1)
+    return start.replace(year=start.year + 1)
 
 
 def publications_chart(
     counts: dict[str, dict[date, int]], first: date, last: date, period: str, subtitle: str
 ) -> str:
-    """Publications per day, week or month (by the period's length) of the days first to last,
-    stacked by section; the axis spans the whole period, days without any included."""
+    """Publications per day, week, month or year (by the period's length) of the days first to
+    last, stacked by section; the axis spans the whole period, days without any included."""
     unit = publication_unit(first, last)
     bins = sorted(
         {_bin_start(first + timedelta(days=n), unit) for n in range((last - first).days + 1)}

@@ -118,9 +118,15 @@ def write_digest(
 def write_history_chart(article: Article, out: Path, site_tz: ZoneInfo) -> None:
     """Write one article's views-over-time chart as an SVG file."""
     points = [(o.observed_at.astimezone(site_tz), o.views) for o in article.view_observations]
+    first, last = _minute(points[0][0], site_tz), _minute(points[-1][0], site_tz)
+    readings = (
+        f"one reading so far, {first}"
+        if len(points) == 1
+        else f"{len(points)} readings, {first} to {last}"
+    )
     chart = history_chart(
         Series(article.title, article.url, points),
-        f"Views as read by the crawler ({zone_name(site_tz)})",
+        f"Views as read by the crawler ({zone_name(site_tz)}): {readings}",
     )
     _write_atomically(out, svg_file_text(chart))
 

@@ -215,6 +215,12 @@ def test_the_publications_chart_of_a_month_covers_the_month(archive: str, tmp_pa
     assert len(bars) >= 31  # a bar (perhaps of no height) per day and section, the 31st included
 
 
+def test_the_publications_chart_of_years_has_a_bar_a_year(archive: str, tmp_path) -> None:
+    chart = figure(report(archive, tmp_path, "2016-01-01", "2026-12-31"), "publications-chart")
+    assert "Articles published per year, 2016-01-01 – 2026-12-31" in title_of(chart)
+    assert tick_labels(chart, "x") == ["2016", "2018", "2020", "2022", "2024", "2026"]
+
+
 # history --chart
 
 
