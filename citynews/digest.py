@@ -119,10 +119,12 @@ def write_history_chart(article: Article, out: Path, site_tz: ZoneInfo) -> None:
     """Write one article's views-over-time chart as an SVG file."""
     points = [(o.observed_at.astimezone(site_tz), o.views) for o in article.view_observations]
     first, last = _minute(points[0][0], site_tz), _minute(points[-1][0], site_tz)
+    if last[:10] == first[:10]:
+        last = last[11:]
     readings = (
         f"one reading so far, {first}"
         if len(points) == 1
-        else f"{len(points)} readings, {first} to {last}"
+        else f"{len(points)} readings, {first} – {last}"
     )
     chart = history_chart(
         Series(article.title, article.url, points),
