@@ -1,5 +1,7 @@
 """Charts drawn by matplotlib as standalone SVG text (no display, no network, no pyplot state).
 
+Text from the archive is drawn as it is: never read as matplotlib's math (a `$` is a dollar).
+
 Times come in the site's zone and are drawn as they read there. The axes are chosen here, not
 left to matplotlib's automatic limits: the time axis spans the period asked for (or the readings
 with a margin), its ticks are whole days, weeks, months or years, and the count axis has round
@@ -214,6 +216,7 @@ def _set_title(axes, title: str, subtitle: str, url: str | None = None) -> None:
         f"{fitted(figure, subtitle, TITLE_SIZE, TITLE_ROOM, 2)}",
         loc="left",
         fontsize=TITLE_SIZE,
+        parse_math=False,
     )
     text.set_gid("chart-title")
     if url:
@@ -266,6 +269,7 @@ def views_chart(
         legend = figure.legend(loc="outside lower left", ncols=1, frameon=False)
         for text, item in zip(legend.get_texts(), series, strict=True):
             text.set_url(item.url)
+            text.set_parse_math(False)
         return _svg(figure)
 
 
@@ -347,7 +351,9 @@ def publications_chart(
         _set_time_axis(axes, start, end)
         _set_count_axis(axes, [0, max(bottom)], f"articles per {unit}")
         _set_title(axes, f"Articles published per {unit}, {period}", subtitle)
-        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+        legend = axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+        for text in legend.get_texts():
+            text.set_parse_math(False)
         return _svg(figure)
 
 

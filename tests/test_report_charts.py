@@ -249,6 +249,28 @@ def test_the_history_chart_of_one_reading_is_a_dot_on_days_around_it(archive, tm
     assert [label.replace("\u2009", "") for label in tick_labels(svg, "y")] == ["320", "330"]
 
 
+def test_dollar_signs_in_titles_are_drawn_as_they_are(tmp_path: Path) -> None:
+    title = "Курс $\\frac{1 и $ доллар"
+    db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    factory = open_archive(db_url)
+    with session_scope(factory) as session:
+        for day, views in ((12, 100), (19, 300)):
+            at = local(day).astimezone(UTC)
+            record = article_record(
+                RISING, fetched_at=at, views=views, title=title, published_at=local(5),
+                section="$x$",
+            )
+            save_article(session, record, None)
+    factory.kw["bind"].dispose()
+    chart = tmp_path / "views.svg"
+    result = run_main("history", RISING, "--chart", str(chart), "--db", db_url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert title in title_of(ElementTree.fromstring(chart.read_text().split("\n", 1)[1]))
+    html = report(db_url, tmp_path, "2026-01-01", "2026-01-31")
+    assert title in " ".join(texts(figure(html, "views-chart")))
+    assert "$x$" in " ".join(texts(figure(html, "publications-chart")))
+
+
 def test_ticks_stay_whole_and_few_over_any_span() -> None:
     from citynews.charts import date_ticks
 
@@ -385,3 +407,16 @@ def test_readings_are_drawn_on_the_site_s_clock(tmp_path: Path) -> None:
     xs = [float(x) for x in re.findall(r"[ML] ([\d.]+) ", path.get("d", ""))]
     for x, midnight in zip(xs, (12, 19), strict=True):
         assert 0 < x - (first_x + (midnight - first) * day) < day / 12
+
+
+def test_count_ticks_are_round_few_and_cover_the_counts() -> None:
+    from citynews.charts import count_ticks
+
+    for low, high in [(0, 0), (5, 5), (323, 323), (0, 1), (100, 5150), (999, 1001), (7, 10**8)]:
+        ticks = count_ticks(low, high)
+        steps = {b - a for a, b in itertools.pairwise(ticks)}
+        assert 2 <= len(ticks) <= 7, (low, high)
+        assert len(steps) == 1, (low, high)
+        assert steps.pop() in {m * 10**k for k in range(9) for m in (1, 2, 5)}
+        assert ticks[0] <= low <= high <= ticks[-1]
+        assert ticks[0] % (ticks[1] - ticks[0]) == 0  # on a multiple of the step
