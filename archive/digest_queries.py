@@ -40,12 +40,24 @@ class ArticleLine:
 
 
 @dataclass(frozen=True)
+class Published:
+    """An article published in the period, with its last view count read by the period's end
+    (None when the crawler read none by then)."""
+
+    article: ArticleLine
+    views: int | None
+    read_at: datetime | None
+
+
+@dataclass(frozen=True)
 class ViewChange:
     """An article's view count at the start and at the end of a period."""
 
     article: ArticleLine
     start_views: int
     end_views: int
+    start_at: datetime
+    end_at: datetime
 
     @property
     def growth(self) -> int:
@@ -85,14 +97,23 @@ def archive_size(session: Session) -> int:
     return session.scalar(select(func.count(Article.id))) or 0
 
 
-def new_articles(session: Session, since: datetime, until: datetime) -> list[ArticleLine]:
-    """Articles published in the period, by section, oldest first."""
+def new_articles(session: Session, since: datetime, until: datetime) -> list[Published]:
+    """Articles published in the period, by section, oldest first, each with its last view
+    count read by the period's end."""
+    obs = ViewObservation
+    last_read = (
+        select(func.max(obs.observed_at))
+        .where(obs.article_id == Article.id, obs.observed_at < until)
+        .correlate(Article)
+        .scalar_subquery()
+    )
     rows = session.execute(
-        select(*ARTICLE_COLUMNS)
+        select(*ARTICLE_COLUMNS, obs.views.label("read_views"), obs.observed_at.label("read_at"))
+        .outerjoin(obs, and_(obs.article_id == Article.id, obs.observed_at == last_read))
         .where(Article.published_at >= since, Article.published_at < until)
         .order_by(Article.section, Article.published_at, Article.id)
     ).all()
-    return [_line(row) for row in rows]
+    return [Published(_line(row), row.read_views, row.read_at) for row in rows]
 
 
 def _view_changes(since: datetime, until: datetime) -> Select[*tuple[Any, ...]]:
@@ -116,7 +137,13 @@ def _view_changes(since: datetime, until: datetime) -> Select[*tuple[Any, ...]]:
     )
     start, end = aliased(obs), aliased(obs)
     return (
-        select(*ARTICLE_COLUMNS, start.views.label("start_views"), end.views.label("end_views"))
+        select(
+            *ARTICLE_COLUMNS,
+            start.views.label("start_views"),
+            end.views.label("end_views"),
+            start.observed_at.label("start_at"),
+            end.observed_at.label("end_at"),
+        )
         .join(bounds, bounds.c.article_id == Article.id)
         .join(
             start,
@@ -130,13 +157,17 @@ def _view_changes(since: datetime, until: datetime) -> Select[*tuple[Any, ...]]:
     )
 
 
+def _change(row: Row[*tuple[Any, ...]]) -> ViewChange:
+    return ViewChange(_line(row), row.start_views, row.end_views, row.start_at, row.end_at)
+
+
 def most_viewed(session: Session, since: datetime, until: datetime, limit: int) -> list[ViewChange]:
-    """Articles read in the period with the highest view count at its end."""
+    """Articles read in the period with the highest view count at its end: all-time totals."""
     stmt = _view_changes(since, until).subquery()
     rows = session.execute(
         select(stmt).order_by(stmt.c.end_views.desc(), stmt.c.id).limit(limit)
     ).all()
-    return [ViewChange(_line(row), row.start_views, row.end_views) for row in rows]
+    return [_change(row) for row in rows]
 
 
 def biggest_growth(
@@ -148,7 +179,7 @@ def biggest_growth(
     rows = session.execute(
         select(stmt).where(growth > 0).order_by(growth.desc(), stmt.c.id).limit(limit)
     ).all()
-    return [ViewChange(_line(row), row.start_views, row.end_views) for row in rows]
+    return [_change(row) for row in rows]
 
 
 def view_series(

@@ -14,11 +14,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from archive import digest_queries as queries
-from archive.digest_queries import ArticleLine, Edit, Event, ViewChange
+from archive.digest_queries import ArticleLine, Edit, Event, Published, ViewChange
 from archive.document_queries import PeriodDocument, new_documents, removed_documents
 from archive.models import Article
 from archive.watches import diff_lines
-from citynews.charts import Series, publications_chart, svg_file_text, views_chart, week_start
+from citynews.charts import (
+    Series,
+    article_name,
+    history_chart,
+    publications_chart,
+    svg_file_text,
+    views_chart,
+)
 from citynews.display import for_terminal, zone_name
 from citynews.document_views import file_size
 from exports.writers import temporary_beside
@@ -34,8 +41,10 @@ h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { margin-top: 2em; border-botto
 .lead, .note, .empty { color: #555; } .empty { font-style: italic; }
 table { border-collapse: collapse; } td, th { padding: .2em .6em; text-align: left; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.d, td.n { white-space: nowrap; }
 tr:nth-child(even) td { background: #f6f6f8; }
-a { color: #0645ad; } figure.chart { margin: 1em 0; } .chart svg { width: 100%; height: auto; }
+a { color: #0645ad; overflow-wrap: anywhere; }
+figure.chart { margin: 1em 0; } .chart svg { width: 100%; height: auto; }
 pre.diff { background: #fafafa; border: 1px solid #e5e5e5; padding: .6em; white-space: pre-wrap; }
 .add { background: #e6ffec; display: block; } .del { background: #ffebe9; display: block; }
 .hunk { color: #888; display: block; }
@@ -50,9 +59,9 @@ class Digest:
     since: datetime
     until: datetime
     archive_articles: int
-    new: list[ArticleLine]
-    most_viewed: list[ViewChange]
-    growth: list[ViewChange]
+    new: list[Published]
+    gained: list[ViewChange]
+    totals: list[ViewChange]
     series: dict[int, list[tuple[datetime, int]]]
     edits: list[Edit]
     events: list[Event]
@@ -64,7 +73,7 @@ class Digest:
         """Whether nothing was published, read, edited, kept or removed in the period."""
         return not (
             self.new
-            or self.most_viewed
+            or self.totals
             or self.edits
             or self.events
             or self.new_documents
@@ -74,21 +83,27 @@ class Digest:
 
 def gather(session: Session, since: datetime, until: datetime) -> Digest:
     """Read what the digest of a period shows."""
-    most_viewed = queries.most_viewed(session, since, until, TOP)
-    charted = [change.article.id for change in most_viewed[:CHARTED]]
+    gained = queries.biggest_growth(session, since, until, TOP)
+    totals = queries.most_viewed(session, since, until, TOP)
+    charted = [change.article.id for change in _charted(gained, totals)]
     return Digest(
         since=since,
         until=until,
         archive_articles=queries.archive_size(session),
         new=queries.new_articles(session, since, until),
-        most_viewed=most_viewed,
-        growth=queries.biggest_growth(session, since, until, TOP),
+        gained=gained,
+        totals=totals,
         series=queries.view_series(session, charted, since, until) if charted else {},
         edits=queries.edits(session, since, until),
         events=queries.events(session, since, until),
         new_documents=new_documents(session, since, until),
         removed_documents=removed_documents(session, since, until),
     )
+
+
+def _charted(gained: list[ViewChange], totals: list[ViewChange]) -> list[ViewChange]:
+    """The articles the views chart draws: those that gained most, else the highest totals."""
+    return (gained or totals)[:CHARTED]
 
 
 def write_digest(
@@ -103,8 +118,18 @@ def write_digest(
 def write_history_chart(article: Article, out: Path, site_tz: ZoneInfo) -> None:
     """Write one article's views-over-time chart as an SVG file."""
     points = [(o.observed_at.astimezone(site_tz), o.views) for o in article.view_observations]
-    series = Series(article.title or article.url, article.url, points)
-    chart = views_chart([series], f"Views over time ({zone_name(site_tz)}): {article.url}")
+    first, last = _minute(points[0][0], site_tz), _minute(points[-1][0], site_tz)
+    if last[:10] == first[:10]:
+        last = last[11:]
+    readings = (
+        f"one reading so far, {first}"
+        if len(points) == 1
+        else f"{len(points)} readings, {first} – {last}"
+    )
+    chart = history_chart(
+        Series(article.title, article.url, points),
+        f"Views as read by the crawler ({zone_name(site_tz)}): {readings}",
+    )
     _write_atomically(out, svg_file_text(chart))
 
 
@@ -129,7 +154,7 @@ def _minute(moment: datetime, tz: ZoneInfo) -> str:
 
 def link(article: ArticleLine) -> str:
     """An article's title, linked to the article on the site."""
-    title = for_terminal(article.title or article.url)
+    title = for_terminal(article_name(article.title, article.url))
     return f'<a href="{escape(article.url)}">{escape(title)}</a>'
 
 
@@ -139,9 +164,7 @@ def _number(value: int | None) -> str:
 
 def render(digest: Digest, site_tz: ZoneInfo) -> str:
     """The digest as one HTML document."""
-    first = digest.since.astimezone(site_tz).date()
-    last = (digest.until.astimezone(site_tz) - timedelta(microseconds=1)).date()
-    period = f"{first:%Y-%m-%d} – {last:%Y-%m-%d}"
+    period = _period(digest, site_tz)
     parts = [
         f"<h1>smoladmin.ru digest, {period}</h1>",
         f'<p class="lead">Days in {zone_name(site_tz)} time, both inclusive. The archive holds '
@@ -182,18 +205,38 @@ def _empty(text: str) -> str:
     return f'<p class="empty">{text}</p>'
 
 
+def _days(digest: Digest, site_tz: ZoneInfo) -> tuple[date, date]:
+    """The first and the last day of the period, in the site's zone."""
+    first = digest.since.astimezone(site_tz).date()
+    return first, (digest.until.astimezone(site_tz) - timedelta(microseconds=1)).date()
+
+
+def _period(digest: Digest, site_tz: ZoneInfo) -> str:
+    first, last = _days(digest, site_tz)
+    return f"{first:%Y-%m-%d} – {last:%Y-%m-%d}"
+
+
+def _read_views(views: int | None, read_at: datetime | None, site_tz: ZoneInfo) -> str:
+    """A view count with the day it was read, or nothing when none was read."""
+    if views is None or read_at is None:
+        return ""
+    return f" ({_number(views)} views, read {_day(read_at, site_tz)})"
+
+
 def _new_articles(digest: Digest, site_tz: ZoneInfo) -> list[str]:
-    parts = ["<h2>New articles</h2>"]
+    period = _period(digest, site_tz)
+    parts = [f"<h2>New articles, published {period}</h2>"]
     if not digest.new:
         return [*parts, _empty("No articles were published in this period.")]
-    by_section: dict[str, list[ArticleLine]] = defaultdict(list)
-    weekly: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    for article in digest.new:
-        by_section[article.section].append(article)
-        assert article.published_at is not None
-        weekly[article.section][week_start(article.published_at.astimezone(site_tz).date())] += 1
+    by_section: dict[str, list[Published]] = defaultdict(list)
+    daily: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    for item in digest.new:
+        by_section[item.article.section].append(item)
+        assert item.article.published_at is not None
+        daily[item.article.section][item.article.published_at.astimezone(site_tz).date()] += 1
     parts.append(
-        f"<p>{_number(len(digest.new))} articles published, in {len(by_section)} section(s).</p>"
+        f"<p>{_number(len(digest.new))} articles published, in {len(by_section)} section(s). "
+        "Views beside an article: its last count read by the end of the period.</p>"
     )
     parts.append('<table><tr><th>section</th><th class="n">new articles</th></tr>')
     parts += [
@@ -201,31 +244,55 @@ def _new_articles(digest: Digest, site_tz: ZoneInfo) -> list[str]:
         for section, items in sorted(by_section.items())
     ]
     parts.append("</table>")
+    first, last = _days(digest, site_tz)
     chart = publications_chart(
-        {section: dict(counts) for section, counts in weekly.items()},
-        f"Publications per week (weeks from Monday, {zone_name(site_tz)})",
+        {section: dict(counts) for section, counts in daily.items()},
+        first,
+        last,
+        period,
+        f"days in {zone_name(site_tz)}, stacked by section",
     )
     parts.append(f'<figure class="chart" id="publications-chart">{chart}</figure>')
     for section, items in sorted(by_section.items()):
         opened = " open" if len(items) <= OPEN_LIST_MAX else ""
         parts.append(f"<details{opened}><summary>{escape(section)}: {len(items)}</summary><ul>")
         parts += [
-            f"<li>{_day(a.published_at, site_tz)} {link(a)} ({_number(a.views)} views)</li>"
-            for a in items
+            f"<li>{_day(item.article.published_at, site_tz)} {link(item.article)}"
+            f"{_read_views(item.views, item.read_at, site_tz)}</li>"
+            for item in items
         ]
         parts.append("</ul></details>")
     return parts
 
 
-def _view_table(changes: list[ViewChange], site_tz: ZoneInfo) -> list[str]:
+def _day_cell(moment: datetime | None, site_tz: ZoneInfo) -> str:
+    return f'<td class="d">{_day(moment, site_tz)}</td>'
+
+
+def _gained_table(changes: list[ViewChange], site_tz: ZoneInfo) -> list[str]:
     rows = [
-        '<table><tr><th>article</th><th>published</th><th class="n">at the start</th>'
-        '<th class="n">at the end</th><th class="n">growth</th></tr>'
+        '<table><tr><th>article</th><th>published</th><th>first reading</th><th class="n">views'
+        '</th><th>last reading</th><th class="n">views</th><th class="n">gained</th></tr>'
     ]
     rows += [
-        f"<tr><td>{link(c.article)}</td><td>{_day(c.article.published_at, site_tz)}</td>"
-        f'<td class="n">{_number(c.start_views)}</td>'
-        f'<td class="n">{_number(c.end_views)}</td><td class="n">+{_number(c.growth)}</td></tr>'
+        f"<tr><td>{link(c.article)}</td>{_day_cell(c.article.published_at, site_tz)}"
+        f'{_day_cell(c.start_at, site_tz)}<td class="n">{_number(c.start_views)}</td>'
+        f'{_day_cell(c.end_at, site_tz)}<td class="n">{_number(c.end_views)}</td>'
+        f'<td class="n">+{_number(c.growth)}</td></tr>'
+        for c in changes
+    ]
+    rows.append("</table>")
+    return rows
+
+
+def _totals_table(changes: list[ViewChange], site_tz: ZoneInfo) -> list[str]:
+    rows = [
+        '<table><tr><th>article</th><th>published</th><th class="n">views, all-time</th>'
+        "<th>read</th></tr>"
+    ]
+    rows += [
+        f"<tr><td>{link(c.article)}</td>{_day_cell(c.article.published_at, site_tz)}"
+        f'<td class="n">{_number(c.end_views)}</td>{_day_cell(c.end_at, site_tz)}</tr>'
         for c in changes
     ]
     rows.append("</table>")
@@ -233,29 +300,43 @@ def _view_table(changes: list[ViewChange], site_tz: ZoneInfo) -> list[str]:
 
 
 def _views(digest: Digest, site_tz: ZoneInfo) -> list[str]:
-    parts = ["<h2>Views</h2>"]
-    if not digest.most_viewed:
-        return [*parts, _empty("No view counts were read in this period.")]
+    period = _period(digest, site_tz)
+    parts = [f"<h2>Views, {period}</h2>"]
+    if not digest.totals:
+        return [*parts, _empty("The crawler read no view counts in this period.")]
     parts.append(
-        '<p class="lead">View counts as read by the crawler: at the start, the last reading '
-        "before the period (else its first reading in it); at the end, its last reading in it.</p>"
+        '<p class="lead">The site counts the views of each article; the crawler reads the count '
+        "each time it fetches the article.</p>"
     )
-    parts += ["<h3>Most viewed</h3>", *_view_table(digest.most_viewed, site_tz)]
-    parts.append("<h3>Biggest growth</h3>")
-    if digest.growth:
-        parts += _view_table(digest.growth, site_tz)
+    parts.append(f"<h3>Most viewed in the period: views gained, {period}</h3>")
+    if digest.gained:
+        parts.append(
+            '<p class="note">From the last reading before the period (else the first in it) to '
+            "the last reading in it. Articles that gained no views are left out.</p>"
+        )
+        parts += _gained_table(digest.gained, site_tz)
     else:
-        parts.append(_empty("No view count grew between two readings in this period."))
+        parts.append(_empty("No article gained views between two readings in this period."))
+    parts.append("<h3>Highest view counts: all-time totals, as last read in the period</h3>")
+    parts += _totals_table(digest.totals, site_tz)
+    charted = _charted(digest.gained, digest.totals)
     series = [
         Series(
-            change.article.title or change.article.url,
+            change.article.title,
             change.article.url,
             [(at.astimezone(site_tz), views) for at, views in digest.series[change.article.id]],
         )
-        for change in digest.most_viewed[:CHARTED]
+        for change in charted
     ]
+    which = "that gained most" if digest.gained else "with the highest totals"
+    earlier = any(at < digest.since for item in series for at, _ in item.points)
     chart = views_chart(
-        series, f"Views over time of the most viewed articles ({zone_name(site_tz)})"
+        series,
+        f"Views of the {len(series)} article(s) {which}, {period}",
+        f"each dot a reading by the crawler, days in {zone_name(site_tz)}"
+        + ("; a line from the left edge comes from a reading before the period" if earlier else ""),
+        digest.since.astimezone(site_tz),
+        digest.until.astimezone(site_tz),
     )
     parts.append(f'<figure class="chart" id="views-chart">{chart}</figure>')
     return parts
@@ -271,7 +352,7 @@ def _diff(edit: Edit) -> str:
 
 
 def _edits(digest: Digest, site_tz: ZoneInfo) -> list[str]:
-    parts = ["<h2>Edited articles</h2>"]
+    parts = [f"<h2>Edited articles, seen {_period(digest, site_tz)}</h2>"]
     if not digest.edits:
         return [*parts, _empty("No article was seen edited in this period.")]
     parts.append(
@@ -288,7 +369,7 @@ def _edits(digest: Digest, site_tz: ZoneInfo) -> list[str]:
 
 
 def _events(digest: Digest, site_tz: ZoneInfo) -> list[str]:
-    parts = ["<h2>Removed and restored articles</h2>"]
+    parts = [f"<h2>Removed and restored articles, found {_period(digest, site_tz)}</h2>"]
     if not digest.events:
         return [*parts, _empty("No article was found removed or restored in this period.")]
     parts.append("<ul>")
@@ -342,7 +423,7 @@ def _document_list(
 
 
 def _documents(digest: Digest, site_tz: ZoneInfo) -> list[str]:
-    parts = ["<h2>Documents</h2>", "<h3>New documents</h3>"]
+    parts = [f"<h2>Documents, {_period(digest, site_tz)}</h2>", "<h3>New documents</h3>"]
     if digest.new_documents:
         lead = (
             f"kept for the first time, with the time the crawler kept each ({zone_name(site_tz)})."

@@ -226,7 +226,7 @@ def test_report_of_a_period_lists_views_edits_and_charts(small_archive: str, tmp
     assert "-# Новость most" in html
     assert html.count("<svg") == 2
     assert f'<a href="{NOVOSTI}most">' in html
-    growth = html.split("<h3>Biggest growth</h3>")[1].split("</table>")[0]
+    growth = html.split("<h3>Most viewed in the period: views gained")[1].split("</table>")[0]
     assert re.search(r">100<.*>260<.*>\+160<", growth, re.S)
 
 
