@@ -38,10 +38,13 @@ class FeedSpec:
     sections: Sequence[str] = ()
     query_text: str | None = None
     self_url: str | None = None  # where the feed is published, when known
+    watch: str | None = None  # the saved search the feed follows, if any
 
     @property
     def name(self) -> str:
-        """The feed's path under the archive's feeds: all, section/KEY, search?q=…"""
+        """The feed's path under the archive's feeds: all, section/KEY, watch/NAME, …?q=…"""
+        if self.watch is not None:
+            return "watch/" + quote(self.watch, safe="")
         name = "section/" + "+".join(self.sections) if self.sections else "all"
         if self.query_text:
             name += "?q=" + quote(self.query_text, safe="")
@@ -52,6 +55,8 @@ class FeedSpec:
         """What a feed reader shows as the feed's name."""
         titles = [SECTIONS_BY_KEY[key].title for key in self.sections]
         title = "smoladmin.ru: " + (", ".join(titles) if titles else "все новости")
+        if self.watch is not None:
+            title += f" — {self.watch}"
         return f"{title} — «{self.query_text}»" if self.query_text else title
 
     @property

@@ -130,7 +130,15 @@ def test_status_json_gives_the_coverage_for_monitors(
 ) -> None:
     assert main(["status", "--db", eras, "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"archive", "lock", "articles", "coverage", "runs", "revisit"}
+    assert set(data) == {
+        "archive",
+        "lock",
+        "articles",
+        "coverage",
+        "runs",
+        "revisit",
+        "notifications",
+    }
     assert data["lock"] is None
     assert data["articles"]["total"] == 110
     found = data["coverage"]

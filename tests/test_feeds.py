@@ -116,6 +116,27 @@ def test_a_query_keeps_the_articles_it_matches(migrated_db_url: str, tmp_path: P
     )
 
 
+def test_a_watch_feed_keeps_what_the_saved_search_matches_in_its_sections(
+    migrated_db_url: str, tmp_path: Path
+) -> None:
+    archive = changed_archive(migrated_db_url)
+    added = run_main("watch", "add", "bridges", "мост", "--db", archive, cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    feed = write_feed(archive, tmp_path, "--watch", "bridges")
+    assert list(by_link(feed)) == [BRIDGE]
+    assert "bridges" in feed.feed.title
+    assert feed.feed.id != write_feed(archive, tmp_path, "--query", "мост").feed.id
+    tos = ("watch", "add", "tos-yards", "двор", "--section", "novosti-tos", "--db", archive)
+    assert run_main(*tos, cwd=tmp_path).returncode == 0
+    assert list(by_link(write_feed(archive, tmp_path, "--watch", "tos-yards"))) == [YARD]
+    narrowed = ("feed", "--out", "f.xml", "--watch", "tos-yards", "--section", "novosti")
+    one_line_error(run_main(*narrowed, "--db", archive, cwd=tmp_path), 2, "covers none")
+    missing = run_main("feed", "--out", "f.xml", "--watch", "nosuch", "--db", archive, cwd=tmp_path)
+    one_line_error(missing, 1, "no watch named 'nosuch'")
+    both = ("feed", "--out", "f.xml", "--watch", "bridges", "--query", "мост", "--db", archive)
+    one_line_error(run_main(*both, cwd=tmp_path), 2, "not allowed with argument")
+
+
 def test_a_bad_query_is_a_one_line_error_and_writes_nothing(
     migrated_db_url: str, tmp_path: Path
 ) -> None:
@@ -200,6 +221,22 @@ def test_serve_serves_the_same_feeds_at_stable_addresses(tmp_path: Path) -> None
         assert b"unknown section 'nosuch'" in body
         status, _, body = fetch(url + "/feeds/all.atom?limit=lots")
         assert status == 400
+        status, _, body = fetch(url + "/feeds/watch/bridges.atom")
+        assert status == 404
+        assert b"no watch named 'bridges'" in body
+
+
+def test_serve_serves_a_watch_feed(tmp_path: Path) -> None:
+    archive = changed_archive(f"sqlite:///{tmp_path / 'served.sqlite3'}")
+    added = run_main("watch", "add", "bridges", "мост", "--db", archive, cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    with serving(tmp_path, "--db", archive) as (url, _errors):
+        status, kind, body = fetch(url + "/feeds/watch/bridges.atom")
+        assert (status, kind) == (200, "application/atom+xml; charset=utf-8")
+        served = feedparser.parse(body)
+        assert served.bozo == 0
+        assert [entry.link for entry in served.entries] == [BRIDGE]
+        assert fetch(url + "/feeds/watch/bridges.atom?q=%D0%B4%D0%B2%D0%BE%D1%80")[0] == 400
 
 
 @pytest.mark.parametrize("limit", ["0", "-1", "many"])

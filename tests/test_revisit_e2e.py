@@ -254,8 +254,8 @@ def test_the_report_of_the_crawled_archive_in_a_browser(
     removed = browser.find_element(By.CSS_SELECTOR, "li.removed a")
     assert removed.get_attribute("href") == content.HOST + REMOVED
     headings = [heading.text for heading in browser.find_elements(By.TAG_NAME, "h2")]
-    assert "Edited articles" in headings
-    assert "Removed and restored articles" in headings
+    assert any(heading.startswith("Edited articles, seen ") for heading in headings)
+    assert any(heading.startswith("Removed and restored articles, found ") for heading in headings)
     links = browser.execute_script(
         "return [...document.querySelectorAll('a')].map(a => a.getAttribute('href') ||"
         " a.getAttribute('xlink:href'))"

@@ -69,10 +69,16 @@ def add_commands(
         metavar="KEY",
         help="only this section, repeatable",
     )
-    feed.add_argument(
+    chosen_by = feed.add_mutually_exclusive_group()
+    chosen_by.add_argument(
         "--query",
         metavar="TEXT",
         help="only the articles this search matches (the words and phrases of citynews search)",
+    )
+    chosen_by.add_argument(
+        "--watch",
+        metavar="NAME",
+        help="only the articles this saved search matches, in its sections (citynews watch list)",
     )
     feed.add_argument(
         "--limit", type=positive, default=50, metavar="N", help="how many articles (default 50)"
@@ -153,8 +159,12 @@ def run_feed(args: argparse.Namespace) -> int:
         except ExportError as error:
             raise UserError(str(error)) from None
     sections = list(dict.fromkeys(args.section or ()))
-    spec = FeedSpec(sections, args.query, args.feed_url)
     with reading(args) as session:
+        if args.watch is not None:
+            sections, query, query_text = watched(session, args.watch, sections)
+        else:
+            query_text = args.query
+        spec = FeedSpec(sections, query_text, args.feed_url, args.watch)
         entries = feed_entries(session, sections, query, args.limit)
     document = atom_feed(spec, entries, datetime.now(UTC))
     if args.out == "-":
@@ -166,3 +176,18 @@ def run_feed(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print(f"wrote {len(entries)} articles to {args.out}", file=sys.stderr)
     return EXIT_OK
+
+
+def watched(session: Session, name: str, sections: list[str]) -> tuple[list[str], Any, str]:
+    """A saved search's sections (narrowed to those asked for), parsed query and its text."""
+    from archive.search.query import parse_query
+    from archive.watches import WatchError, find_watch
+
+    try:
+        watch = find_watch(session, name)
+    except WatchError as error:
+        raise CommandFailed(str(error)) from None
+    covered = [key for key in watch.sections if not sections or key in sections]
+    if watch.sections and sections and not covered:
+        raise UserError(f"the watch {name!r} covers none of the sections asked for")
+    return covered or sections, parse_query(watch.query), watch.query

@@ -2,14 +2,17 @@
 
 - `/feeds/all.atom`: the newest articles of every section;
 - `/feeds/section/KEY.atom`: the newest articles of one section;
+- `/feeds/watch/NAME.atom`: the newest articles a saved search (`citynews watch`) matches;
 
 each takes `?q=` (only the articles a search matches, the command line's query language; a
 query that cannot be searched gets the command line's reason, status 400) and `?limit=`.
 """
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import unquote
 
 from datasette import Response, hookimpl
 from sqlalchemy.orm import Session
@@ -17,6 +20,7 @@ from sqlalchemy.orm import Session
 from archive.change_queries import feed_entries
 from archive.db import read_only_sqlite_engine
 from archive.search.query import Query, QueryError, parse_query
+from archive.watches import WatchError, find_watch
 from citynews.feeds import FEED_LIMIT, FeedSpec, atom_feed
 from scraper.sections import SECTIONS_BY_KEY
 
@@ -25,10 +29,15 @@ MAX_LIMIT = 500
 
 
 def feed_document(path: Path, spec: FeedSpec, query: Query | None, limit: int) -> bytes:
-    """The feed of the archive at path, read on an engine of its own that only reads."""
+    """The feed of the archive at path, read on an engine of its own that only reads; a watch's
+    feed takes the watch's query and sections (WatchError when there is no such watch)."""
     engine = read_only_sqlite_engine(path)
     try:
         with Session(engine) as session:
+            if spec.watch is not None:
+                watch = find_watch(session, spec.watch)
+                spec = replace(spec, sections=list(watch.sections), query_text=watch.query)
+                query = parse_query(watch.query)
             entries = feed_entries(session, spec.sections, query, limit)
     finally:
         engine.dispose()
@@ -42,7 +51,7 @@ def requested_limit(value: str | None) -> int | None:
     return int(value) if value.isdigit() and 1 <= int(value) <= MAX_LIMIT else None
 
 
-async def serve_feed(datasette, request, sections: list[str]) -> Response:  # type: ignore[no-untyped-def]
+async def serve_feed(datasette, request, sections: list[str], watch: str | None = None) -> Response:  # type: ignore[no-untyped-def]
     query_text = request.args.get("q") or None
     query = None
     if query_text is not None:
@@ -54,9 +63,14 @@ async def serve_feed(datasette, request, sections: list[str]) -> Response:  # ty
     if limit is None:
         return Response.text(f"limit: expected a whole number from 1 to {MAX_LIMIT}", status=400)
     self_url = datasette.absolute_url(request, request.full_path)
-    spec = FeedSpec(sections, query_text, self_url)
+    if watch is not None and query_text is not None:
+        return Response.text("a watch's feed takes no ?q=: the watch has its query", status=400)
+    spec = FeedSpec(sections, query_text, self_url, watch)
     path = Path(datasette.get_database().path)
-    document = await asyncio.to_thread(feed_document, path, spec, query, limit)
+    try:
+        document = await asyncio.to_thread(feed_document, path, spec, query, limit)
+    except WatchError as error:
+        return Response.text(str(error), status=404)
     return Response(document, content_type=ATOM_TYPE)
 
 
@@ -72,9 +86,14 @@ async def section_feed(datasette, request) -> Response:  # type: ignore[no-untyp
     return await serve_feed(datasette, request, [key])
 
 
+async def watch_feed(datasette, request) -> Response:  # type: ignore[no-untyped-def]
+    return await serve_feed(datasette, request, [], unquote(request.url_vars["name"]))
+
+
 @hookimpl
 def register_routes():  # type: ignore[no-untyped-def]
     return [
         (r"^/feeds/all\.atom$", all_feed),
         (r"^/feeds/section/(?P<key>[^/]+)\.atom$", section_feed),
+        (r"^/feeds/watch/(?P<name>[^/]+)\.atom$", watch_feed),
     ]
