@@ -174,14 +174,19 @@ def is_special_file(out: Path) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
-def check_export_target(out: Path, archive: Path | None, force: bool = False) -> None:
-    """Refuse to write over the archive, or over any SQLite database unless forced."""
+def check_export_target(
+    out: Path, archive: Path | None, force: bool = False, option: str = "--out"
+) -> None:
+    """Refuse to write over the archive, or over any SQLite database unless forced; `option`
+    names the option that gave `out` in the message."""
     if not out.exists() or is_special_file(out):
         return
     if archive is not None and archive.exists() and out.resolve() == archive.resolve():
-        raise ExportError(f"--out {out} is the archive itself: choose another file")
+        raise ExportError(f"{option} {out} is the archive itself: choose another file")
     if out.is_file() and _starts_with(out, SQLITE_HEADER) and not force:
-        raise ExportError(f"--out {out} is an existing SQLite database: give --force to replace it")
+        raise ExportError(
+            f"{option} {out} is an existing SQLite database: give --force to replace it"
+        )
 
 
 def _starts_with(path: Path, header: bytes) -> bool:

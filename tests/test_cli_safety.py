@@ -230,6 +230,32 @@ def test_export_refuses_to_overwrite_the_archive(tmp_path: Path) -> None:
     assert "articles: 1" in status.stdout
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["report", "--since", "2025-01-01", "--until", "2025-12-31", "--out"],
+        ["history", SLUG_URL, "--chart"],
+    ],
+    ids=["report", "history-chart"],
+)
+def test_reports_and_charts_never_replace_the_archive_or_another_database(
+    tmp_path: Path, command: list[str]
+) -> None:
+    url = archive_with_article(tmp_path / "archive.sqlite3")
+    before = (tmp_path / "archive.sqlite3").read_bytes()
+    result = citynews(*command, "archive.sqlite3", "--db", url, cwd=tmp_path)
+    one_line_error(result, 2, f"{command[-1]} archive.sqlite3 is the archive itself")
+    assert (tmp_path / "archive.sqlite3").read_bytes() == before
+    other = tmp_path / "accounts.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE accounts (id INTEGER)")
+    connection.close()
+    kept = other.read_bytes()
+    result = citynews(*command, str(other), "--db", url, cwd=tmp_path)
+    one_line_error(result, 2, "is an existing SQLite database")
+    assert other.read_bytes() == kept
+
+
 def test_export_over_another_sqlite_database_needs_force(tmp_path: Path) -> None:
     url = archive_with_article(tmp_path / "archive.sqlite3")
     other = tmp_path / "accounts.db"

@@ -6,6 +6,7 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -26,6 +27,7 @@ from archive.lock import ArchiveBusy, crawl_lock
 from archive.queries import article_by_url
 from citynews.display import for_terminal
 from citynews.safety import pasted_article_url
+from exports.writers import ExportError, check_export_target
 from scraper.sections import Section, UnknownSectionError, select_sections
 from scraper.settings import DB_VARIABLE, DEFAULT_DB_URL, DOCUMENTS_VARIABLE, site_timezone
 
@@ -209,3 +211,12 @@ def find_article(session: Session, url: str) -> Any:
     if article is None:
         raise CommandFailed(f"no article {canonical} in the archive")
     return article
+
+
+def refuse_to_overwrite(out: str, db_url: str, force: bool = False, option: str = "--out") -> None:
+    """A UserError when writing `out` would replace the archive, or any other SQLite database
+    unless forced."""
+    try:
+        check_export_target(Path(out), sqlite_file(db_url), force, option)
+    except ExportError as error:
+        raise UserError(str(error)) from None

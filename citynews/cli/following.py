@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from archive.db import sqlite_file
 from citynews.cli.common import (
     EXIT_OK,
     CommandFailed,
@@ -18,11 +17,11 @@ from citynews.cli.common import (
     day,
     positive,
     reading,
+    refuse_to_overwrite,
     say,
     section_key,
 )
 from citynews.display import labelled_time
-from exports.writers import ExportError, check_export_target
 from scraper.settings import site_timezone
 
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)  # --since 0001-01-01: from the first change
@@ -154,10 +153,7 @@ def run_feed(args: argparse.Namespace) -> int:
         except QueryError as error:
             raise UserError(str(error)) from None
     if args.out != "-":
-        try:
-            check_export_target(Path(args.out), sqlite_file(args.db))
-        except ExportError as error:
-            raise UserError(str(error)) from None
+        refuse_to_overwrite(args.out, args.db)
     sections = list(dict.fromkeys(args.section or ()))
     with reading(args) as session:
         if args.watch is not None:

@@ -14,12 +14,19 @@ from archive.db import (
     sqlite_file,
     sqlite_uri_file,
 )
-from citynews.cli.common import EXIT_OK, UserError, date_range, day, reading, section_key
+from citynews.cli.common import (
+    EXIT_OK,
+    UserError,
+    date_range,
+    day,
+    reading,
+    refuse_to_overwrite,
+    section_key,
+)
 from exports.records import export_records
 from exports.writers import (
     FORMATS,
     ExportError,
-    check_export_target,
     export_file,
     is_special_file,
     write_records,
@@ -89,10 +96,7 @@ def add_commands(
 
 def run_export(args: argparse.Namespace) -> int:
     if args.out != "-":
-        try:
-            check_export_target(Path(args.out), sqlite_file(args.db), force=args.force)
-        except ExportError as error:
-            raise UserError(str(error)) from None
+        refuse_to_overwrite(args.out, args.db, force=args.force)
     if args.format == "sqlite":
         return export_sqlite_snapshot(args)
     since, until = date_range(args)
@@ -163,6 +167,7 @@ def run_report(args: argparse.Namespace) -> int:
         )
     from citynews.digest import write_digest
 
+    refuse_to_overwrite(args.out, args.db)
     tz = site_timezone()
     with reading(args) as session:
         write_digest(session, since, until, Path(args.out), tz)

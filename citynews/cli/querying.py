@@ -21,6 +21,7 @@ from citynews.cli.common import (
     non_negative,
     positive,
     reading,
+    refuse_to_overwrite,
     say,
     section_key,
 )
@@ -213,6 +214,7 @@ def run_history(args: argparse.Namespace) -> int:
         return print_article(args, history_report)
     from citynews.digest import write_history_chart
 
+    refuse_to_overwrite(args.chart, args.db, option="--chart")
     tz = site_timezone()
     with reading(args) as session:
         article = find_article(session, args.url)
