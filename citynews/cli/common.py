@@ -3,6 +3,7 @@ reading or locked for writing."""
 
 import argparse
 import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
@@ -56,6 +57,15 @@ def say(text: str) -> None:
     """Print text for people: no control character of archived or fetched text reaches the
     terminal."""
     print(for_terminal(text))
+
+
+def say_left_out(shown: int, total: int, what: str, output_format: str) -> None:
+    """Say that --limit left some out: after a table, or on stderr beside JSON or CSV."""
+    left_out = f"{shown} of {total} {what} (use --limit)"
+    if output_format == "table":
+        say(left_out)
+    else:
+        print(f"citynews: {left_out}", file=sys.stderr)
 
 
 class UserError(Exception):

@@ -25,6 +25,7 @@ from citynews.cli.common import (
     exclusive_archive,
     reading,
     say,
+    say_left_out,
     section_key,
 )
 from scraper.documents.kinds import Kind
@@ -132,11 +133,7 @@ def run_documents(args: argparse.Namespace) -> int:
         if args.limit and shown == args.limit:
             total = count_linked_documents(session, filters)
             if total > shown:
-                left_out = f"{shown} of {total} documents (use --limit)"
-                if args.format == "table":
-                    say(left_out)
-                else:
-                    print(f"citynews: {left_out}", file=sys.stderr)
+                say_left_out(shown, total, "documents", args.format)
     return EXIT_OK
 
 

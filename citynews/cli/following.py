@@ -19,6 +19,7 @@ from citynews.cli.common import (
     reading,
     refuse_to_overwrite,
     say,
+    say_left_out,
     section_key,
 )
 from citynews.display import labelled_time
@@ -133,11 +134,7 @@ def run_changes(args: argparse.Namespace) -> int:
     if args.format == "table":
         say(("\n" if shown else "") + totals_line(named, found, tz))
     if len(shown) < len(found):
-        left_out = f"{len(shown)} of {len(found)} changes shown (use --limit)"
-        if args.format == "table":
-            say(left_out)
-        else:
-            print(f"citynews: {left_out}", file=sys.stderr)
+        say_left_out(len(shown), len(found), "changes shown", args.format)
     return EXIT_OK
 
 

@@ -23,6 +23,7 @@ from citynews.cli.common import (
     reading,
     refuse_to_overwrite,
     say,
+    say_left_out,
     section_key,
 )
 from scraper.settings import CITYNEWS_REVISIT_DAYS, site_timezone
@@ -130,11 +131,7 @@ def run_search(args: argparse.Namespace) -> int:
         if args.limit and shown == args.limit:
             total = count_matches(session, query, filters, scope)
             if total > shown:
-                left_out = f"{shown} of {total} matches (use --limit)"
-                if args.format == "table":
-                    say(left_out)
-                else:
-                    print(f"citynews: {left_out}", file=sys.stderr)
+                say_left_out(shown, total, "matches", args.format)
     return EXIT_OK
 
 
