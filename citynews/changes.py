@@ -10,6 +10,7 @@ from archive.change_queries import CHANGE_KINDS, Change
 from archive.digest_queries import Edit
 from citynews.display import for_terminal, local_time, zone_name
 from citynews.tabular import write_csv, write_json_array
+from exports.records import iso
 
 CHANGE_FIELDS = (
     "kind",
@@ -58,13 +59,11 @@ def change_row(change: Change, site_tz: ZoneInfo) -> dict[str, Any]:
     added, removed = word_changes(edit) if edit else (None, None)
     return {
         "kind": change.kind,
-        "at": change.at.astimezone(site_tz).isoformat(timespec="seconds"),
+        "at": iso(change.at, site_tz),
         "url": article.url,
         "section": article.section,
         "title": article.title,
-        "published_at": article.published_at.astimezone(site_tz).isoformat()
-        if article.published_at
-        else None,
+        "published_at": iso(article.published_at, site_tz),
         "title_before": edit.before_title if edit else None,
         "words_added": added,
         "words_removed": removed,

@@ -25,6 +25,7 @@ from archive.runs import COVERAGE_FIELDS, coverage_shares, recent_runs
 from citynews.display import for_terminal, labelled_time, local_time, zone_name
 from citynews.safety import hide_credentials
 from citynews.tabular import write_csv, write_json_array
+from exports.records import iso
 
 if TYPE_CHECKING:  # the search's analyser loads only when a search runs
     from archive.search.query import Query
@@ -371,9 +372,7 @@ def search_row(rank: int, hit: Hit, query: Query, site_tz: ZoneInfo) -> dict[str
         "url": article.url,
         "section": article.section,
         "title": article.title,
-        "published_at": article.published_at.astimezone(site_tz).isoformat()
-        if article.published_at
-        else None,
+        "published_at": iso(article.published_at, site_tz),
         "views": article.views,
         "snippet": snippet(_snippet_source(hit), query),
         "score": round(hit.score, 6),
