@@ -8,16 +8,16 @@ on another host, and the same two files served by scripts at addresses with no e
 """
 
 import hashlib
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from tests.site import templates as t
 from tests.support.documents import docx, text_pdf
+from tests.support.http import threaded_server
 
 SECTION = "/press-centr/novosti/"
 ROBOTS_TXT = "User-agent: *\nDisallow: /closed/\n"
@@ -187,12 +187,6 @@ def document_site() -> Iterator[DocumentSite]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    site.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with threaded_server(Handler) as address:
+        site.url = address
         yield site
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -9,10 +9,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from tests.support.http import threaded_server
 
 
 @dataclass
@@ -50,18 +52,13 @@ def webhook_server() -> Iterator[Webhook]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    hook.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield hook
-    finally:
-        if hook.hold is not None:
-            hook.hold.set()
-        server.shutdown()
-        server.server_close()
+    with threaded_server(Handler) as address:
+        hook.url = f"{address}/hook"
+        try:
+            yield hook
+        finally:
+            if hook.hold is not None:
+                hook.hold.set()
 
 
 @dataclass
