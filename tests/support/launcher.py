@@ -33,7 +33,7 @@ def serve(listener: socket.socket) -> tuple[dict, socket.socket] | None:
     selector.register(sys.stdin, selectors.EVENT_READ)
     running: dict[int, socket.socket] = {}
     while True:
-        for key, _ in selector.select(timeout=0.02):
+        for key, _ in selector.select(timeout=0.02 if running else None):
             if key.fileobj is sys.stdin:
                 if not os.read(sys.stdin.fileno(), 4096):
                     return None
