@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.models import (
@@ -231,6 +231,11 @@ class _Watching:
     def load(cls, session: Session) -> "_Watching":
         rows = list_watches(session)
         return cls([(watch, Matcher(parse_query(watch.query))) for watch in rows if watch.targets])
+
+
+def owes_notifications(session: Session) -> bool:
+    """Whether the outbox holds a notification not sent yet."""
+    return bool(session.scalar(select(exists().where(Notification.status != "sent"))))
 
 
 def queue_notifications(session: Session, changes: Iterable[ArticleChange]) -> int:

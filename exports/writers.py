@@ -164,14 +164,28 @@ def manifest_path(out: Path) -> Path:
 
 
 def is_special_file(out: Path) -> bool:
-    """Whether out is a device, pipe or socket (or names one in /dev or /proc): written in place."""
-    if str(out).startswith(("/dev/", "/proc/")):
-        return True
+    """Whether out is a device, pipe or socket, or a stream of a process reached through /proc
+    (/dev/stdout, /dev/fd/N): written in place. Any other file, /dev/shm's included, is replaced
+    whole through a temporary file."""
     try:
         mode = out.stat().st_mode
     except OSError:
         return False
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        return True
+    return _reached_through_proc(out)
+
+
+def _reached_through_proc(path: Path) -> bool:
+    for _ in range(40):  # the kernel's own limit on a chain of links
+        if str(path.absolute()).startswith("/proc/"):
+            return True
+        if os.path.realpath(path.parent).startswith("/proc/"):
+            return True
+        if not path.is_symlink():
+            return False
+        path = path.parent / os.readlink(path)
+    return False
 
 
 def check_export_target(

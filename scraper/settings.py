@@ -54,7 +54,10 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_ENABLED = True
 COOKIES_ENABLED = False
+# No console into a running crawl: neither Scrapy's telnet console nor its remote control (an
+# HTTP server that runs Python code sent to it and leaves a token file in the user's home).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

@@ -6,8 +6,6 @@ import json
 import os
 import pty
 import shlex
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +15,7 @@ import pytest
 
 from tests.conftest import SiteServer
 from tests.site import content
-from tests.support.cli import CLI_ENV, run_main
+from tests.support.cli import run_main, start_citynews
 from tests.test_cron_e2e import (
     BODY_EDITED,
     DELETED,
@@ -35,26 +33,20 @@ pytestmark = pytest.mark.e2e
 def crawl_on_a_terminal(site: SiteServer, db_url: str, cwd: Path) -> tuple[int, str]:
     """`citynews crawl` with its standard output on a terminal: its status and what it showed."""
     leader, follower = pty.openpty()
-    command = [sys.executable, "-m", "citynews", "crawl", "--site-url", site.url, "--db", db_url]
-    with subprocess.Popen(
-        [*command, *REFRESH],
-        cwd=cwd,
-        env=CLI_ENV,
-        stdin=subprocess.DEVNULL,
-        stdout=follower,
-        stderr=subprocess.PIPE,
-    ) as crawl:
-        os.close(follower)
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # the terminal closed: the crawl ended
-                break
-            if not chunk:
-                break
-            shown += chunk
-        crawl.wait()
+    crawl = start_citynews(
+        "crawl", "--site-url", site.url, "--db", db_url, *REFRESH, cwd=cwd, stdout=follower
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the crawl ended
+            break
+        if not chunk:
+            break
+        shown += chunk
+    crawl.wait(timeout=300)
     os.close(leader)
     return crawl.returncode, shown.decode().replace("\r\n", "\n")
 

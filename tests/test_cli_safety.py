@@ -7,13 +7,16 @@ where signals, pipes or a crawl are the point) and checks what its user would se
 import fcntl
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -320,6 +323,32 @@ def test_export_onto_a_link_to_stdout_writes_to_stdout(tmp_path: Path) -> None:
     sqlite = run_citynews("export", "--format", "sqlite", *out, cwd=tmp_path)
     one_line_error(sqlite, 2, "writes a regular file")
     assert link.is_symlink()
+
+
+@pytest.fixture
+def ram_folder() -> Iterator[Path]:
+    """A folder in /dev/shm, the RAM disk many systems have."""
+    if not Path("/dev/shm").is_dir():
+        pytest.skip("this system has no /dev/shm")
+    folder = Path(tempfile.mkdtemp(dir="/dev/shm"))
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_an_export_into_dev_shm_is_an_ordinary_file(ram_folder: Path) -> None:
+    url = archive_with_article(ram_folder / "archive.sqlite3")
+    out = ram_folder / "snapshots" / "news.csv"
+    result = citynews("export", "--format", "csv", "--out", str(out), "--db", url, cwd=ram_folder)
+    assert result.returncode == 0, result.stderr
+    assert "Горожане вышли на субботник" in out.read_text(encoding="utf-8-sig")
+    assert (ram_folder / "snapshots" / "news.csv.manifest.json").exists()
+    before = (ram_folder / "archive.sqlite3").read_bytes()
+    onto_archive = citynews(
+        "export", "--format", "jsonl", "--out", str(ram_folder / "archive.sqlite3"), "--db", url,
+        cwd=ram_folder,
+    )  # fmt: skip
+    one_line_error(onto_archive, 2, "is the archive itself")
+    assert (ram_folder / "archive.sqlite3").read_bytes() == before
 
 
 # Permissions, and no temporary file left behind by a killed export

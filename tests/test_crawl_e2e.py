@@ -41,6 +41,7 @@ class Crawled:
     requests: list[str]
     first_run: subprocess.CompletedProcess
     exports: dict[str, Path]
+    home: Path
 
 
 @pytest.fixture(
@@ -53,9 +54,12 @@ def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         db_url = f"sqlite:///{workdir / 'archive.sqlite3'}"
     else:
         db_url = fresh_postgres_database(request.getfixturevalue("postgres_url"))
+    home = tmp_path_factory.mktemp(f"home-{request.param}")
     site = SiteServer()
     try:
-        run = citynews("crawl", "--site-url", site.url, "--db", db_url, cwd=workdir)
+        run = citynews(
+            "crawl", "--site-url", site.url, "--db", db_url, cwd=workdir, env={"HOME": str(home)}
+        )
         requests = site.requests()
     finally:
         site.stop()
@@ -65,7 +69,7 @@ def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         result = citynews("export", "--format", fmt, "--out", str(out), "--db", db_url, cwd=workdir)
         assert result.returncode == 0, result.stderr
         exports[fmt] = out
-    return Crawled(db_url, workdir, requests, run, exports)
+    return Crawled(db_url, workdir, requests, run, exports, home)
 
 
 def json_records(crawled: Crawled) -> list[dict]:
@@ -75,6 +79,15 @@ def json_records(crawled: Crawled) -> list[dict]:
 def test_the_crawl_succeeds_quietly(crawled: Crawled) -> None:
     assert crawled.first_run.returncode == 0, crawled.first_run.stderr
     assert "Traceback" not in crawled.first_run.stderr
+
+
+def test_a_crawl_opens_no_console_into_itself(crawled: Crawled) -> None:
+    """No Scrapy telnet console or remote control (a local HTTP server that runs code sent to
+    it, announced by a token file in the user's home)."""
+    assert list(crawled.home.rglob("*")) == []
+    log = crawled.first_run.stderr + crawled.first_run.stdout
+    assert "console" not in log.lower()
+    assert "remote control" not in log.lower()
 
 
 def test_every_expected_article_is_archived_once(crawled: Crawled) -> None:

@@ -1,30 +1,23 @@
 """Crawls as cron runs them: overlapping runs, SIGKILL in mid-backfill, SIGTERM; real processes."""
 
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import CLI_ENV, SiteServer, run_citynews
+from tests.conftest import SiteServer, run_citynews
 from tests.site import content
+from tests.support.cli import LaunchedCommand, start_citynews
 
 pytestmark = pytest.mark.e2e
 TOTAL = len(content.EXPECTED_ARTICLES)
 
 
-def start_crawl(site: SiteServer, db_url: str, cwd: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "citynews", "crawl", "--site-url", site.url, "--db", db_url, *extra],
-        cwd=cwd,
-        env=CLI_ENV,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def start_crawl(site: SiteServer, db_url: str, cwd: Path, *extra: str) -> LaunchedCommand:
+    """`citynews crawl` started in a process of its own; it runs while the test goes on."""
+    return start_citynews("crawl", "--site-url", site.url, "--db", db_url, *extra, cwd=cwd)
 
 
 def scalar(db_url: str, sql: str):

@@ -5,7 +5,6 @@ when it is back; a crawl killed while sending leaves nothing lost and nothing se
 
 import signal
 import subprocess
-import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.conftest import SiteServer
-from tests.support.cli import process_environment, run_citynews, run_main
+from tests.support.cli import run_citynews, run_main, start_citynews
 from tests.support.crawled import CrawledArchives
 from tests.support.receivers import Webhook, free_port, smtp_server, webhook_server
 
@@ -164,21 +163,8 @@ def test_a_crawl_killed_while_sending_loses_nothing_and_sends_once(watched: Watc
             published("zelenstroj-ubral-listvu", "«Зеленстрой» убрал листву", "Листву убрали."),
         ]
     )
-    crawl = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "citynews",
-            "crawl",
-            "--site-url",
-            watched.site.url,
-            "--db",
-            watched.db,
-        ],
-        cwd=watched.workdir,
-        env=process_environment(None),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    crawl = start_citynews(
+        "crawl", "--site-url", watched.site.url, "--db", watched.db, cwd=watched.workdir
     )
     try:
         assert hook.arrived.wait(timeout=300), "the crawl never sent"

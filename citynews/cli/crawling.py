@@ -5,7 +5,9 @@ import sys
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from archive.watches import owes_notifications
 from citynews.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -173,6 +175,9 @@ def notify_after_crawl(engine: Engine) -> str | None:
     from citynews.cli.watching import send_notifications
 
     try:
+        with Session(engine) as session:
+            if not owes_notifications(session):
+                return None
         line, failed = send_notifications(engine)
     except Exception as error:  # the crawl's outcome stands whatever happens here
         return f"warning: notifications not sent ({type(error).__name__}: {error})"

@@ -2,6 +2,7 @@
 process where the process itself is the point (signals, exit of a real process, the reactor)."""
 
 import atexit
+import contextlib
 import io
 import json
 import locale
@@ -92,25 +93,30 @@ class Launcher:
     def run(
         self, argv: list[str], cwd: Path, env: dict[str, str], timeout: float
     ) -> subprocess.CompletedProcess:
+        command = self.start(argv, cwd, env)
+        try:
+            stdout, stderr = command.communicate(timeout)
+        except subprocess.TimeoutExpired:
+            command.kill()
+            command.wait()
+            raise
+        return subprocess.CompletedProcess(["citynews", *argv], command.returncode, stdout, stderr)
+
+    def start(
+        self, argv: list[str], cwd: Path, env: dict[str, str], stdout: int | None = None
+    ) -> "LaunchedCommand":
+        """Start a command and return at once; its standard output goes to the file descriptor
+        `stdout` if one is given (a terminal), else to a pipe read as it runs."""
         request = json.dumps({"argv": argv, "cwd": str(cwd), "env": env}).encode()
-        (out, out_end), (err, err_end) = os.pipe(), os.pipe()
-        readers = [PipeReader(out), PipeReader(err)]
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.connect(self.socket_path)
-            socket.send_fds(connection, [len(request).to_bytes(8, "big")], [out_end, err_end])
-            os.close(out_end)
-            os.close(err_end)
-            connection.sendall(request)
-            answers = connection.makefile("rb")
-            pid = json.loads(answers.readline())["pid"]
-            connection.settimeout(timeout)
-            try:
-                status = json.loads(answers.readline())["status"]
-            except TimeoutError:
-                os.kill(pid, signal.SIGKILL)
-                raise subprocess.TimeoutExpired(["citynews", *argv], timeout) from None
-        stdout, stderr = (reader.text() for reader in readers)
-        return subprocess.CompletedProcess(["citynews", *argv], status, stdout, stderr)
+        err, err_end = os.pipe()
+        out, out_end = os.pipe() if stdout is None else (None, os.dup(stdout))
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        connection.connect(self.socket_path)
+        socket.send_fds(connection, [len(request).to_bytes(8, "big")], [out_end, err_end])
+        os.close(out_end)
+        os.close(err_end)
+        connection.sendall(request)
+        return LaunchedCommand(["citynews", *argv], connection, out, err)
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -118,6 +124,47 @@ class Launcher:
             self.process.stdin.close()
             self.process.wait(timeout=30)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class LaunchedCommand:
+    """A command the launcher started, used as a `subprocess.Popen` with text output is."""
+
+    def __init__(self, args: list[str], connection: socket.socket, out: int | None, err: int):
+        self.args = args
+        self.readers = (PipeReader(out) if out is not None else None, PipeReader(err))
+        self.answers = connection.makefile("rb")
+        connection.close()  # the file keeps the socket open
+        self.pid: int = json.loads(self.answers.readline())["pid"]
+        self.returncode: int | None = None
+        self.waiter = threading.Thread(target=self._wait, daemon=True)
+        self.waiter.start()
+
+    def _wait(self) -> None:
+        with self.answers:
+            self.returncode = json.loads(self.answers.readline())["status"]
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        self.waiter.join(timeout)
+        if self.returncode is None:
+            raise subprocess.TimeoutExpired(self.args, timeout or 0)
+        return self.returncode
+
+    def communicate(self, timeout: float | None = None) -> tuple[str | None, str]:
+        """Its standard output (None when it went elsewhere) and error, once it has ended."""
+        self.wait(timeout)
+        out, err = self.readers
+        return (out.text() if out is not None else None), err.text()
+
+    def send_signal(self, signum: int) -> None:
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
+                os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
 
 
 class PipeReader:
@@ -139,6 +186,14 @@ class PipeReader:
         self.thread.join()
         encoding = locale.getpreferredencoding(False)
         return io.TextIOWrapper(io.BytesIO(self.data), encoding=encoding).read()
+
+
+def start_citynews(
+    *args: str, cwd: Path, env: Mapping[str, str | None] | None = None, stdout: int | None = None
+) -> LaunchedCommand:
+    """Start the real command line in a process of its own (as run_citynews does) and return
+    at once, to signal it or watch it while it runs."""
+    return Launcher.shared().start(list(args), cwd, process_environment(env), stdout)
 
 
 def run_main(*args: str, cwd: Path, env: Mapping[str, str | None] | None = None) -> CliResult:
