@@ -15,6 +15,7 @@ and env as JSON; the launcher answers a line with the command's pid, then a line
 status when it ends.
 """
 
+import gc
 import json
 import os
 import selectors
@@ -163,6 +164,7 @@ def main() -> None:
     for name in PRELOADED:
         __import__(name)
     import_crawl_components()
+    gc.freeze()  # what is imported stays: no command's collections, nor its exit, walk it again
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(sys.argv[1])
     listener.listen(16)
