@@ -265,7 +265,7 @@ def test_without_tesseract_scans_wait_for_ocr_said_once_and_a_later_run_reads_th
     store = DocumentStore(folder)
     scans = [
         keep(store, scanned_pdf([DECREE[:1]]), "pdf"),
-        keep(store, scanned_pdf([PROTOCOL]), "pdf"),
+        keep(store, scanned_pdf([PROTOCOL[:1]]), "pdf"),
     ]
     sessions = open_archive(db_url)
     with session_scope(sessions) as session:

@@ -86,7 +86,7 @@ class IsolatedReader:
             worker = self.start()
             worker.connection.send((path, kind))
         if not worker.connection.poll(self.limits.wall_seconds):
-            self.stop(worker)
+            self.stop(worker, busy=True)
             return failed(kind, f"took longer than {self.limits.wall_seconds:g} s")
         try:
             result: DocumentText = worker.connection.recv()
@@ -110,9 +110,12 @@ class IsolatedReader:
         self.worker = Worker(process, ours)
         return self.worker
 
-    def stop(self, worker: Worker) -> None:
-        """Ends a worker: at once when it is busy or dead, else when it sees its pipe close."""
+    def stop(self, worker: Worker, busy: bool = False) -> None:
+        """Ends a worker: at once when it is busy (still reading a document) or dead, else
+        when it sees its pipe close."""
         worker.connection.close()
+        if busy:
+            worker.process.kill()
         worker.process.join(KILL_GRACE_SECONDS if worker.process.is_alive() else 0)
         if worker.process.is_alive():
             worker.process.kill()
