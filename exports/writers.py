@@ -178,8 +178,6 @@ def is_special_file(out: Path) -> bool:
 
 def _reached_through_proc(path: Path) -> bool:
     for _ in range(40):  # the kernel's own limit on a chain of links
-        if str(path.absolute()).startswith("/proc/"):
-            return True
         if os.path.realpath(path.parent).startswith("/proc/"):
             return True
         if not path.is_symlink():

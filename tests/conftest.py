@@ -38,8 +38,8 @@ RAM_DISK_ROOM = 8 * 1024**3  # what a whole run writes, with a margin
 
 def pytest_configure(config: pytest.Config) -> None:
     """Every test's folder and the PostgreSQL servers' data go to the RAM disk (/dev/shm) when
-    the machine has one with room and TMPDIR does not name another folder: a commit to an
-    archive and a new PostgreSQL database cost a tenth there of what they cost on a disk."""
+    the machine has one with room and TMPDIR does not name another folder: a new PostgreSQL
+    database costs a tenth there of what it costs on a disk."""
     if "TMPDIR" in os.environ or not RAM_DISK.is_dir() or not os.access(RAM_DISK, os.W_OK):
         return
     room = os.statvfs(RAM_DISK)

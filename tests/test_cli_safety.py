@@ -28,6 +28,7 @@ from archive.articles import save_article
 from archive.db import create_archive_engine, head_revision, open_archive, session_scope, upgrade
 from archive.models import CrawlRun, Fetch
 from exports.writers import temporary_beside
+from tests.conftest import RAM_DISK
 from tests.postgres import free_port
 from tests.support.cli import CLI_ENV, citynews, one_line_error, run_citynews, run_main
 from tests.support.records import article_record, article_row
@@ -328,9 +329,9 @@ def test_export_onto_a_link_to_stdout_writes_to_stdout(tmp_path: Path) -> None:
 @pytest.fixture
 def ram_folder() -> Iterator[Path]:
     """A folder in /dev/shm, the RAM disk many systems have."""
-    if not Path("/dev/shm").is_dir():
+    if not RAM_DISK.is_dir():
         pytest.skip("this system has no /dev/shm")
-    folder = Path(tempfile.mkdtemp(dir="/dev/shm"))
+    folder = Path(tempfile.mkdtemp(dir=RAM_DISK))
     yield folder
     shutil.rmtree(folder)
 

@@ -121,11 +121,7 @@ def start_fork_server() -> None:
     Left to multiprocessing (the server is started on first use) where the fork server is not
     the one this was written for."""
     server = forkserver._forkserver
-    if not (
-        (server._forkserver_address, server._forkserver_alive_fd, server._forkserver_pid)
-        == (None, None, None)
-        and not hasattr(server, "_forkserver_authkey")
-    ):
+    if server._forkserver_pid is not None or hasattr(server, "_forkserver_authkey"):
         return
     listener = socket.socket(socket.AF_UNIX)
     address = mp_connection.arbitrary_address("AF_UNIX")
